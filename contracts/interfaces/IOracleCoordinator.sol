@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Model, Request, Report, PullReport, Status} from "../libraries/OracleTypes.sol";
+
+/// @title AI oracle coordinator
+/// @notice Consumers pay a model's fee to request a prediction; registered signers answer with
+/// EIP-712 observations; anyone relays a report of at least `threshold` of them and the consumer
+/// is called back with the median value.
+interface IOracleCoordinator {
+    // ---------------------------------------------------------------- errors
+    error OracleCoordinatorZeroHash();
+    error OracleCoordinatorZeroAddress();
+    error OracleCoordinatorModelExists(bytes32 modelId);
+    error OracleCoordinatorUnknownModel(bytes32 modelId);
+    error OracleCoordinatorModelInactive(bytes32 modelId);
+    error OracleCoordinatorWrongFee(uint256 expectedWei, uint256 paidWei);
+    error OracleCoordinatorInvalidDeadline(uint64 deadline, uint256 latestAllowed);
+    error OracleCoordinatorCallbackGasTooHigh(uint32 callbackGasLimit, uint32 maxCallbackGasLimit);
+    error OracleCoordinatorEmptyFeatures();
+    error OracleCoordinatorSignerExists(address signer);
+    error OracleCoordinatorUnknownSigner(address signer);
+    error OracleCoordinatorTooManySigners(uint256 maxSigners);
+    error OracleCoordinatorInvalidThreshold(uint256 threshold, uint256 signerCount);
+    error OracleCoordinatorDuplicateSigner(address signer);
+    error OracleCoordinatorInvalidSignature(uint256 index);
+    error OracleCoordinatorSignatureCountMismatch(uint256 values, uint256 signatures);
+    error OracleCoordinatorQuorumNotMet(uint256 signatures, uint256 threshold);
+    error OracleCoordinatorInvalidStatus(Status status);
+    error OracleCoordinatorUnknownRequest(bytes32 requestId);
+    error OracleCoordinatorCommitmentMismatch(bytes32 requestId);
+    error OracleCoordinatorRequestExpired(bytes32 requestId, uint64 deadline);
+    error OracleCoordinatorRequestNotExpired(bytes32 requestId, uint64 deadline);
+    error OracleCoordinatorInsufficientGasForCallback(bytes32 requestId, uint32 callbackGasLimit);
+    error OracleCoordinatorArtifactMismatch(bytes32 modelId, bytes32 registered, bytes32 reported);
+    error OracleCoordinatorReportExpired(uint64 validUntil);
+    error OracleCoordinatorBatchLengthMismatch(uint256 reports, uint256 signatures);
+    error OracleCoordinatorNothingToWithdraw(address account);
+    error OracleCoordinatorTransferFailed(address to, uint256 amountWei);
+    error OracleCoordinatorPaused();
+    error OracleCoordinatorNotPaused();
+
+    // ---------------------------------------------------------------- events
+    event ModelRegistered(bytes32 indexed modelId, bytes32 artifactHash, bytes32 schemaHash, uint96 feeWei);
+    event ModelVersioned(bytes32 indexed modelId, uint64 version, bytes32 artifactHash, bytes32 schemaHash);
+    event ModelFeeChanged(bytes32 indexed modelId, uint96 feeWei);
+    event ModelActivationChanged(bytes32 indexed modelId, bool active);
+    event SignerAdded(address indexed signer);
+    event SignerRemoved(address indexed signer);
+    event ThresholdChanged(uint8 threshold);
+    event Paused(address account);
+    event Unpaused(address account);
+
+    /// @notice Everything a node needs to answer: decode `features` with the schema of
+    /// (`request.modelId`, `request.artifactHash`); keccak256(abi.encode(features)) is `request.inputHash`.
+    /// A report repeats `request` exactly, since only its hash is stored.
+    event PredictionRequested(
+        bytes32 indexed requestId,
+        bytes32 indexed modelId,
+        address indexed consumer,
+        Request request,
+        int256[] features
+    );
+
+    /// @notice A request was answered with the median `value` of its signers.
+    event PredictionFulfilled(bytes32 indexed requestId, Status status, int256 value);
+
+    /// @notice A request passed its deadline unanswered; its fee was credited back to the consumer.
+    event PredictionCancelled(bytes32 indexed requestId, address indexed consumer);
+
+    /// @notice The consumer's callback for `requestId` reverted or ran out of its gas limit. The
+    /// fulfilment or cancellation it belonged to stands.
+    event CallbackFailed(bytes32 indexed requestId, address indexed consumer);
+
+    /// @notice `fulfillBatch` passed over a report whose request was already answered, cancelled or expired.
+    event ReportSkipped(bytes32 indexed requestId, bytes4 reason);
+
+    event Withdrawn(address indexed account, address indexed to, uint256 amountWei);
+
+    // ---------------------------------------------------------------- consumers
+
+    /// @notice Requests a prediction of `modelId` on `features` (fixed-point integers in the model's schema).
+    /// @param deadline unix time after which the request can no longer be fulfilled, only cancelled
+    /// @param callbackGasLimit gas forwarded to the consumer's `onPrediction`
+    /// @return requestId unique across chains and coordinators
+    function requestPrediction(bytes32 modelId, int256[] calldata features, uint64 deadline, uint32 callbackGasLimit)
+        external
+        payable
+        returns (bytes32 requestId);
+
+    /// @notice Delivers one report. Anyone may relay it; the signatures are what is trusted.
+    /// @param signatures 64-byte EIP-2098 compact signatures (r, yParity << 255 | s) concatenated,
+    /// the i-th over values[i]
+    function fulfill(Report calldata report, bytes calldata signatures) external;
+
+    /// @notice Delivers many reports in one transaction. A report whose request is no longer pending
+    /// (answered, cancelled) or is past its deadline is skipped with `ReportSkipped`, since transmitters
+    /// racing each other produce those honestly; any other fault (bad signature, wrong commitment,
+    /// quorum not met) reverts the whole batch, since it means a faulty or malicious report.
+    function fulfillBatch(Report[] calldata reports, bytes[] calldata signatures) external;
+
+    /// @notice After the deadline, anyone may cancel a pending request: the fee is credited back to
+    /// the consumer (see `withdraw`) and the consumer hears status EXPIRED.
+    function cancel(bytes32 requestId, Request calldata request) external;
+
+    /// @notice Checks a pull-mode report for the current version of an active model and returns
+    /// its status and median value. Reverts with the reason when it is not valid. Replay protection
+    /// is the caller's: a pull report stays valid until `validUntil`.
+    function verifyReport(PullReport calldata report, bytes calldata signatures)
+        external
+        view
+        returns (Status status, int256 value);
+
+    /// @notice Pays out the caller's earned fees (signers) and refunds (consumers) to `to`.
+    function withdraw(address payable to) external;
+
+    // ---------------------------------------------------------------- views
+
+    function getModel(bytes32 modelId) external view returns (Model memory);
+    function isSigner(address account) external view returns (bool);
+    function signers() external view returns (address[] memory);
+    function threshold() external view returns (uint8);
+    function paused() external view returns (bool);
+    function balanceOf(address account) external view returns (uint256);
+    function commitmentOf(bytes32 requestId) external view returns (bytes32);
+    function requestCount() external view returns (uint256);
+
+    /// @notice The EIP-712 digest a signer signs for `value` in `report`.
+    function observationDigest(Report calldata report, int256 value) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest a signer signs for `value` in a pull report.
+    function pullObservationDigest(PullReport calldata report, int256 value) external view returns (bytes32);
+}

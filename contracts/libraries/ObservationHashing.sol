@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Request, Report, PullReport} from "./OracleTypes.sol";
+
+/// @notice EIP-712 struct hashes of what one signer signs. The Python twin is `oracle/chain/eip712.py`;
+/// `tests/contracts/test_eip712.py` proves both give the same digest.
+library ObservationHashing {
+    bytes32 internal constant OBSERVATION_TYPEHASH = keccak256(
+        "Observation(bytes32 requestId,bytes32 modelId,bytes32 artifactHash,bytes32 inputHash,uint8 status,int256 value)"
+    );
+
+    bytes32 internal constant PULL_OBSERVATION_TYPEHASH = keccak256(
+        "PullObservation(address subject,uint64 validUntil,bytes32 modelId,bytes32 artifactHash,bytes32 inputHash,uint8 status,int256 value)"
+    );
+
+    /// @notice The struct hash of one signer's observation of `value` for a push-mode report.
+    /// @dev Equal to keccak256(abi.encode(OBSERVATION_TYPEHASH, report.requestId, request.modelId,
+    /// request.artifactHash, request.inputHash, uint8(report.status), value)), built straight from calldata:
+    /// the report's head is requestId, the 7 words of Request, then status. Callers must have read
+    /// `report.status` through Solidity first, so that the ABI decoder has checked it.
+    function observationHash(Report calldata report, int256 value) internal pure returns (bytes32 result) {
+        bytes32 typehash = OBSERVATION_TYPEHASH;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typehash)
+            mstore(add(m, 0x20), calldataload(report))
+            calldatacopy(add(m, 0x40), add(report, 0x20), 0x60)
+            mstore(add(m, 0xa0), calldataload(add(report, 0x100)))
+            mstore(add(m, 0xc0), value)
+            result := keccak256(m, 0xe0)
+        }
+    }
+
+    /// @notice The struct hash of one signer's pull-mode observation of `value`.
+    function pullObservationHash(PullReport calldata report, int256 value) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                PULL_OBSERVATION_TYPEHASH,
+                report.subject,
+                report.validUntil,
+                report.modelId,
+                report.artifactHash,
+                report.inputHash,
+                uint8(report.status),
+                value
+            )
+        );
+    }
+
+    /// @notice What a pending request stores on chain.
+    /// @dev Equal to keccak256(abi.encode(request)): a Request is 7 static words, hashed straight from calldata.
+    function commitment(Request calldata request) internal pure returns (bytes32 result) {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            calldatacopy(m, request, 0xe0)
+            result := keccak256(m, 0xe0)
+        }
+    }
+
+    /// @notice The hash of a request's features that every observation repeats.
+    function inputHash(int256[] calldata features) internal pure returns (bytes32) {
+        return keccak256(abi.encode(features));
+    }
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @notice How a node answered a request. EXPIRED is never signed: only `cancel` produces it.
+enum Status {
+    OK,
+    INVALID_INPUT,
+    MODEL_ERROR,
+    EXPIRED
+}
+
+/// @notice A registered model. `artifactHash` is the sha256 of the exact file the nodes serve,
+/// `schemaHash` the sha256 of its feature schema (names, fixed-point scales, ranges).
+struct Model {
+    bytes32 artifactHash;
+    bytes32 schemaHash;
+    uint64 version;
+    uint96 feeWei;
+    bool active;
+}
+
+/// @notice What a pending request commits to: its hash is all the coordinator stores, and a
+/// fulfilment or cancellation must repeat these fields exactly.
+struct Request {
+    bytes32 modelId;
+    bytes32 artifactHash;
+    bytes32 inputHash;
+    address consumer;
+    uint96 feeWei;
+    uint64 deadline;
+    uint32 callbackGasLimit;
+}
+
+/// @notice One push-mode answer: the status the signers agree on and one value per signature
+/// (values[i] is signed by signatures[i]); the result is their median.
+struct Report {
+    bytes32 requestId;
+    Request request;
+    Status status;
+    int256[] values;
+}
+
+/// @notice A pull-mode answer made for `subject` and usable until `validUntil`, with no request on chain.
+struct PullReport {
+    address subject;
+    uint64 validUntil;
+    bytes32 modelId;
+    bytes32 artifactHash;
+    bytes32 inputHash;
+    Status status;
+    int256[] values;
+}

@@ -1,0 +1,1 @@
+"""Oracle node: answers AI prediction requests from the OracleCoordinator contract."""

@@ -1,0 +1,85 @@
+"""Signs observations with one oracle key and assembles k-of-n reports."""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from eth_account.messages import SignableMessage
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+
+from oracle.chain.eip712 import CoordinatorDomain, observation_message, pull_observation_message
+from oracle.errors import ReportError
+from oracle.types import PullReport, Report, Request, Status
+
+SIGNATURE_LENGTH = 64
+
+
+def digest(message: SignableMessage) -> bytes:
+    """The 32-byte EIP-712 digest the contract recovers signers from (EIP-191 version 0x01)."""
+    return keccak(b"\x19" + message.version + message.header + message.body)
+
+
+class ObservationSigner:
+    """One oracle signer: a local key and the coordinator domain its signatures are bound to."""
+
+    def __init__(self, account: LocalAccount, domain: CoordinatorDomain) -> None:
+        self._account = account
+        self._domain = domain
+
+    @property
+    def address(self) -> str:
+        return self._account.address
+
+    @property
+    def domain(self) -> CoordinatorDomain:
+        return self._domain
+
+    def sign_observation(self, request_id: bytes, request: Request, status: Status, value: int) -> bytes:
+        return self._sign(observation_message(self._domain, request_id, request, status, value))
+
+    def sign_pull_observation(self, report: PullReport, value: int) -> bytes:
+        return self._sign(pull_observation_message(self._domain, report, value))
+
+    def _sign(self, message: SignableMessage) -> bytes:
+        signed = self._account.sign_message(message)
+        return compact_signature(signed.r, signed.s, signed.v)
+
+    def __repr__(self) -> str:
+        return f"ObservationSigner(address={self.address}, chain_id={self._domain.chain_id})"
+
+
+def compact_signature(r: int, s: int, v: int) -> bytes:
+    """EIP-2098: r, then s with the y-parity (v - 27) in its top bit."""
+    return r.to_bytes(32, "big") + (((v - 27) << 255) | s).to_bytes(32, "big")
+
+
+def pack_signatures(signatures: Iterable[bytes]) -> bytes:
+    """Concatenates 64-byte compact signatures in the order of the report's values."""
+    packed = []
+    for signature in signatures:
+        if len(signature) != SIGNATURE_LENGTH:
+            raise ReportError(f"a signature is {SIGNATURE_LENGTH} bytes, got {len(signature)}")
+        packed.append(signature)
+    return b"".join(packed)
+
+
+def sign_report(
+    signers: Sequence[ObservationSigner],
+    request_id: bytes,
+    request: Request,
+    status: Status,
+    values: Sequence[int],
+) -> tuple[Report, bytes]:
+    """Has signers[i] sign values[i]; returns the report and its packed signatures, ready for `fulfill`."""
+    if len(signers) != len(values):
+        raise ReportError(f"{len(signers)} signers for {len(values)} values")
+    signatures = [s.sign_observation(request_id, request, status, v) for s, v in zip(signers, values)]
+    return Report(request_id, request, status, tuple(values)), pack_signatures(signatures)
+
+
+def sign_pull_report(signers: Sequence[ObservationSigner], unsigned: PullReport) -> bytes:
+    """Has signers[i] sign unsigned.values[i]; returns the packed signatures for `verifyReport`."""
+    if len(signers) != len(unsigned.values):
+        raise ReportError(f"{len(signers)} signers for {len(unsigned.values)} values")
+    return pack_signatures(s.sign_pull_observation(unsigned, v) for s, v in zip(signers, unsigned.values))

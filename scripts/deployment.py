@@ -1,0 +1,61 @@
+"""What the brownie scripts share: who deploys, which keys sign on a local chain, where addresses are saved."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from brownie import OracleCoordinator, accounts, chain, network
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+DEPLOYMENTS = Path(__file__).resolve().parent.parent / "deployments"
+LOCAL_NETWORKS = {"development", "anvil"}
+
+# anvil's 10th public development account: known to everyone, so only ever used on a local chain.
+ANVIL_DEV_SIGNER_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6"
+
+
+def is_local() -> bool:
+    return network.show_active() in LOCAL_NETWORKS
+
+
+def deployer():
+    """accounts[0] on a local chain; the key in DEPLOYER_PRIVATE_KEY anywhere else."""
+    if is_local():
+        return accounts[0]
+    key = os.environ.get("DEPLOYER_PRIVATE_KEY")
+    if not key:
+        raise SystemExit(f"DEPLOYER_PRIVATE_KEY is not set: it is needed to deploy to {network.show_active()}")
+    return accounts.add(key)
+
+
+def local_signer() -> LocalAccount:
+    if not is_local():
+        raise SystemExit("the public anvil development key only signs on a local chain")
+    return Account.from_key(ANVIL_DEV_SIGNER_KEY)
+
+
+def signer_addresses() -> list[str]:
+    """ORACLE_SIGNERS (comma-separated addresses), or the anvil development signer on a local chain."""
+    configured = [a.strip() for a in os.environ.get("ORACLE_SIGNERS", "").split(",") if a.strip()]
+    if configured:
+        return configured
+    if is_local():
+        return [local_signer().address]
+    raise SystemExit("ORACLE_SIGNERS is not set: list the oracle nodes' signer addresses, comma-separated")
+
+
+def deploy_coordinator(owner, signers: list[str], threshold: int):
+    return OracleCoordinator.deploy(owner, signers, threshold, {"from": owner})
+
+
+def save_deployment(**addresses: str) -> Path:
+    """Writes deployments/<chain id>.json for the node, the API and dApp frontends."""
+    DEPLOYMENTS.mkdir(exist_ok=True)
+    path = DEPLOYMENTS / f"{chain.id}.json"
+    existing = json.loads(path.read_text()) if path.exists() else {}
+    existing.update({"network": network.show_active(), "chain_id": chain.id, **addresses})
+    path.write_text(json.dumps(existing, indent=2) + "\n")
+    return path
