@@ -12,6 +12,8 @@ SOLC_VERSION := 0.8.30
 # from PATH for the development network).
 PATH := $(CURDIR)/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export PATH
+# brownie 1.22 calls its own deprecated rpc.snapshot/revert internally and warns about it each time.
+export PYTHONWARNINGS := ignore:rpc.snapshot should not be called directly:FutureWarning,ignore:rpc.revert should not be called directly:FutureWarning
 
 # Stamps live inside the directories they describe, so deleting .venv or node_modules
 # (or a fresh clone) re-runs the matching step.
@@ -50,9 +52,9 @@ test: setup
 demo: setup
 	brownie run scripts/demo.py
 
-## bench: gas benchmarks
+## bench: measured figures, written to benchmarks/results/*.json
 bench: setup
-	brownie run scripts/bench_gas.py
+	python -m benchmarks.gas
 
 ## clean: build outputs and caches (keeps .venv and node_modules)
 clean:

@@ -7,14 +7,18 @@ a long-running deployment (signer balances, the consumer's value slot, the reque
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import platform
 import statistics
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
+import yaml
 from brownie import accounts, chain, network, project
 from eth_account import Account
 from eth_utils import keccak
@@ -91,9 +95,10 @@ def steady_median(measure, rounds: int = ROUNDS) -> int:
 
 
 def compiler_settings() -> dict:
-    """The settings brownie compiled the coordinator with (solc version, optimizer, EVM version)."""
+    """The settings brownie compiled the coordinator with (solc version, optimizer, EVM version, IR)."""
     artifact = json.loads((ROOT / "build" / "contracts" / "OracleCoordinator.json").read_text())
-    return artifact["compiler"]
+    configured = yaml.safe_load((ROOT / "brownie-config.yaml").read_text())["compiler"]["solc"]
+    return {**artifact["compiler"], "viaIR": bool(configured.get("viaIR"))}
 
 
 def machine() -> dict:
@@ -144,7 +149,9 @@ def run() -> dict:
 
 
 def main() -> None:
-    results = run()
+    warnings.filterwarnings("ignore", r"rpc\.", FutureWarning)  # brownie's chain.sleep calls its own deprecated API
+    with contextlib.redirect_stdout(io.StringIO()):  # brownie prints every transaction
+        results = run()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results["gas"], indent=2))

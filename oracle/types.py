@@ -20,6 +20,11 @@ class Status(IntEnum):
 REQUEST_FIELDS = ("modelId", "artifactHash", "inputHash", "consumer", "feeWei", "deadline", "callbackGasLimit")
 
 
+def model_id(name: str) -> bytes:
+    """The on-chain id of a model: keccak256 of its name."""
+    return keccak(text=name)
+
+
 def input_hash(features: Sequence[int]) -> bytes:
     """keccak256(abi.encode(int256[] features)), as the coordinator computes it."""
     return keccak(encode(["int256[]"], [list(features)]))
