@@ -20,7 +20,7 @@ export PYTHONWARNINGS := ignore:rpc.snapshot should not be called directly:Futur
 VENV_STAMP := .venv/.setup.stamp
 NODE_STAMP := node_modules/.setup.stamp
 
-.PHONY: setup compile test demo bench clean distclean constraints
+.PHONY: setup compile test demo bench models clean distclean constraints
 
 ## setup: venv + editable install, npm ci, ~/.solcx adapter link, brownie network config, .env
 setup: $(VENV_STAMP) $(NODE_STAMP) .env
@@ -51,6 +51,10 @@ test: setup
 ## demo: end-to-end demo on the local development network
 demo: setup
 	brownie run scripts/demo.py
+
+## models: train every model from data shipped in packages into models/<name>/
+models: setup
+	python -m oracle.ml.train credit-risk --out models
 
 ## bench: measured figures, written to benchmarks/results/*.json
 bench: setup

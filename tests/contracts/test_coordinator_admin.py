@@ -194,7 +194,8 @@ def test_ownership_transfer_takes_two_steps(coordinator, owner, user):
     tx = coordinator.transferOwnership(user, {"from": owner})
     assert plain(tx.events["OwnershipTransferStarted"].values()) == [owner.address, user.address]
     assert coordinator.owner() == owner
-    coordinator.acceptOwnership({"from": user})
+    accepted = coordinator.acceptOwnership({"from": user})
+    assert plain(accepted.events["OwnershipTransferred"].values()) == [owner.address, user.address]
     assert coordinator.owner() == user
 
 

@@ -1,0 +1,1 @@
+"""Offline training: builds model directories (artifact, schema, report, card) for the node to serve."""

