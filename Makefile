@@ -20,7 +20,7 @@ export PYTHONWARNINGS := ignore:rpc.snapshot should not be called directly:Futur
 VENV_STAMP := .venv/.setup.stamp
 NODE_STAMP := node_modules/.setup.stamp
 
-.PHONY: setup compile test demo bench models clean distclean constraints
+.PHONY: setup lint compile test demo bench models clean distclean constraints
 
 ## setup: venv + editable install, npm ci, ~/.solcx adapter link, brownie network config, .env
 setup: $(VENV_STAMP) $(NODE_STAMP) .env
@@ -28,7 +28,7 @@ setup: $(VENV_STAMP) $(NODE_STAMP) .env
 
 $(VENV_STAMP): pyproject.toml constraints.txt
 	@test -x .venv/bin/python || $(PYTHON) -m venv .venv
-	.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -44,8 +44,12 @@ $(NODE_STAMP): package.json package-lock.json
 compile: setup
 	brownie compile
 
-## test: contract + Python tests (brownie's pytest plugin, anvil launched on demand)
-test: setup
+## lint: ruff over the Python code
+lint: setup
+	ruff check oracle tests scripts benchmarks
+
+## test: lint, then contract + Python tests (brownie's pytest plugin, anvil launched on demand)
+test: setup lint
 	pytest
 
 ## demo: end-to-end demo on the local development network
@@ -73,9 +77,9 @@ distclean: clean
 constraints:
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(PYTHON) -m venv "$$tmp/venv" && \
-	"$$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check -e . && \
+	"$$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev]" && \
 	{ echo '# Complete pinned set for the project venv: `pip freeze --all --exclude-editable` of a venv'; \
 	  echo '# resolved from pyproject.toml on Python 3.11 (pip and setuptools left out; the project itself'; \
-	  echo '# excluded). Install with: pip install -c constraints.txt -e .   Regenerate: make constraints'; \
+	  echo '# excluded). Install with: pip install -c constraints.txt -e ".[dev]"   Regenerate: make constraints'; \
 	  "$$tmp/venv/bin/python" -m pip freeze --all --exclude-editable | grep -v -e '^pip==' -e '^setuptools=='; \
 	} > constraints.txt

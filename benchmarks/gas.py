@@ -78,7 +78,9 @@ class Bench:
 
     def fulfil_batch(self, size: int, value: int) -> int:
         pending = [self.request()[:2] for _ in range(size)]
-        reports, signatures = zip(*(self.report(rid, req, value + i) for i, (rid, req) in enumerate(pending)))
+        reports, signatures = zip(
+            *(self.report(rid, req, value + i) for i, (rid, req) in enumerate(pending)), strict=True
+        )
         tx = self.coordinator.fulfillBatch(list(reports), list(signatures), {"from": self.relayer})
         return tx.gas_used
 
@@ -103,8 +105,11 @@ def compiler_settings() -> dict:
 
 def machine() -> dict:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
     )
     anvil = subprocess.run(["anvil", "--version"], capture_output=True, text=True).stdout.splitlines()[0]

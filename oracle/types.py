@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Mapping, Sequence
 
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
@@ -49,14 +49,24 @@ class Request:
             fields = [fields[name] for name in REQUEST_FIELDS]
         model_id, artifact_hash, inputs, consumer, fee_wei, deadline, gas = fields
         return cls(
-            bytes(model_id), bytes(artifact_hash), bytes(inputs), to_checksum_address(consumer),
-            int(fee_wei), int(deadline), int(gas),
+            bytes(model_id),
+            bytes(artifact_hash),
+            bytes(inputs),
+            to_checksum_address(consumer),
+            int(fee_wei),
+            int(deadline),
+            int(gas),
         )
 
     def as_abi(self) -> tuple:
         return (
-            self.model_id, self.artifact_hash, self.input_hash, self.consumer,
-            self.fee_wei, self.deadline, self.callback_gas_limit,
+            self.model_id,
+            self.artifact_hash,
+            self.input_hash,
+            self.consumer,
+            self.fee_wei,
+            self.deadline,
+            self.callback_gas_limit,
         )
 
 
@@ -87,6 +97,11 @@ class PullReport:
 
     def as_abi(self) -> tuple:
         return (
-            self.subject, self.valid_until, self.model_id, self.artifact_hash,
-            self.input_hash, int(self.status), list(self.values),
+            self.subject,
+            self.valid_until,
+            self.model_id,
+            self.artifact_hash,
+            self.input_hash,
+            int(self.status),
+            list(self.values),
         )

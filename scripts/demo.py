@@ -35,8 +35,7 @@ def held_out_applicants(model: LoadedModel, count: int) -> list[dict]:
         applicants = list(csv.DictReader(rows))[:count]
     names = [feature.name for feature in model.schema.features]
     return [
-        {"row": a["row_id"], "defaulted": a["label"] == "1", "features": [int(a[n]) for n in names]}
-        for a in applicants
+        {"row": a["row_id"], "defaulted": a["label"] == "1", "features": [int(a[n]) for n in names]} for a in applicants
     ]
 
 

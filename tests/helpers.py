@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Sequence
+from collections.abc import Sequence
 
 from brownie.exceptions import decode_typed_error
 from eth_abi import encode

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from eth_account.messages import SignableMessage
 from eth_account.signers.local import LocalAccount
@@ -74,7 +74,7 @@ def sign_report(
     """Has signers[i] sign values[i]; returns the report and its packed signatures, ready for `fulfill`."""
     if len(signers) != len(values):
         raise ReportError(f"{len(signers)} signers for {len(values)} values")
-    signatures = [s.sign_observation(request_id, request, status, v) for s, v in zip(signers, values)]
+    signatures = [s.sign_observation(request_id, request, status, v) for s, v in zip(signers, values, strict=True)]
     return Report(request_id, request, status, tuple(values)), pack_signatures(signatures)
 
 
@@ -82,4 +82,4 @@ def sign_pull_report(signers: Sequence[ObservationSigner], unsigned: PullReport)
     """Has signers[i] sign unsigned.values[i]; returns the packed signatures for `verifyReport`."""
     if len(signers) != len(unsigned.values):
         raise ReportError(f"{len(signers)} signers for {len(unsigned.values)} values")
-    return pack_signatures(s.sign_pull_observation(unsigned, v) for s, v in zip(signers, unsigned.values))
+    return pack_signatures(s.sign_pull_observation(unsigned, v) for s, v in zip(signers, unsigned.values, strict=True))

@@ -39,9 +39,7 @@ MODEL_ERROR = Prediction(Status.MODEL_ERROR)
 class LoadedModel:
     """A fitted binary classifier with its schema; predicts P(class 1) for each request."""
 
-    def __init__(
-        self, estimator: Any, schema: FeatureSchema, artifact_hash: bytes, report: Mapping[str, Any]
-    ) -> None:
+    def __init__(self, estimator: Any, schema: FeatureSchema, artifact_hash: bytes, report: Mapping[str, Any]) -> None:
         classes = list(getattr(estimator, "classes_", []))
         if not hasattr(estimator, "predict_proba") or 1 not in classes:
             raise ArtifactError("artifact is not a fitted classifier with a class 1")

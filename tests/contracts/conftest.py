@@ -6,7 +6,7 @@ from eth_utils import keccak
 
 from oracle.chain.eip712 import CoordinatorDomain
 from oracle.chain.signer import ObservationSigner
-from tests.helpers import ARTIFACT_HASH, FEE_WEI, MODEL_ID, SCHEMA_HASH
+from tests.helpers import ARTIFACT_HASH, FEE_WEI, MODEL_ID, SCHEMA_HASH, request_prediction
 
 SIGNER_KEYS = [keccak(text=f"test oracle signer {i}") for i in range(5)]
 
@@ -66,3 +66,10 @@ def three_of_five(coordinator, owner, signer_accounts):
         coordinator.addSigner(account.address, {"from": owner})
     coordinator.setThreshold(3, {"from": owner})
     return coordinator
+
+
+@pytest.fixture
+def pending(consumer, user, chain):
+    """A fresh request from the consumer: (requestId, committed Request)."""
+    request_id, request, _ = request_prediction(consumer, user, chain)
+    return request_id, request

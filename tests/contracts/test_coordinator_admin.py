@@ -4,7 +4,7 @@ import brownie
 import pytest
 from eth_utils import keccak
 
-from tests.helpers import hx, plain, ARTIFACT_HASH, FEE_WEI, MODEL_ID, SCHEMA_HASH, custom_error
+from tests.helpers import FEE_WEI, MODEL_ID, custom_error, hx, plain
 
 NEW_MODEL = keccak(text="delivery-delay")
 NEW_ARTIFACT = b"\x44" * 32
@@ -12,6 +12,7 @@ NEW_SCHEMA = b"\x55" * 32
 
 
 # ---------------------------------------------------------------- deployment
+
 
 def test_deploy_reverts_if_threshold_zero(OracleCoordinator, owner, signer_accounts):
     with brownie.reverts(custom_error(OracleCoordinator, "OracleCoordinatorInvalidThreshold", 0, 1)):
@@ -29,6 +30,7 @@ def test_deploy_reverts_if_owner_zero(OracleCoordinator, owner, signer_accounts)
 
 
 # ---------------------------------------------------------------- models
+
 
 def test_register_model_stores_and_emits(coordinator, owner):
     tx = coordinator.registerModel(NEW_MODEL, NEW_ARTIFACT, NEW_SCHEMA, 7, {"from": owner})
@@ -88,6 +90,7 @@ def test_set_model_active_reverts_if_unknown(coordinator, owner):
 
 
 # ---------------------------------------------------------------- signers and threshold
+
 
 def test_add_signer_emits_and_lists(coordinator, owner, signer_accounts):
     tx = coordinator.addSigner(signer_accounts[1].address, {"from": owner})
@@ -153,6 +156,7 @@ def test_set_threshold_reverts_if_out_of_range(coordinator, owner, threshold):
 
 
 # ---------------------------------------------------------------- access control, pause, ownership
+
 
 @pytest.mark.parametrize(
     "call",

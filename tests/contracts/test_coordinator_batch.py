@@ -3,7 +3,7 @@
 import brownie
 import pytest
 
-from tests.helpers import after_deadline, custom_error, hx, error_selector, request_prediction, signed_report
+from tests.helpers import after_deadline, custom_error, error_selector, hx, request_prediction, signed_report
 
 
 @pytest.fixture
@@ -13,7 +13,7 @@ def three_pending(consumer, user, chain):
 
 def _batch(signers, pending, values):
     reports, signatures = [], []
-    for (request_id, request), value in zip(pending, values):
+    for (request_id, request), value in zip(pending, values, strict=True):
         report, packed = signed_report(signers, request_id, request, [value])
         reports.append(report)
         signatures.append(packed)

@@ -3,16 +3,9 @@
 from dataclasses import replace
 
 import brownie
-import pytest
 
 from oracle.types import Status
-from tests.helpers import after_deadline, hx, plain, FEE_WEI, custom_error, request_prediction, signed_report
-
-
-@pytest.fixture
-def pending(consumer, user, chain):
-    request_id, request, _ = request_prediction(consumer, user, chain)
-    return request_id, request
+from tests.helpers import FEE_WEI, after_deadline, custom_error, hx, plain, signed_report
 
 
 def test_cancel_after_deadline_refunds_and_notifies(coordinator, consumer, pending, relayer, chain):
@@ -31,9 +24,7 @@ def test_cancel_after_deadline_refunds_and_notifies(coordinator, consumer, pendi
 
 def test_cancel_reverts_before_deadline(coordinator, pending, relayer):
     request_id, request = pending
-    with brownie.reverts(
-        custom_error(coordinator, "OracleCoordinatorRequestNotExpired", request_id, request.deadline)
-    ):
+    with brownie.reverts(custom_error(coordinator, "OracleCoordinatorRequestNotExpired", request_id, request.deadline)):
         coordinator.cancel(request_id, request.as_abi(), {"from": relayer})
 
 

@@ -3,26 +3,25 @@
 from dataclasses import replace
 
 import brownie
-import pytest
 
 from oracle.chain.eip712 import CoordinatorDomain
 from oracle.chain.signer import ObservationSigner
 from oracle.types import Status, input_hash
 from tests.helpers import (
+    ARTIFACT_HASH,
+    CALLBACK_GAS,
+    FEATURES,
+    FEE_WEI,
+    MODEL_ID,
+    SCHEMA_HASH,
     after_deadline,
+    custom_error,
     hx,
     plain,
-    ARTIFACT_HASH, CALLBACK_GAS, FEE_WEI, FEATURES, MODEL_ID, SCHEMA_HASH, custom_error, request_prediction,
     signed_report,
 )
 
-
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
-
-@pytest.fixture
-def pending(consumer, user, chain):
-    request_id, request, _ = request_prediction(consumer, user, chain)
-    return request_id, request
 
 
 def test_fulfill_delivers_value_and_emits_event(coordinator, consumer, pending, oracle_signers, relayer):

@@ -13,8 +13,13 @@ from tests.helpers import ARTIFACT_HASH, FEATURES, MODEL_ID, after_deadline, cus
 @pytest.fixture
 def unsigned(user, chain):
     return PullReport(
-        subject=user.address, valid_until=chain[-1].timestamp + 300, model_id=MODEL_ID, artifact_hash=ARTIFACT_HASH,
-        input_hash=input_hash(FEATURES), status=Status.OK, values=(1_234,),
+        subject=user.address,
+        valid_until=chain[-1].timestamp + 300,
+        model_id=MODEL_ID,
+        artifact_hash=ARTIFACT_HASH,
+        input_hash=input_hash(FEATURES),
+        status=Status.OK,
+        values=(1_234,),
     )
 
 

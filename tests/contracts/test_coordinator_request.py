@@ -6,8 +6,14 @@ from eth_utils import keccak
 
 from oracle.types import Request, input_hash
 from tests.helpers import (
+    ARTIFACT_HASH,
+    CALLBACK_GAS,
+    FEATURES,
+    FEE_WEI,
+    MODEL_ID,
+    custom_error,
     hx,
-    ARTIFACT_HASH, CALLBACK_GAS, FEATURES, FEE_WEI, MODEL_ID, custom_error, request_prediction,
+    request_prediction,
 )
 
 
@@ -18,16 +24,21 @@ def test_request_emits_everything_a_node_needs(coordinator, consumer, user, chai
     assert event["consumer"] == consumer.address
     assert list(event["features"]) == list(FEATURES)
     assert request == Request(
-        MODEL_ID, ARTIFACT_HASH, input_hash(FEATURES), consumer.address, FEE_WEI,
-        request.deadline, CALLBACK_GAS,
+        MODEL_ID,
+        ARTIFACT_HASH,
+        input_hash(FEATURES),
+        consumer.address,
+        FEE_WEI,
+        request.deadline,
+        CALLBACK_GAS,
     )
 
 
 def test_request_stores_only_commitment_hash(coordinator, consumer, user, chain):
     request_id, request, _ = request_prediction(consumer, user, chain)
-    assert coordinator.commitmentOf(request_id) == hx(keccak(
-        encode(["(bytes32,bytes32,bytes32,address,uint96,uint64,uint32)"], [request.as_abi()])
-    ))
+    assert coordinator.commitmentOf(request_id) == hx(
+        keccak(encode(["(bytes32,bytes32,bytes32,address,uint96,uint64,uint32)"], [request.as_abi()]))
+    )
 
 
 def test_request_id_binds_chain_and_coordinator(coordinator, consumer, user, chain):

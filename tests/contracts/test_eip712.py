@@ -16,7 +16,9 @@ addresses = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
 
 @settings(max_examples=25, deadline=None)
 @given(request_id=bytes32, model_id=bytes32, artifact=bytes32, inputs=bytes32, status=statuses, value=int256)
-def test_observation_digest_matches_contract(coordinator, domain, request_id, model_id, artifact, inputs, status, value):
+def test_observation_digest_matches_contract(
+    coordinator, domain, request_id, model_id, artifact, inputs, status, value
+):
     request = Request(model_id, artifact, inputs, "0x" + "00" * 19 + "01", 0, 1, 0)
     report = Report(request_id, request, status, (value,))
     expected = digest(observation_message(domain, request_id, request, status, value))
@@ -34,7 +36,10 @@ def test_pull_observation_digest_matches_contract(coordinator, domain, subject, 
 def test_domain_matches_contract_eip712_domain(coordinator, domain):
     _, name, version, chain_id, verifying_contract, _, _ = coordinator.eip712Domain()
     assert (name, version, chain_id, verifying_contract) == (
-        "OracleCoordinator", "1", domain.chain_id, domain.verifying_contract
+        "OracleCoordinator",
+        "1",
+        domain.chain_id,
+        domain.verifying_contract,
     )
 
 

@@ -40,8 +40,16 @@ def test_median_lies_within_range(harness, values):
 
 @pytest.mark.parametrize(
     "values, expected",
-    [([7], 7), ([3, 1, 2], 2), ([1, 2], 1), ([-1, -2], -1), ([-3, 4], 0), ([3, -4], 0),
-     ([2**255 - 1, 2**255 - 1], 2**255 - 1), ([-(2**255), -(2**255)], -(2**255))],
+    [
+        ([7], 7),
+        ([3, 1, 2], 2),
+        ([1, 2], 1),
+        ([-1, -2], -1),
+        ([-3, 4], 0),
+        ([3, -4], 0),
+        ([2**255 - 1, 2**255 - 1], 2**255 - 1),
+        ([-(2**255), -(2**255)], -(2**255)),
+    ],
 )
 def test_median_examples(harness, values, expected):
     assert harness.median(values) == expected

@@ -53,9 +53,7 @@ def signer_set_machine(coordinator, owner, chain):
         @rule(threshold=st.integers(0, len(CANDIDATES) + 1))
         def set_threshold(self, threshold):
             if threshold == 0 or threshold > len(self.members):
-                expected = custom_error(
-                    coordinator, "OracleCoordinatorInvalidThreshold", threshold, len(self.members)
-                )
+                expected = custom_error(coordinator, "OracleCoordinatorInvalidThreshold", threshold, len(self.members))
                 with brownie.reverts(expected):
                     coordinator.setThreshold(threshold, {"from": owner})
             else:

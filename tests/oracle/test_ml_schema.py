@@ -19,8 +19,11 @@ SCHEMA = {
     "features": [
         {"name": "ratio", "kind": "numeric", "scale": 100, "min": -1.5, "max": 2.25},
         {"name": "count", "kind": "numeric", "min": 0, "max": 10},
-        {"name": "colour", "kind": "categorical",
-         "categories": [{"code": 0, "label": "red"}, {"code": 7, "label": "blue"}]},
+        {
+            "name": "colour",
+            "kind": "categorical",
+            "categories": [{"code": 0, "label": "red"}, {"code": 7, "label": "blue"}],
+        },
     ],
     "output": {"name": "p", "scale": 10000, "min": 0, "max": 1},
 }

@@ -3,8 +3,6 @@
 import json
 from pathlib import Path
 
-import pytest
-
 from oracle.ml.model import LoadedModel
 from oracle.ml.training.credit_risk import train
 

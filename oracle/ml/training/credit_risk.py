@@ -38,21 +38,35 @@ def candidates(schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
     if any(schema.features[i].min < 0 for i in numeric):  # type: ignore[operator]
         raise ValueError("log1p needs non-negative numeric features")
     codes = [[float(c.code) for c in schema.features[i].categories or ()] for i in categorical]
-    columns = ColumnTransformer([
-        ("numeric", Pipeline([("log1p", FunctionTransformer(np.log1p)), ("scale", StandardScaler())]), numeric),
-        ("categorical", OneHotEncoder(categories=codes), categorical),
-    ])
+    columns = ColumnTransformer(
+        [
+            ("numeric", Pipeline([("log1p", FunctionTransformer(np.log1p)), ("scale", StandardScaler())]), numeric),
+            ("categorical", OneHotEncoder(categories=codes), categorical),
+        ]
+    )
     return {
-        "logistic_regression": Pipeline([
-            ("features", columns), ("classifier", LogisticRegression(C=1.0, max_iter=2000)),
-        ]),
-        "hist_gradient_boosting": Pipeline([
-            ("classifier", HistGradientBoostingClassifier(
-                categorical_features=[f.kind == "categorical" for f in schema.features],
-                learning_rate=0.05, max_iter=200, max_leaf_nodes=15, l2_regularization=1.0,
-                early_stopping=False, random_state=seed,
-            )),
-        ]),
+        "logistic_regression": Pipeline(
+            [
+                ("features", columns),
+                ("classifier", LogisticRegression(C=1.0, max_iter=2000)),
+            ]
+        ),
+        "hist_gradient_boosting": Pipeline(
+            [
+                (
+                    "classifier",
+                    HistGradientBoostingClassifier(
+                        categorical_features=[f.kind == "categorical" for f in schema.features],
+                        learning_rate=0.05,
+                        max_iter=200,
+                        max_leaf_nodes=15,
+                        l2_regularization=1.0,
+                        early_stopping=False,
+                        random_state=seed,
+                    ),
+                ),
+            ]
+        ),
     }
 
 
@@ -63,7 +77,8 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
     schema = credit_data.build_schema(MODEL_NAME)
     data = credit_data.load(schema, seed=seed, max_rows=max_rows)
     train_idx, test_idx = train_test_split(
-        np.arange(len(data.y)), test_size=HELD_OUT_FRACTION, stratify=data.y, random_state=seed)
+        np.arange(len(data.y)), test_size=HELD_OUT_FRACTION, stratify=data.y, random_state=seed
+    )
     x_train, y_train, x_test, y_test = data.x[train_idx], data.y[train_idx], data.x[test_idx], data.y[test_idx]
 
     models = candidates(schema, seed)
@@ -74,9 +89,11 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
         for name, model in models.items():
             scores = cross_val_score(clone(model), x_train, y_train, cv=cv, scoring="roc_auc")
             model.fit(x_train, y_train)
-            table[name] = {"cv_roc_auc_mean": round(float(scores.mean()), 6),
-                           "cv_roc_auc_std": round(float(scores.std()), 6),
-                           "held_out_roc_auc": evaluation.metrics(y_test, model.predict_proba(x_test)[:, 1])["roc_auc"]}
+            table[name] = {
+                "cv_roc_auc_mean": round(float(scores.mean()), 6),
+                "cv_roc_auc_std": round(float(scores.std()), 6),
+                "held_out_roc_auc": evaluation.metrics(y_test, model.predict_proba(x_test)[:, 1])["roc_auc"],
+            }
     chosen = max(table, key=lambda name: table[name]["cv_roc_auc_mean"])
 
     files = bundle.write_artifact_and_schema(out_dir, models[chosen], schema)
@@ -92,22 +109,32 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
         "task": "binary classification: probability of default (credit_data Status == 'bad')",
         **files,
         "libraries": bundle.library_versions(),
-        "dataset": {**data.counts, "rows_train": len(train_idx), "rows_held_out": len(test_idx),
-                    "rows_held_out_csv": min(HELD_OUT_CSV_ROWS, len(test_idx))},
+        "dataset": {
+            **data.counts,
+            "rows_train": len(train_idx),
+            "rows_held_out": len(test_idx),
+            "rows_held_out_csv": min(HELD_OUT_CSV_ROWS, len(test_idx)),
+        },
         "features": {"used": schema.feature_names, "excluded": credit_data.EXCLUDED},
-        "observed_ranges": {n: [float(x_train[:, i].min()), float(x_train[:, i].max())]
-                            for i, n in enumerate(schema.feature_names)},
+        "observed_ranges": {
+            n: [float(x_train[:, i].min()), float(x_train[:, i].max())] for i, n in enumerate(schema.feature_names)
+        },
         "training": {
-            "seed": seed, "held_out_fraction": HELD_OUT_FRACTION, "cv_folds": cv_folds,
+            "seed": seed,
+            "held_out_fraction": HELD_OUT_FRACTION,
+            "cv_folds": cv_folds,
             "selection": "highest mean cross-validated ROC AUC on the training split "
-                         "(held-out AUC of every candidate is reported, not used to choose)",
-            "candidates": table, "chosen": chosen,
+            "(held-out AUC of every candidate is reported, not used to choose)",
+            "candidates": table,
+            "chosen": chosen,
         },
         "held_out": evaluation.metrics(y_test, p),
         "calibration_bins": evaluation.calibration_bins(y_test, p),
-        "policy": {"threshold_bps": POLICY_THRESHOLD_BPS, "rule": "decline when pd_bps >= threshold_bps",
-                   **evaluation.policy_outcome(y_test, np.array([schema.output.encode(v) for v in p]),
-                                               POLICY_THRESHOLD_BPS)},
+        "policy": {
+            "threshold_bps": POLICY_THRESHOLD_BPS,
+            "rule": "decline when pd_bps >= threshold_bps",
+            **evaluation.policy_outcome(y_test, np.array([schema.output.encode(v) for v in p]), POLICY_THRESHOLD_BPS),
+        },
         "fairness": {
             "age_band": evaluation.group_metrics(y_test, p, credit_data.age_band(held["Age"]), threshold),
             "marital": evaluation.group_metrics(y_test, p, held["Marital"].fillna("unknown").to_numpy(), threshold),
@@ -115,14 +142,20 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
     }
     bundle.write_report(out_dir, report)
     _write_held_out_csv(out_dir, schema, data.fixed[test_idx], held, y_test, HELD_OUT_CSV_ROWS)
-    write_report_png(out_dir / bundle.PLOT_FILE, y_test, p, report["calibration_bins"],
-                     f"{MODEL_NAME}: {chosen}, held-out ROC AUC {report['held_out']['roc_auc']:.3f}")
+    write_report_png(
+        out_dir / bundle.PLOT_FILE,
+        y_test,
+        p,
+        report["calibration_bins"],
+        f"{MODEL_NAME}: {chosen}, held-out ROC AUC {report['held_out']['roc_auc']:.3f}",
+    )
     (out_dir / bundle.CARD_FILE).write_text(render_card(report, schema))
     return report
 
 
-def _write_held_out_csv(out_dir: Path, schema: FeatureSchema, fixed: np.ndarray, held: pd.DataFrame,
-                        y: np.ndarray, rows: int) -> None:
+def _write_held_out_csv(
+    out_dir: Path, schema: FeatureSchema, fixed: np.ndarray, held: pd.DataFrame, y: np.ndarray, rows: int
+) -> None:
     """The first `rows` held-out rows as request integers, the true label and the node's answer
     (computed by LoadedModel from the written directory, i.e. the serving path)."""
     served = LoadedModel.from_dir(out_dir)

@@ -116,32 +116,50 @@ def _fairness(report: dict[str, Any]) -> str:
     lines = ["| attribute | group | n | approval rate | mean PD | default rate |", "|---|---|---|---|---|---|"]
     for attribute, groups in report["fairness"].items():
         for group, g in groups.items():
-            lines.append(f"| {attribute} | {group} | {g['count']} | {g['approval_rate']:.1%} | "
-                         f"{g['mean_predicted']:.1%} | {g['default_rate']:.1%} |")
+            lines.append(
+                f"| {attribute} | {group} | {g['count']} | {g['approval_rate']:.1%} | "
+                f"{g['mean_predicted']:.1%} | {g['default_rate']:.1%} |"
+            )
     return "\n".join(lines)
 
 
 def render_card(report: dict[str, Any], schema: FeatureSchema) -> str:
     data, held, policy, training = report["dataset"], report["held_out"], report["policy"], report["training"]
     return _TEMPLATE.format(
-        model=report["model"], chosen=training["chosen"], seed=training["seed"],
-        artifact_bytes=report["artifact"]["bytes"], artifact_sha=report["artifact"]["sha256"],
+        model=report["model"],
+        chosen=training["chosen"],
+        seed=training["seed"],
+        artifact_bytes=report["artifact"]["bytes"],
+        artifact_sha=report["artifact"]["sha256"],
         schema_sha=report["schema"]["sha256"],
         libraries=", ".join(f"{k} {v}" for k, v in report["libraries"].items()),
-        source=data["source"], rows_total=data["rows_total"], rows_incomplete=data["rows_incomplete_dropped"],
-        rows_used=data["rows_used"], positive_rate=held["positive_rate"], rows_held_out=data["rows_held_out"],
-        held_out_pct=training["held_out_fraction"], rows_csv=data["rows_held_out_csv"],
-        feature_rows="\n".join(f"| {i} | `{f.name}` | {_range(f)} | {f.description} |"
-                               for i, f in enumerate(schema.features)),
+        source=data["source"],
+        rows_total=data["rows_total"],
+        rows_incomplete=data["rows_incomplete_dropped"],
+        rows_used=data["rows_used"],
+        positive_rate=held["positive_rate"],
+        rows_held_out=data["rows_held_out"],
+        held_out_pct=training["held_out_fraction"],
+        rows_csv=data["rows_held_out_csv"],
+        feature_rows="\n".join(
+            f"| {i} | `{f.name}` | {_range(f)} | {f.description} |" for i, f in enumerate(schema.features)
+        ),
         excluded=", ".join(f"`{k}` ({v.split(';')[0]})" for k, v in report["features"]["excluded"].items()),
         cv_folds=training["cv_folds"],
         candidate_rows="\n".join(
             f"| `{name}`{' (chosen)' if name == training['chosen'] else ''} | {c['cv_roc_auc_mean']:.3f} ± "
-            f"{c['cv_roc_auc_std']:.3f} | {c['held_out_roc_auc']:.3f} |" for name, c in training["candidates"].items()),
-        roc_auc=held["roc_auc"], brier=held["brier"], baseline_brier=held["baseline_prevalence_brier"],
-        accuracy=held["accuracy_at_0_5"], baseline_accuracy=held["baseline_majority_accuracy"],
-        threshold_bps=policy["threshold_bps"], approval_rate=policy["approval_rate"],
-        approved_default_rate=policy["default_rate_if_approved"] or 0.0, recall=policy["recall_of_defaults"],
+            f"{c['cv_roc_auc_std']:.3f} | {c['held_out_roc_auc']:.3f} |"
+            for name, c in training["candidates"].items()
+        ),
+        roc_auc=held["roc_auc"],
+        brier=held["brier"],
+        baseline_brier=held["baseline_prevalence_brier"],
+        accuracy=held["accuracy_at_0_5"],
+        baseline_accuracy=held["baseline_majority_accuracy"],
+        threshold_bps=policy["threshold_bps"],
+        approval_rate=policy["approval_rate"],
+        approved_default_rate=policy["default_rate_if_approved"] or 0.0,
+        recall=policy["recall_of_defaults"],
         confusion=", ".join(f"{k} {v}" for k, v in policy["confusion_matrix"].items()),
         fairness=_fairness(report),
     )

@@ -20,10 +20,15 @@ def calibration_bins(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[
     for b in range(bins):
         mask = index == b
         if mask.any():
-            out.append({
-                "lower": _r(edges[b]), "upper": _r(edges[b + 1]), "count": int(mask.sum()),
-                "mean_predicted": _r(p[mask].mean()), "observed_rate": _r(y[mask].mean()),
-            })
+            out.append(
+                {
+                    "lower": _r(edges[b]),
+                    "upper": _r(edges[b + 1]),
+                    "count": int(mask.sum()),
+                    "mean_predicted": _r(p[mask].mean()),
+                    "observed_rate": _r(y[mask].mean()),
+                }
+            )
     return out
 
 

@@ -25,8 +25,13 @@ def write_report_png(path: Path, y: np.ndarray, p: np.ndarray, bins: Sequence[di
     observed = [b["observed_rate"] for b in bins]
     cal_ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect")
     cal_ax.plot(predicted, observed, marker="o", label="model (10 bins)")
-    cal_ax.set(xlabel="mean predicted probability", ylabel="observed default rate",
-               title="Calibration (held out)", xlim=(0, 1), ylim=(0, 1))
+    cal_ax.set(
+        xlabel="mean predicted probability",
+        ylabel="observed default rate",
+        title="Calibration (held out)",
+        xlim=(0, 1),
+        ylim=(0, 1),
+    )
     cal_ax.legend(loc="upper left")
     fig.suptitle(title)
     fig.tight_layout()
