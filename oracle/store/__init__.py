@@ -1,0 +1,1 @@
+"""The node's durable state: one SQLite database in WAL mode with versioned migrations."""

@@ -1,0 +1,1 @@
+from tests.chain_fixtures import *  # noqa: F403  (pytest fixtures)
