@@ -1,8 +1,10 @@
 """End-to-end demo on a local anvil chain: `make demo` (brownie run scripts/demo.py).
 
-Deploys the coordinator and a demo consumer, registers the credit-risk model by the sha256 of its
-artifact and schema, has held-out loan applicants request predictions on chain, answers each with
-the trained model, signs the answer (EIP-712) and fulfils it, then prints what the chain recorded.
+Deploys the coordinator, registers every trained model by the sha256 of its artifact and schema,
+starts the real oracle node as its own process (`python -m oracle node run`), and drives the
+scenarios: held-out loan applicants through a demo consumer, then the applications' scenarios.
+Every answer comes from the node: it reads the request events, runs the model, signs and fulfils.
+The demo ends by replaying one answer with `oracle verify`.
 """
 
 from __future__ import annotations
@@ -10,93 +12,153 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
-from brownie import ConsumerMock, accounts, chain
+from brownie import ConsumerMock, accounts, chain, web3
 from rich.console import Console
 from rich.table import Table
 
-from oracle.chain.eip712 import CoordinatorDomain
-from oracle.chain.signer import ObservationSigner, sign_report
 from oracle.ml.model import LoadedModel
-from oracle.types import Request, Status, model_id
+from oracle.ml.registry import model_dirs
+from oracle.node_process import NodeProcess, wait_for
+from oracle.types import Status, model_id
 from scripts.deployment import deploy_coordinator, is_local, local_signer, save_deployment
+from scripts.oracle_answers import wait_for_answers
 
-MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "credit-risk"
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "models"
 FEE_WEI = 10**15
 CALLBACK_GAS = 200_000
 APPLICANTS = 5
 
-console = Console(width=110)
+console = Console(width=120)
+
+
+def quietly():
+    return contextlib.redirect_stdout(io.StringIO())  # brownie prints every transaction
 
 
 def held_out_applicants(model: LoadedModel, count: int) -> list[dict]:
-    with (MODEL_DIR / "held_out.csv").open() as rows:
+    with (MODELS / "credit-risk" / "held_out.csv").open() as rows:
         applicants = list(csv.DictReader(rows))[:count]
-    names = [feature.name for feature in model.schema.features]
+    names = model.schema.feature_names
     return [
         {"row": a["row_id"], "defaulted": a["label"] == "1", "features": [int(a[n]) for n in names]} for a in applicants
     ]
 
 
-def answer(model: LoadedModel, signer: ObservationSigner, coordinator, relayer, request_tx):
-    """What the oracle node does for one request: read the event, predict, sign, fulfil."""
-    event = request_tx.events["PredictionRequested"]
-    request_id, request = bytes(event["requestId"]), Request.from_abi(event["request"])
-    prediction = model.predict([list(event["features"])])[0]
-    report, signatures = sign_report([signer], request_id, request, prediction.status, [prediction.value])
-    return coordinator.fulfill(report.as_abi(), signatures, {"from": relayer})
+def register_models(coordinator, owner) -> dict[str, LoadedModel]:
+    models = {name: LoadedModel.from_dir(path) for name, path in model_dirs(MODELS).items()}
+    with quietly():
+        for name, model in models.items():
+            coordinator.registerModel(model_id(name), model.artifact_hash, model.schema_hash, FEE_WEI, {"from": owner})
+    table = Table(title="Models registered on the coordinator (sha256 of the files the node serves)")
+    for column in ("model", "artifact sha256", "schema sha256", "held-out ROC AUC"):
+        table.add_column(column)
+    for name, model in models.items():
+        auc = model.report.get("held_out", {}).get("roc_auc")
+        table.add_row(
+            name, model.artifact_hash.hex()[:20] + "…", model.schema_hash.hex()[:20] + "…", f"{auc:.3f}" if auc else "-"
+        )
+    console.print(table)
+    return models
 
 
-def main():
-    if not is_local():
-        raise SystemExit("the demo signs with anvil's public development key: run it on the development network")
-    owner, applicant, relayer = accounts[0], accounts[1], accounts[2]
-    model = LoadedModel.from_dir(MODEL_DIR)
-    credit_risk = model_id(model.name)
-
-    with contextlib.redirect_stdout(io.StringIO()):  # brownie prints every transaction
-        signer_account = local_signer()
-        coordinator = deploy_coordinator(owner, [signer_account.address], 1)
-        coordinator.registerModel(credit_risk, model.artifact_hash, model.schema_hash, FEE_WEI, {"from": owner})
-        consumer = ConsumerMock.deploy(coordinator, {"from": owner})
-    signer = ObservationSigner(signer_account, CoordinatorDomain(chain.id, coordinator.address))
-    path = save_deployment(OracleCoordinator=coordinator.address, ConsumerMock=consumer.address)
-
-    console.print(f"[bold]OracleCoordinator[/] {coordinator.address}  (1-of-1, signer {signer.address})")
-    console.print(f"[bold]ConsumerMock[/]      {consumer.address}   addresses in {path.name}")
+def start_node(coordinator, signer_key: bytes) -> NodeProcess:
+    workdir = Path(tempfile.mkdtemp(prefix="oracle-demo-"))
+    node = NodeProcess(web3.provider.endpoint_uri, coordinator.address, signer_key, workdir, poll_interval=0.05)
+    node.start()
+    wait_for(lambda: "node running" in node.log(), 60, "the node to start", node)
     console.print(
-        f"[bold]model[/] {model.name}: artifact sha256 {model.artifact_hash.hex()[:16]}…, "
-        f"schema sha256 {model.schema_hash.hex()[:16]}…, held-out ROC AUC {model.report['held_out']['roc_auc']:.3f}"
+        f"[bold]oracle node[/] started as process {node.process.pid}; state in {node.database}, log in {node.log_path}"
     )
+    return node
 
-    table = Table(title="Credit-risk predictions delivered on chain")
-    for column in ("held-out row", "defaulted", "status", "PD (bps)", "consumer stored", "request gas", "fulfil gas"):
-        table.add_column(column, justify="right")
 
+def credit_requests(coordinator, consumer, model: LoadedModel, applicant, node) -> bytes:
+    """Held-out applicants (and one out-of-schema request) through the demo consumer; returns one request id."""
     cases = held_out_applicants(model, APPLICANTS)
-    out_of_schema = [10**9] * len(model.schema.features)
-    cases.append({"row": "out of schema", "defaulted": None, "features": out_of_schema})
-    for case in cases:
-        with contextlib.redirect_stdout(io.StringIO()):
+    cases.append({"row": "out of schema", "defaulted": None, "features": [10**9] * len(model.schema.features)})
+    start = chain.height + 1
+    request_txs = []
+    with quietly():
+        for case in cases:
             deadline = chain[-1].timestamp + 3_600
-            request_tx = consumer.request(
-                credit_risk, case["features"], deadline, CALLBACK_GAS, {"from": applicant, "value": FEE_WEI}
+            request_txs.append(
+                consumer.request(
+                    model_id("credit-risk"),
+                    case["features"],
+                    deadline,
+                    CALLBACK_GAS,
+                    {"from": applicant, "value": FEE_WEI},
+                )
             )
-            fulfil_tx = answer(model, signer, coordinator, relayer, request_tx)
-        fulfilled = fulfil_tx.events["PredictionFulfilled"]
-        status = Status(fulfilled["status"])
+    wait_for_answers(coordinator, start, node=node)
+    fulfilled = {
+        bytes(e["args"]["requestId"]): e
+        for e in web3.eth.contract(address=coordinator.address, abi=coordinator.abi)
+        .events.PredictionFulfilled()
+        .get_logs(from_block=start)
+    }
+    table = Table(title="Credit-risk predictions answered by the node")
+    for column in ("held-out row", "defaulted", "status", "PD (bps)", "request gas", "fulfil gas", "fulfil tx"):
+        table.add_column(column, justify="right")
+    for case, tx in zip(cases, request_txs, strict=True):
+        request_id = bytes(tx.events["PredictionRequested"]["requestId"])
+        event = fulfilled[request_id]
+        receipt = web3.eth.get_transaction_receipt(event["transactionHash"])
+        status = Status(event["args"]["status"])
         table.add_row(
             str(case["row"]),
             {True: "yes", False: "no", None: "-"}[case["defaulted"]],
             status.name,
-            str(fulfilled["value"]) if status == Status.OK else "-",
-            f"{Status(consumer.lastStatus()).name} {consumer.lastValue()}",
-            f"{request_tx.gas_used:,}",
-            f"{fulfil_tx.gas_used:,}",
+            str(event["args"]["value"]) if status == Status.OK else "-",
+            f"{tx.gas_used:,}",
+            f"{receipt['gasUsed']:,}",
+            "0x" + bytes(event["transactionHash"]).hex()[:10] + "…",
         )
     console.print(table)
+    return bytes(request_txs[0].events["PredictionRequested"]["requestId"])
+
+
+def verify(node: NodeProcess, request_id: bytes) -> None:
+    console.print(f"[bold]$ oracle verify 0x{request_id.hex()}[/]")
+    result = subprocess.run(
+        [sys.executable, "-m", "oracle", "verify", "0x" + request_id.hex()],
+        cwd=ROOT,
+        env=node.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    console.print(result.stdout.rstrip())
+    if result.returncode != 0:
+        raise SystemExit(f"oracle verify failed:\n{result.stderr}")
+
+
+def main():
+    if not is_local():
+        raise SystemExit("the demo signs with anvil's public development key: run it on a local chain")
+    owner, applicant = accounts[0], accounts[1]
+    signer_account = local_signer()
+    with quietly():
+        coordinator = deploy_coordinator(owner, [signer_account.address], 1)
+        consumer = ConsumerMock.deploy(coordinator, {"from": owner})
+    path = save_deployment(OracleCoordinator=coordinator.address, ConsumerMock=consumer.address)
+    console.print(f"[bold]OracleCoordinator[/] {coordinator.address}  (1-of-1, signer {signer_account.address})")
+    console.print(f"[bold]ConsumerMock[/]      {consumer.address}   addresses in deployments/{path.name}")
+    models = register_models(coordinator, owner)
+
+    node = start_node(coordinator, bytes(signer_account.key))
+    try:
+        request_id = credit_requests(coordinator, consumer, models["credit-risk"], applicant, node)
+        verify(node, request_id)
+    finally:
+        node.stop()
     console.print(
-        f"signer earned {coordinator.balanceOf(signer.address) / 1e18:.4f} ETH in fees "
-        f"({len(cases)} requests at {FEE_WEI / 1e18:.4f} ETH), withdrawable with coordinator.withdraw"
+        f"signer earned {coordinator.balanceOf(signer_account.address) / 1e18:.4f} ETH in fees, "
+        "withdrawable with coordinator.withdraw"
     )

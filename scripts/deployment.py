@@ -11,14 +11,15 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 DEPLOYMENTS = Path(__file__).resolve().parent.parent / "deployments"
-LOCAL_NETWORKS = {"development", "anvil"}
+LOCAL_CHAIN_IDS = {31337, 1337}
 
 # anvil's 10th public development account: known to everyone, so only ever used on a local chain.
 ANVIL_DEV_SIGNER_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6"
 
 
 def is_local() -> bool:
-    return network.show_active() in LOCAL_NETWORKS
+    """A chain only this machine runs (anvil's or ganache's chain id), whatever the network is called."""
+    return chain.id in LOCAL_CHAIN_IDS
 
 
 def deployer():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eth_account.messages import SignableMessage, encode_typed_data
+from eth_utils import keccak, to_canonical_address
 
 from oracle.types import PullReport, Report, Request, Status
 
@@ -87,3 +88,60 @@ def pull_observation_message(domain: CoordinatorDomain, report: PullReport, valu
 def report_messages(domain: CoordinatorDomain, report: Report) -> list[SignableMessage]:
     """One message per value of the report, in signature order."""
     return [observation_message(domain, report.request_id, report.request, report.status, v) for v in report.values]
+
+
+# The same digests computed directly: every Observation field is a static 32-byte word, so the struct
+# hash is keccak(typehash || words). About 20 times faster than encode_typed_data, which the node needs
+# to sign hundreds of observations a second; tests pin both paths to the contract's digest.
+OBSERVATION_TYPEHASH = keccak(
+    text="Observation(bytes32 requestId,bytes32 modelId,bytes32 artifactHash,bytes32 inputHash,uint8 status,int256 value)"
+)
+PULL_OBSERVATION_TYPEHASH = keccak(
+    text="PullObservation(address subject,uint64 validUntil,bytes32 modelId,bytes32 artifactHash,"
+    "bytes32 inputHash,uint8 status,int256 value)"
+)
+_DOMAIN_TYPEHASH = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+
+
+def domain_separator(domain: CoordinatorDomain) -> bytes:
+    return keccak(
+        _DOMAIN_TYPEHASH
+        + keccak(text=DOMAIN_NAME)
+        + keccak(text=DOMAIN_VERSION)
+        + domain.chain_id.to_bytes(32, "big")
+        + bytes(12)
+        + to_canonical_address(domain.verifying_contract)
+    )
+
+
+def _int256(value: int) -> bytes:
+    return value.to_bytes(32, "big", signed=True)
+
+
+def observation_digest(separator: bytes, request_id: bytes, request: Request, status: Status, value: int) -> bytes:
+    """keccak256("\\x19\\x01" || domainSeparator || hashStruct(Observation)), as the contract recovers from."""
+    struct_hash = keccak(
+        OBSERVATION_TYPEHASH
+        + request_id
+        + request.model_id
+        + request.artifact_hash
+        + request.input_hash
+        + int(status).to_bytes(32, "big")
+        + _int256(value)
+    )
+    return keccak(b"\x19\x01" + separator + struct_hash)
+
+
+def pull_observation_digest(separator: bytes, report: PullReport, value: int) -> bytes:
+    struct_hash = keccak(
+        PULL_OBSERVATION_TYPEHASH
+        + bytes(12)
+        + to_canonical_address(report.subject)
+        + report.valid_until.to_bytes(32, "big")
+        + report.model_id
+        + report.artifact_hash
+        + report.input_hash
+        + int(report.status).to_bytes(32, "big")
+        + _int256(value)
+    )
+    return keccak(b"\x19\x01" + separator + struct_hash)

@@ -8,7 +8,7 @@ from eth_account.messages import SignableMessage
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
-from oracle.chain.eip712 import CoordinatorDomain, observation_message, pull_observation_message
+from oracle.chain.eip712 import CoordinatorDomain, domain_separator, observation_digest, pull_observation_digest
 from oracle.errors import ReportError
 from oracle.types import PullReport, Report, Request, Status
 
@@ -26,6 +26,7 @@ class ObservationSigner:
     def __init__(self, account: LocalAccount, domain: CoordinatorDomain) -> None:
         self._account = account
         self._domain = domain
+        self._separator = domain_separator(domain)
 
     @property
     def address(self) -> str:
@@ -36,13 +37,14 @@ class ObservationSigner:
         return self._domain
 
     def sign_observation(self, request_id: bytes, request: Request, status: Status, value: int) -> bytes:
-        return self._sign(observation_message(self._domain, request_id, request, status, value))
+        return self._sign(observation_digest(self._separator, request_id, request, status, value))
 
     def sign_pull_observation(self, report: PullReport, value: int) -> bytes:
-        return self._sign(pull_observation_message(self._domain, report, value))
+        return self._sign(pull_observation_digest(self._separator, report, value))
 
-    def _sign(self, message: SignableMessage) -> bytes:
-        signed = self._account.sign_message(message)
+    def _sign(self, eip712_digest: bytes) -> bytes:
+        # The digest is built here from typed fields (see eip712.py), never taken from a caller.
+        signed = self._account.unsafe_sign_hash(eip712_digest)
         return compact_signature(signed.r, signed.s, signed.v)
 
     def __repr__(self) -> str:

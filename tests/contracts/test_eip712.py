@@ -3,7 +3,13 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oracle.chain.eip712 import observation_message, pull_observation_message
+from oracle.chain.eip712 import (
+    domain_separator,
+    observation_digest,
+    observation_message,
+    pull_observation_digest,
+    pull_observation_message,
+)
 from oracle.chain.signer import digest, sign_report
 from oracle.types import PullReport, Report, Request, Status
 from tests.helpers import hx, request_prediction
@@ -23,6 +29,7 @@ def test_observation_digest_matches_contract(
     report = Report(request_id, request, status, (value,))
     expected = digest(observation_message(domain, request_id, request, status, value))
     assert coordinator.observationDigest(report.as_abi(), value) == hx(expected)
+    assert observation_digest(domain_separator(domain), request_id, request, status, value) == expected
 
 
 @settings(max_examples=25, deadline=None)
@@ -31,6 +38,7 @@ def test_pull_observation_digest_matches_contract(coordinator, domain, subject, 
     report = PullReport(subject, valid_until, model_id, b"\x01" * 32, b"\x02" * 32, status, (value,))
     expected = digest(pull_observation_message(domain, report, value))
     assert coordinator.pullObservationDigest(report.as_abi(), value) == hx(expected)
+    assert pull_observation_digest(domain_separator(domain), report, value) == expected
 
 
 def test_domain_matches_contract_eip712_domain(coordinator, domain):

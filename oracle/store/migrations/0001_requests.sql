@@ -20,14 +20,21 @@ CREATE TABLE requests (
     value           TEXT,
     signatures      BLOB,
     tx_id           INTEGER,
+    settled_block   INTEGER,
+    sends           INTEGER NOT NULL DEFAULT 0,
     error           TEXT,
+    inference_ms    REAL,
     seen_at         REAL NOT NULL,
+    predicted_at    REAL,
+    sent_at         REAL,
+    settled_at      REAL,
     updated_at      REAL NOT NULL
 );
 CREATE INDEX requests_by_state ON requests (state, block_number, log_index);
 CREATE INDEX requests_by_block ON requests (block_number);
 CREATE INDEX requests_by_model ON requests (model_id);
 CREATE INDEX requests_by_consumer ON requests (consumer);
+CREATE INDEX requests_by_tx ON requests (tx_id);
 
 -- How far the listener has read, and the hashes of recent blocks it read, to notice reorgs.
 CREATE TABLE checkpoints (

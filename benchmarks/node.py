@@ -1,0 +1,226 @@
+"""End-to-end figures of the real node process on a local anvil: latency and sustained throughput.
+
+Run with `make bench` (or `python -m benchmarks.node` inside the project's venv); writes
+benchmarks/results/node.json.
+
+- latency: one request at a time; from the moment its transaction is mined (receipt in hand) to the
+  moment the consumer's callback is visible on chain (the fulfilment mined), polled every 0.5 ms.
+- throughput: REQUESTS requests sent back to back from a separate process while the node runs;
+  fulfilled predictions per second from the first request mined to the last fulfilment mined.
+- lost = requests never answered; duplicated = requests answered more than once, plus reports the
+  coordinator skipped as already answered (a second send).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import multiprocessing
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from brownie import accounts, network, project
+from eth_account import Account
+from eth_utils import event_abi_to_log_topic, keccak
+
+from benchmarks.gas import machine
+from oracle.ml.model import LoadedModel
+from oracle.node_process import NodeProcess
+from oracle.types import model_id
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "node.json"
+MODEL_DIR = ROOT / "models" / "credit-risk"
+NODE_KEY = keccak(text="benchmark oracle node")
+FEE_WEI = 10**15
+CALLBACK_GAS = 60_000
+LATENCY_SAMPLES = 200
+REQUESTS = 1_200
+SENDERS = 2
+NODE_SETTINGS = {"poll_interval": 0.002, "max_batch": 100, "max_in_flight": 8, "confirmations": 0}
+
+
+def held_out_features(model: LoadedModel) -> list[list[int]]:
+    import csv
+
+    names = model.schema.feature_names
+    with (MODEL_DIR / "held_out.csv").open() as rows:
+        return [[int(row[n]) for n in names] for row in csv.DictReader(rows)]
+
+
+def _send_requests(rpc_url: str, consumer: str, abi: list, sender: str, rows: list, deadline: int, queue) -> None:
+    """A load generator in its own process: sends every request without waiting, then waits for the receipts."""
+    from web3 import Web3
+
+    w3 = Web3(Web3.HTTPProvider(rpc_url))
+    contract = w3.eth.contract(address=consumer, abi=abi)
+    hashes = [
+        contract.functions.request(model_id("credit-risk"), features, deadline, CALLBACK_GAS).transact(
+            {"from": sender, "value": FEE_WEI, "gas": 300_000}
+        )
+        for features in rows
+    ]
+    blocks = [w3.eth.wait_for_transaction_receipt(h)["blockNumber"] for h in hashes]
+    queue.put(blocks)
+
+
+class NodeBench:
+    def __init__(self, contracts, workdir: Path) -> None:
+        owner = accounts[0]
+        self.model = LoadedModel.from_dir(MODEL_DIR)
+        self.rows = held_out_features(self.model)
+        node_account = Account.from_key(NODE_KEY)
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.coordinator = contracts.OracleCoordinator.deploy(owner, [node_account.address], 1, {"from": owner})
+            self.coordinator.registerModel(
+                model_id("credit-risk"), self.model.artifact_hash, self.model.schema_hash, FEE_WEI, {"from": owner}
+            )
+            self.consumer = contracts.MinimalConsumer.deploy(self.coordinator, {"from": owner})
+            owner.transfer(node_account.address, "1000 ether")
+        self.w3 = network.web3
+        self.rpc_url = self.w3.provider.endpoint_uri
+        self.consumer_web3 = self.w3.eth.contract(address=self.consumer.address, abi=self.consumer.abi)
+        self.coordinator_web3 = self.w3.eth.contract(address=self.coordinator.address, abi=self.coordinator.abi)
+        events = {e["name"]: e for e in self.coordinator.abi if e["type"] == "event"}
+        self.fulfilled_topic = event_abi_to_log_topic(events["PredictionFulfilled"])
+        self.requested_topic = event_abi_to_log_topic(events["PredictionRequested"])
+        self.node = NodeProcess(self.rpc_url, self.coordinator.address, NODE_KEY, workdir, **NODE_SETTINGS)
+
+    def deadline(self) -> int:
+        return self.w3.eth.get_block("latest")["timestamp"] + 3_600
+
+    def fulfilled_count(self) -> int:
+        return self.consumer_web3.functions.answers().call()
+
+    def latency(self) -> list[float]:
+        samples = []
+        sender = accounts[1].address
+        for i in range(LATENCY_SAMPLES + 10):
+            before = self.fulfilled_count()
+            tx = self.consumer_web3.functions.request(
+                model_id("credit-risk"), self.rows[i % len(self.rows)], self.deadline(), CALLBACK_GAS
+            ).transact({"from": sender, "value": FEE_WEI, "gas": 300_000})
+            self.w3.eth.wait_for_transaction_receipt(tx, poll_latency=0.0005)
+            mined = time.perf_counter()
+            while self.fulfilled_count() == before:
+                time.sleep(0.0005)
+            if i >= 10:  # the first few warm the node's caches and the journal
+                samples.append((time.perf_counter() - mined) * 1000)
+        return samples
+
+    def throughput(self) -> dict:
+        start_count = self.fulfilled_count()
+        start_block = self.w3.eth.block_number + 1
+        deadline = self.deadline()
+        queue = multiprocessing.Queue()
+        per_sender = REQUESTS // SENDERS
+        senders = [
+            multiprocessing.Process(
+                target=_send_requests,
+                args=(
+                    self.rpc_url,
+                    self.consumer.address,
+                    self.consumer.abi,
+                    accounts[2 + s].address,
+                    [self.rows[(s * per_sender + i) % len(self.rows)] for i in range(per_sender)],
+                    deadline,
+                    queue,
+                ),
+            )
+            for s in range(SENDERS)
+        ]
+        started = time.perf_counter()
+        for process in senders:
+            process.start()
+        while self.fulfilled_count() - start_count < REQUESTS:
+            time.sleep(0.005)
+            if time.perf_counter() - started > 600:
+                break
+        finished = time.perf_counter()
+        for process in senders:
+            process.join()
+        requested = self._logs(self.requested_topic, start_block)
+        fulfilled = self._logs(self.fulfilled_topic, start_block)
+        request_ids = [bytes(e["topics"][1]) for e in requested]
+        answered: dict[bytes, int] = {}
+        for entry in fulfilled:
+            answered[bytes(entry["topics"][1])] = answered.get(bytes(entry["topics"][1]), 0) + 1
+        skipped = self.coordinator_web3.events.ReportSkipped().get_logs(from_block=start_block)
+        first_request_block = min(e["blockNumber"] for e in requested)
+        last_fulfil_block = max(e["blockNumber"] for e in fulfilled)
+        fulfil_txs = {bytes(e["transactionHash"]) for e in fulfilled}
+        return {
+            "requests": len(request_ids),
+            "fulfilled": sum(1 for i in request_ids if answered.get(i)),
+            "lost": sum(1 for i in request_ids if not answered.get(i)),
+            "duplicated": sum(n - 1 for n in answered.values() if n > 1) + len(skipped),
+            "seconds": round(finished - started, 3),
+            "predictions_per_second": round(len(answered) / (finished - started), 1),
+            "blocks_from_first_request_to_last_fulfilment": last_fulfil_block - first_request_block + 1,
+            "fulfil_transactions": len(fulfil_txs),
+            "mean_reports_per_fulfil_transaction": round(len(fulfilled) / max(len(fulfil_txs), 1), 1),
+        }
+
+    def _logs(self, topic: bytes, from_block: int) -> list:
+        return self.w3.eth.get_logs(
+            {
+                "address": self.coordinator.address,
+                "topics": ["0x" + topic.hex()],
+                "fromBlock": from_block,
+                "toBlock": "latest",
+            }
+        )
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))], 2)
+
+
+def run() -> dict:
+    contracts = project.load(ROOT, name="AiOracleNodeBench")
+    network.connect("development")
+    workdir = Path(tempfile.mkdtemp(prefix="node-bench-"))
+    bench = NodeBench(contracts, workdir)
+    bench.node.start()
+    try:
+        deadline = time.monotonic() + 60
+        while "node running" not in bench.node.log() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        latency = bench.latency()
+        throughput = bench.throughput()
+    finally:
+        bench.node.stop()
+        network.disconnect()
+    return {
+        "command": "make bench  (python -m benchmarks.node)",
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "method": __doc__.strip(),
+        "machine": {**machine(), "cores": os.cpu_count()},
+        "node_settings": NODE_SETTINGS,
+        "model": {"name": "credit-risk", "artifact_sha256": bench.model.artifact_hash.hex()},
+        "latency_ms": {
+            "samples": len(latency),
+            "p50": percentile(latency, 50),
+            "p95": percentile(latency, 95),
+            "p99": percentile(latency, 99),
+            "mean": round(statistics.fmean(latency), 2),
+        },
+        "throughput": throughput,
+        "targets": {"latency_p50_ms": 20, "predictions_per_second": 500, "lost": 0, "duplicated": 0},
+    }
+
+
+def main() -> None:
+    results = run()
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps({k: results[k] for k in ("latency_ms", "throughput")}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

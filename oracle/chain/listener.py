@@ -1,0 +1,135 @@
+"""Reads PredictionRequested events from confirmed blocks into the store, checkpointed and reorg-safe.
+
+One look at the chain costs a handful of RPC calls whatever the number of requests: the head number,
+the hash of the checkpoint block (reorg check), then per range of up to `log_range` blocks one
+eth_getLogs filtered by the coordinator's address and the event topic, bracketed by the hash of the
+range's last block read before and after, so a reorg during the query is noticed and the range re-read.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from eth_utils import event_abi_to_log_topic, to_checksum_address
+from web3 import Web3
+from web3._utils.events import get_event_data
+from web3.exceptions import BlockNotFound
+
+from oracle.chain.abi import coordinator_abi
+from oracle.store.requests import Checkpoint, RequestStore, SeenRequest
+from oracle.types import Request
+
+log = logging.getLogger(__name__)
+
+_EVENT_ABI = next(e for e in coordinator_abi() if e["type"] == "event" and e["name"] == "PredictionRequested")
+PREDICTION_REQUESTED_TOPIC = event_abi_to_log_topic(_EVENT_ABI)
+
+
+@dataclass(frozen=True)
+class ListenResult:
+    head: int
+    read_to: int | None
+    new_requests: int
+    reorg_from: int | None = None
+
+
+class RequestListener:
+    def __init__(
+        self,
+        w3: Web3,
+        coordinator: str,
+        store: RequestStore,
+        *,
+        confirmations: int = 1,
+        log_range: int = 2_000,
+        start_block: int = 0,
+        reorg_depth: int = 128,
+    ) -> None:
+        self._w3 = w3
+        self._coordinator = to_checksum_address(coordinator)
+        self._store = store
+        self._confirmations = confirmations
+        self._log_range = log_range
+        self._start_block = start_block
+        self._reorg_depth = reorg_depth
+
+    def poll(self, head: int | None = None) -> ListenResult:
+        """Reads every confirmed block past the checkpoint; returns how many new requests were stored."""
+        head = self._w3.eth.block_number if head is None else head
+        reorg_from = self._check_reorg()
+        target = head - self._confirmations
+        checkpoint = self._store.checkpoint()
+        start = self._start_block if checkpoint is None else checkpoint.block_number + 1
+        new = 0
+        while start <= target:
+            end = min(start + self._log_range - 1, target)
+            new += self._read_range(start, end)
+            start = end + 1
+        if target >= 0:
+            self._store.prune_block_hashes(target - self._reorg_depth)
+        return ListenResult(head, target if target >= 0 else None, new, reorg_from)
+
+    def _read_range(self, start: int, end: int) -> int:
+        while True:
+            end_hash = self._hash_of(end)
+            logs = self._w3.eth.get_logs(
+                {
+                    "address": self._coordinator,
+                    "topics": [PREDICTION_REQUESTED_TOPIC],
+                    "fromBlock": start,
+                    "toBlock": end,
+                }
+            )
+            if end_hash is not None and self._hash_of(end) == end_hash:
+                if all(bytes(e["blockHash"]) == end_hash for e in logs if e["blockNumber"] == end):
+                    break
+            log.warning("blocks %d..%d changed while being read; reading them again", start, end)
+        seen = [self._decode(entry) for entry in logs]
+        inserted = self._store.add_seen(seen, Checkpoint(end, end_hash))
+        if seen:
+            log.info("blocks %d..%d: %d requests (%d new)", start, end, len(seen), inserted)
+        return inserted
+
+    def _decode(self, entry) -> SeenRequest:
+        event = get_event_data(self._w3.codec, _EVENT_ABI, entry)
+        args = event["args"]
+        return SeenRequest(
+            request_id=bytes(args["requestId"]),
+            request=Request.from_abi(args["request"]),
+            features=tuple(int(v) for v in args["features"]),
+            block_number=entry["blockNumber"],
+            block_hash=bytes(entry["blockHash"]),
+            log_index=entry["logIndex"],
+            tx_hash=bytes(entry["transactionHash"]),
+        )
+
+    def _check_reorg(self) -> int | None:
+        """If the checkpoint block is no longer on the chain, rewinds the store to the fork point."""
+        checkpoint = self._store.checkpoint()
+        if checkpoint is None or self._hash_of(checkpoint.block_number) == checkpoint.block_hash:
+            return None
+        fork = self._fork_block()
+        dropped, resent = self._store.rewind(fork)
+        log.warning(
+            "reorg: block %d changed; from block %d on, %d requests forgotten, %d answers to resend",
+            checkpoint.block_number,
+            fork,
+            dropped,
+            resent,
+        )
+        return fork
+
+    def _fork_block(self) -> int:
+        """The first block that differs from what was recorded (the oldest recorded one if none still matches)."""
+        recorded = self._store.recent_blocks()
+        for block in recorded:
+            if self._hash_of(block.block_number) == block.block_hash:
+                return block.block_number + 1
+        return recorded[-1].block_number if recorded else self._start_block
+
+    def _hash_of(self, number: int) -> bytes | None:
+        try:
+            return bytes(self._w3.eth.get_block(number)["hash"])
+        except BlockNotFound:  # past the head, e.g. after the chain was rolled back
+            return None

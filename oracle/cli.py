@@ -1,0 +1,256 @@
+"""`oracle`: run the node, manage models, inspect requests, verify answers."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from oracle import logs
+from oracle.config import ConfigError, Settings, load_settings
+from oracle.errors import OracleError
+from oracle.ml import train
+from oracle.ml.model import LoadedModel
+from oracle.ml.registry import Registration, model_dirs
+from oracle.runtime import Runtime
+from oracle.store.requests import State, StoredRequest
+from oracle.types import model_id
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+node_app = typer.Typer(no_args_is_help=True, help="The oracle node process.")
+models_app = typer.Typer(no_args_is_help=True, help="Model directories and their on-chain registration.")
+requests_app = typer.Typer(no_args_is_help=True, help="Requests in the node's store.")
+app.add_typer(node_app, name="node")
+app.add_typer(models_app, name="models")
+app.add_typer(requests_app, name="requests")
+models_app.add_typer(train.app, name="train")
+
+console = Console()
+ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file (else ORACLE_CONFIG)")]
+
+
+def _settings(config: Path | None, **overrides) -> Settings:
+    try:
+        return load_settings(config, **overrides)
+    except ConfigError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(2) from None
+
+
+def _fail(error: Exception) -> typer.Exit:
+    console.print(f"[red]{logs.redact(str(error))}[/]")
+    return typer.Exit(1)
+
+
+@node_app.command("run")
+def node_run(
+    config: ConfigOption = None,
+    once: Annotated[bool, typer.Option(help="run one tick and exit (for scripts and checks)")] = False,
+) -> None:
+    """Listen for requests, predict, sign and fulfil until SIGINT or SIGTERM."""
+    settings = _settings(config)
+    logs.configure(settings.log_level, settings.log_json)
+    try:
+        node = Runtime(settings).node()
+        if once:
+            node.start()
+            result = node.tick()
+            console.print(result)
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        node.run(stop, settings.poll_interval)
+    except OracleError as error:
+        raise _fail(error) from None
+
+
+@models_app.command("list")
+def models_list(
+    config: ConfigOption = None,
+    models_dir: Annotated[Path | None, typer.Option(help="defaults to ORACLE_MODELS_DIR or ./models")] = None,
+    chain: Annotated[bool, typer.Option(help="also show the on-chain registration (needs RPC + coordinator)")] = False,
+) -> None:
+    """Every model directory with its hashes and held-out metrics."""
+    directory = models_dir or (_settings(config).models_dir if chain else Path("models"))
+    coordinator = Runtime(_settings(config)).coordinator if chain else None
+    table = Table("model", "model id", "artifact sha256", "schema sha256", "held-out", "on chain")
+    for name, path in model_dirs(directory).items():
+        model = LoadedModel.from_dir(path)
+        metrics = model.report.get("held_out", {})
+        held_out = ", ".join(f"{k} {metrics[k]:.3f}" for k in ("roc_auc", "brier") if k in metrics)
+        status = "-"
+        if coordinator is not None:
+            registration = Registration.read(coordinator, model_id(name))
+            if not registration.exists:
+                status = "[yellow]not registered[/]"
+            elif (registration.artifact_hash, registration.schema_hash) == (model.artifact_hash, model.schema_hash):
+                status = f"[green]v{registration.version} matches[/]" + ("" if registration.active else " (inactive)")
+            else:
+                status = f"[red]v{registration.version} differs[/]"
+        table.add_row(
+            name,
+            "0x" + model_id(name).hex()[:12] + "…",
+            model.artifact_hash.hex()[:16] + "…",
+            model.schema_hash.hex()[:16] + "…",
+            held_out,
+            status,
+        )
+    console.print(table)
+
+
+@models_app.command("register")
+def models_register(
+    name: str,
+    fee_wei: Annotated[int, typer.Option(help="fee per request in wei")] = 10**15,
+    config: ConfigOption = None,
+) -> None:
+    """Registers a model (or a new version of it) by the sha256 of its artifact and schema.
+    Sent from the configured key, which must own the coordinator."""
+    settings = _settings(config)
+    runtime = Runtime(settings)
+    try:
+        settings.check_models_dir()
+        model = LoadedModel.from_dir(settings.models_dir / name)
+        coordinator, account, w3 = runtime.coordinator, runtime.account, runtime.w3
+        owner = coordinator.functions.owner().call()
+        if owner != account.address:
+            raise ConfigError(f"the configured key {account.address} does not own the coordinator (owner {owner})")
+        mid = model_id(name)
+        registration = Registration.read(coordinator, mid)
+        if not registration.exists:
+            call = coordinator.functions.registerModel(mid, model.artifact_hash, model.schema_hash, fee_wei)
+        elif (registration.artifact_hash, registration.schema_hash) == (model.artifact_hash, model.schema_hash):
+            console.print(f"{name} is already registered as v{registration.version} with these hashes")
+            return
+        else:
+            call = coordinator.functions.updateModel(mid, model.artifact_hash, model.schema_hash)
+        tx = call.build_transaction({"from": account.address, "nonce": w3.eth.get_transaction_count(account.address)})
+        receipt = w3.eth.wait_for_transaction_receipt(
+            w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
+        )
+    except OracleError as error:
+        raise _fail(error) from None
+    if receipt["status"] != 1:
+        raise _fail(OracleError(f"registration reverted in tx 0x{bytes(receipt['transactionHash']).hex()}"))
+    after = Registration.read(coordinator, mid)
+    console.print(f"[green]{name} registered as v{after.version}[/] (model id 0x{mid.hex()})")
+
+
+def _request_row(request: StoredRequest) -> list[str]:
+    value = "-" if request.status is None else f"{request.status.name} {request.value}"
+    return [
+        "0x" + request.request_id.hex(),
+        request.state.value,
+        value,
+        str(request.block_number),
+        request.request.consumer,
+        request.error or "",
+    ]
+
+
+@requests_app.command("list")
+def requests_list(
+    config: ConfigOption = None,
+    state: Annotated[State | None, typer.Option(help="only requests in this state")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+) -> None:
+    """The newest requests in the node's store, and how many there are in each state."""
+    store = Runtime(_settings(config)).store
+    rows = store.search(state=state, limit=limit)
+    if as_json:
+        for request in rows:
+            print(
+                json.dumps(
+                    dict(
+                        zip(
+                            ("request_id", "state", "answer", "block", "consumer", "error"),
+                            _request_row(request),
+                            strict=True,
+                        )
+                    )
+                )
+            )
+        return
+    table = Table("request id", "state", "answer", "block", "consumer", "error", title="requests (newest first)")
+    for request in rows:
+        table.add_row(*_request_row(request))
+    console.print(table)
+    counts = store.counts_by_state()
+    console.print("  ".join(f"{s.value}: {n}" for s, n in counts.items()))
+
+
+@requests_app.command("show")
+def requests_show(request_id: str, config: ConfigOption = None) -> None:
+    """Everything the store holds about one request."""
+    store = Runtime(_settings(config)).store
+    request = store.get(_request_id(request_id))
+    if request is None:
+        raise _fail(OracleError(f"request {request_id} is not in the store"))
+    table = Table(show_header=False)
+    for key, value in {
+        "request id": "0x" + request.request_id.hex(),
+        "state": request.state.value,
+        "model id": "0x" + request.request.model_id.hex(),
+        "artifact sha256": request.request.artifact_hash.hex(),
+        "input hash": "0x" + request.request.input_hash.hex(),
+        "consumer": request.request.consumer,
+        "features": ", ".join(map(str, request.features)),
+        "deadline": datetime.datetime.fromtimestamp(request.request.deadline, datetime.UTC).isoformat(),
+        "requested in block": str(request.block_number),
+        "answer": "-" if request.status is None else f"{request.status.name} {request.value}",
+        "transaction": "-" if request.tx_id is None else f"#{request.tx_id}",
+        "settled in block": str(request.settled_block or "-"),
+        "sends": str(request.sends),
+        "error": request.error or "-",
+    }.items():
+        table.add_row(key, value)
+    console.print(table)
+
+
+def _request_id(text: str) -> bytes:
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        console.print("[red]a request id is 32 bytes of hex (0x + 64 digits)[/]")
+        raise typer.Exit(2)
+    return raw
+
+
+@app.command("verify")
+def verify(request_id: str, config: ConfigOption = None) -> None:
+    """Replays a fulfilled prediction from its on-chain events and the published model; exit 1 on mismatch."""
+    from oracle.verify import verify_request
+
+    settings = _settings(config)
+    runtime = Runtime(settings)
+    try:
+        result = verify_request(runtime.w3, runtime.coordinator, settings.models_dir, _request_id(request_id))
+    except OracleError as error:
+        raise _fail(error) from None
+    on_chain, replayed = result.on_chain, result.replayed
+    console.print(
+        f"request 0x{result.request_id.hex()}\n"
+        f"  model {result.model_name}, artifact sha256 {result.request.artifact_hash.hex()}\n"
+        f"  features {list(result.features)} (requested in block {result.requested_block})\n"
+        f"  on chain: {on_chain[0].name} {on_chain[1]} (block {result.fulfilled_block})\n"
+        f"  replayed: {replayed[0].name} {replayed[1]}"
+    )
+    if not result.matches:
+        console.print("[red bold]MISMATCH[/]")
+        raise typer.Exit(1)
+    console.print("[green bold]MATCH[/]")
+
+
+if __name__ == "__main__":
+    app()

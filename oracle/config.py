@@ -1,0 +1,194 @@
+"""The node's settings: ORACLE_* environment variables over an optional TOML file, validated by pydantic.
+
+pydantic-settings would do the loading, but it needs python-dotenv>=0.21 and eth-brownie 1.22.2 pins
+python-dotenv==0.16.0, so the (small) environment and file merge is done here and pydantic validates.
+
+Precedence: explicit overrides (CLI options) > environment (ORACLE_<FIELD>) > config file
+(ORACLE_CONFIG or --config, TOML) > defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from eth_utils import is_address, to_checksum_address
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+
+from oracle.errors import OracleError
+
+ENV_PREFIX = "ORACLE_"
+CONFIG_ENV = "ORACLE_CONFIG"
+LOCAL_CHAIN_IDS = frozenset({31337, 1337})
+
+
+class ConfigError(OracleError, ValueError):
+    """The settings are missing something or hold a wrong value; the message says which and how to fix it."""
+
+
+class Settings(BaseModel):
+    """Everything an oracle node or API process needs to start."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rpc_url: str = Field(description="HTTP JSON-RPC endpoint of the chain")
+    coordinator: str = Field(description="address of the OracleCoordinator")
+    models_dir: Path = Field(Path("models"), description="directory holding one sub-directory per model")
+    models: tuple[str, ...] = Field((), description="model names to serve; empty = every model in models_dir")
+    database: Path = Field(Path("data/oracle.db"), description="SQLite file of the node's state")
+
+    keystore: Path | None = Field(None, description="eth-account keystore JSON of the node's key")
+    keystore_password: SecretStr | None = Field(None, description="password of the keystore")
+    keystore_password_file: Path | None = Field(None, description="file holding the keystore password")
+    private_key: SecretStr | None = Field(None, description="raw hex key; accepted on local chains only")
+
+    confirmations: int = Field(1, ge=0, le=256, description="blocks a request's block must be buried under")
+    start_block: int | None = Field(None, ge=0, description="first block to read when the store is empty")
+    log_range: int = Field(2_000, ge=1, le=100_000, description="most blocks per eth_getLogs query")
+    reorg_depth: int = Field(128, ge=1, description="block hashes kept to find the fork point of a reorg")
+    poll_interval: float = Field(0.5, gt=0, le=60, description="seconds between looks at the chain head")
+
+    max_batch: int = Field(50, ge=1, le=500, description="most reports per fulfillBatch transaction")
+    max_in_flight: int = Field(4, ge=1, le=64, description="most unconfirmed transactions at once")
+    stuck_after_blocks: int = Field(3, ge=1, description="blocks before an unmined transaction is re-priced")
+    fee_bump_percent: int = Field(25, ge=10, le=500, description="fee increase of a replacement transaction")
+    max_fee_gwei: float | None = Field(None, gt=0, description="cap on maxFeePerGas")
+    deadline_margin: int = Field(5, ge=0, description="seconds before a deadline after which a request is not sent")
+
+    api_host: str = Field("127.0.0.1", description="address the HTTP API binds to")
+    api_port: int = Field(8000, ge=1, le=65535, description="port of the HTTP API")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
+    log_json: bool = Field(False, description="one JSON object per log line")
+
+    @field_validator("coordinator")
+    @classmethod
+    def _checksum(cls, value: str) -> str:
+        if not is_address(value):
+            raise ValueError(f"{value!r} is not an Ethereum address")
+        return to_checksum_address(value)
+
+    @field_validator("rpc_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// JSON-RPC URL")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> Settings:
+        if self.keystore and self.private_key:
+            raise ValueError("give either a keystore or a private key, not both")
+        if self.keystore and not (self.keystore_password or self.keystore_password_file):
+            raise ValueError("a keystore needs ORACLE_KEYSTORE_PASSWORD or ORACLE_KEYSTORE_PASSWORD_FILE")
+        return self
+
+    @property
+    def max_fee_per_gas_cap(self) -> int | None:
+        return None if self.max_fee_gwei is None else int(self.max_fee_gwei * 10**9)
+
+    def check_models_dir(self) -> None:
+        if not self.models_dir.is_dir():
+            raise ConfigError(f"ORACLE_MODELS_DIR: {self.models_dir} is not a directory (run `make models`)")
+
+    def load_account(self, chain_id: int):
+        """The node's key as an eth-account LocalAccount. A raw key is refused outside local chains."""
+        from eth_account import Account
+
+        if self.keystore is not None:
+            if not self.keystore.is_file():
+                raise ConfigError(f"ORACLE_KEYSTORE: no keystore file at {self.keystore}")
+            password = self._keystore_password()
+            try:
+                key = Account.decrypt(self.keystore.read_text(), password)
+            except ValueError as error:
+                raise ConfigError(f"ORACLE_KEYSTORE: cannot decrypt {self.keystore}: {error}") from None
+            return Account.from_key(key)
+        if self.private_key is not None:
+            if chain_id not in LOCAL_CHAIN_IDS:
+                raise ConfigError(
+                    f"ORACLE_PRIVATE_KEY is accepted on local chains only (chain id {chain_id} is not one): "
+                    "use ORACLE_KEYSTORE with a password"
+                )
+            try:
+                return Account.from_key(self.private_key.get_secret_value())
+            except (ValueError, TypeError):
+                raise ConfigError("ORACLE_PRIVATE_KEY is not a 32-byte hex private key") from None
+        raise ConfigError("no signing key: set ORACLE_KEYSTORE (+ password), or ORACLE_PRIVATE_KEY on a local chain")
+
+    def _keystore_password(self) -> str:
+        if self.keystore_password is not None:
+            return self.keystore_password.get_secret_value()
+        assert self.keystore_password_file is not None
+        if not self.keystore_password_file.is_file():
+            raise ConfigError(f"ORACLE_KEYSTORE_PASSWORD_FILE: no file at {self.keystore_password_file}")
+        return self.keystore_password_file.read_text().strip()
+
+
+def env_name(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in Settings.model_fields:
+        raw = environ.get(env_name(field))
+        if raw is None or raw == "":
+            continue
+        values[field] = [m.strip() for m in raw.split(",") if m.strip()] if field == "models" else raw
+    return values
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"config file {path} is not valid TOML: {error}") from None
+    section = data.get("oracle", data)
+    unknown = sorted(set(section) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(f"config file {path}: unknown setting(s) {', '.join(unknown)}")
+    return dict(section)
+
+
+def load_settings(
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Merges defaults, config file, environment and overrides; raises ConfigError naming each problem."""
+    environ = os.environ if environ is None else environ
+    path = config_file or (Path(environ[CONFIG_ENV]) if environ.get(CONFIG_ENV) else None)
+    values: dict[str, Any] = _from_file(path) if path else {}
+    values.update(_from_env(environ))
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**values)
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+
+
+def _describe(error: ValidationError) -> str:
+    """One line per problem, naming the environment variable; never echoes a submitted value."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False):
+        location = problem["loc"]
+        field = str(location[0]) if location else ""
+        name = env_name(field) if field in Settings.model_fields else "settings"
+        if problem["type"] == "missing":
+            lines.append(f"{name} is not set ({Settings.model_fields[field].description})")
+        else:
+            lines.append(f"{name}: {problem['msg']}")
+    return "invalid oracle settings:\n  " + "\n  ".join(lines)

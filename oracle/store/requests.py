@@ -1,0 +1,351 @@
+"""Every request the node has seen and where it stands; each move is one committed SQLite transaction.
+
+seen -> predicted -> signed -> sent -> confirmed | failed | expired
+                      ^         |
+                      +---------+  (transaction dropped or reverted, or the block it landed in reorged away)
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from oracle.store.database import Database, StoreError
+from oracle.types import Request, Status
+
+
+class State(StrEnum):
+    SEEN = "seen"
+    PREDICTED = "predicted"
+    SIGNED = "signed"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+FINAL_STATES = frozenset({State.CONFIRMED, State.FAILED, State.EXPIRED})
+
+
+@dataclass(frozen=True)
+class SeenRequest:
+    """A PredictionRequested event as read from a block."""
+
+    request_id: bytes
+    request: Request
+    features: tuple[int, ...]
+    block_number: int
+    block_hash: bytes
+    log_index: int
+    tx_hash: bytes
+
+
+@dataclass(frozen=True)
+class StoredRequest:
+    request_id: bytes
+    request: Request
+    features: tuple[int, ...]
+    block_number: int
+    block_hash: bytes
+    log_index: int
+    event_tx_hash: bytes
+    state: State
+    status: Status | None
+    value: int | None
+    signatures: bytes | None
+    tx_id: int | None
+    settled_block: int | None
+    sends: int
+    error: str | None
+    inference_ms: float | None
+    seen_at: float
+    predicted_at: float | None
+    sent_at: float | None
+    settled_at: float | None
+    updated_at: float
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> StoredRequest:
+        return cls(
+            request_id=bytes(row["request_id"]),
+            request=Request(
+                bytes(row["model_id"]),
+                bytes(row["artifact_hash"]),
+                bytes(row["input_hash"]),
+                row["consumer"],
+                int(row["fee_wei"]),
+                row["deadline"],
+                row["callback_gas"],
+            ),
+            features=tuple(json.loads(row["features"])),
+            block_number=row["block_number"],
+            block_hash=bytes(row["block_hash"]),
+            log_index=row["log_index"],
+            event_tx_hash=bytes(row["event_tx_hash"]),
+            state=State(row["state"]),
+            status=None if row["status"] is None else Status(row["status"]),
+            value=None if row["value"] is None else int(row["value"]),
+            signatures=None if row["signatures"] is None else bytes(row["signatures"]),
+            tx_id=row["tx_id"],
+            settled_block=row["settled_block"],
+            sends=row["sends"],
+            error=row["error"],
+            inference_ms=row["inference_ms"],
+            seen_at=row["seen_at"],
+            predicted_at=row["predicted_at"],
+            sent_at=row["sent_at"],
+            settled_at=row["settled_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    block_number: int
+    block_hash: bytes
+
+
+class RequestStore:
+    """The requests table, the listener's checkpoint and the recent block hashes used to detect reorgs."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------------ moves
+    def add_seen(self, requests: Iterable[SeenRequest], checkpoint: Checkpoint | None = None) -> int:
+        """Records new requests (ones already known are left as they are) and, in the same transaction,
+        advances the listener's checkpoint, so a crash never skips or half-records a block range."""
+        now = time.time()
+        requests_list = list(requests)
+        rows = [
+            (
+                r.request_id,
+                r.request.model_id,
+                r.request.artifact_hash,
+                r.request.input_hash,
+                r.request.consumer,
+                str(r.request.fee_wei),
+                r.request.deadline,
+                r.request.callback_gas_limit,
+                json.dumps(list(r.features)),
+                r.block_number,
+                r.block_hash,
+                r.log_index,
+                r.tx_hash,
+                now,
+                now,
+            )
+            for r in requests_list
+        ]
+        with self.db.transaction() as connection:
+            before = connection.total_changes
+            connection.executemany(
+                "INSERT OR IGNORE INTO requests (request_id, model_id, artifact_hash, input_hash, consumer, fee_wei,"
+                " deadline, callback_gas, features, block_number, block_hash, log_index, event_tx_hash, state,"
+                " seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seen', ?, ?)",
+                rows,
+            )
+            inserted = connection.total_changes - before
+            # every block holding a request is remembered, so a reorg is traced back to the first changed one
+            connection.executemany(
+                "INSERT OR REPLACE INTO block_hashes (block_number, block_hash) VALUES (?, ?)",
+                sorted({(r.block_number, r.block_hash) for r in requests_list}),
+            )
+            if checkpoint is not None:
+                self._save_checkpoint(connection, checkpoint)
+        return inserted
+
+    def mark_predicted(self, results: Sequence[tuple[bytes, Status, int]], inference_ms: float | None = None) -> None:
+        now = time.time()
+        self._move(
+            "UPDATE requests SET state = 'predicted', status = ?, value = ?, inference_ms = ?, predicted_at = ?,"
+            " updated_at = ? WHERE request_id = ? AND state = 'seen'",
+            [(int(status), str(value), inference_ms, now, now, rid) for rid, status, value in results],
+        )
+
+    def mark_signed(self, signed: Sequence[tuple[bytes, bytes]]) -> None:
+        self._move(
+            "UPDATE requests SET state = 'signed', signatures = ?, updated_at = ?"
+            " WHERE request_id = ? AND state = 'predicted'",
+            [(signatures, time.time(), rid) for rid, signatures in signed],
+        )
+
+    def mark_sent(self, request_ids: Sequence[bytes], tx_id: int, connection: sqlite3.Connection | None = None) -> None:
+        """Links requests to the transaction carrying them; pass `connection` to share the journal's
+        transaction, so the link and the journalled transaction commit together."""
+        now = time.time()
+        rows = [(tx_id, now, now, rid) for rid in request_ids]
+        sql = (
+            "UPDATE requests SET state = 'sent', tx_id = ?, sends = sends + 1, error = NULL, sent_at = ?, updated_at = ?"
+            " WHERE request_id = ? AND state = 'signed'"
+        )
+        if connection is not None:
+            connection.executemany(sql, rows)
+        else:
+            self._move(sql, rows)
+
+    def mark_confirmed(self, request_ids: Sequence[bytes], block_number: int) -> None:
+        self._move(
+            "UPDATE requests SET state = 'confirmed', settled_block = ?, error = NULL, settled_at = ?, updated_at = ?"
+            " WHERE request_id = ? AND state = 'sent'",
+            [(block_number, now, now, rid) for rid in request_ids for now in (time.time(),)],
+        )
+
+    def mark_failed(self, failures: Sequence[tuple[bytes, str]], block_number: int | None = None) -> None:
+        """Final: the chain will not take this answer (e.g. the request is gone or its model was re-versioned)."""
+        self._move(
+            "UPDATE requests SET state = 'failed', error = ?, settled_block = ?, settled_at = ?, updated_at = ?"
+            " WHERE request_id = ? AND state NOT IN ('confirmed', 'failed', 'expired')",
+            [(reason, block_number, now, now, rid) for rid, reason in failures for now in (time.time(),)],
+        )
+
+    def mark_expired(self, request_ids: Sequence[bytes]) -> None:
+        self._move(
+            "UPDATE requests SET state = 'expired', settled_at = ?, updated_at = ?"
+            " WHERE request_id = ? AND state NOT IN ('confirmed', 'failed', 'expired')",
+            [(now, now, rid) for rid in request_ids for now in (time.time(),)],
+        )
+
+    def back_to_signed(self, request_ids: Sequence[bytes], reason: str) -> None:
+        """The transaction carrying these did not land: they wait to be sent again."""
+        self._move(
+            "UPDATE requests SET state = 'signed', tx_id = NULL, error = ?, updated_at = ?"
+            " WHERE request_id = ? AND state = 'sent'",
+            [(reason, time.time(), rid) for rid in request_ids],
+        )
+
+    def rewind(self, fork_block: int) -> tuple[int, int]:
+        """Forgets what the chain no longer holds after a reorg whose first replaced block is `fork_block`:
+        requests first seen there are dropped (the listener reads them again if they still exist) and
+        answers that landed there wait to be sent again. Returns (dropped, resent)."""
+        now = time.time()
+        with self.db.transaction() as connection:
+            dropped = connection.execute("DELETE FROM requests WHERE block_number >= ?", (fork_block,)).rowcount
+            resent = connection.execute(
+                "UPDATE requests SET state = 'signed', tx_id = NULL, settled_block = NULL,"
+                " error = 'reorg: answer to be sent again', updated_at = ?"
+                " WHERE settled_block >= ? AND state IN ('confirmed', 'failed')",
+                (now, fork_block),
+            ).rowcount
+            connection.execute("DELETE FROM block_hashes WHERE block_number >= ?", (fork_block,))
+            previous = connection.execute(
+                "SELECT block_number, block_hash FROM block_hashes ORDER BY block_number DESC LIMIT 1"
+            ).fetchone()
+            if previous is None:
+                connection.execute("DELETE FROM checkpoints WHERE name = 'listener'")
+            else:
+                self._save_checkpoint(connection, Checkpoint(previous[0], bytes(previous[1])), record_hash=False)
+        return dropped, resent
+
+    # ------------------------------------------------------------------ reads
+    def in_state(self, state: State, limit: int = 1_000) -> list[StoredRequest]:
+        rows = self.db.query(
+            "SELECT * FROM requests WHERE state = ? ORDER BY block_number, log_index LIMIT ?", (state.value, limit)
+        )
+        return [StoredRequest.from_row(row) for row in rows]
+
+    def due_to_expire(self, deadline_before: int) -> list[bytes]:
+        """Requests not yet sent whose deadline is at or before `deadline_before` (chain time)."""
+        rows = self.db.query(
+            "SELECT request_id FROM requests WHERE state IN ('seen', 'predicted', 'signed') AND deadline <= ?",
+            (deadline_before,),
+        )
+        return [bytes(row[0]) for row in rows]
+
+    def by_tx(self, tx_id: int) -> list[StoredRequest]:
+        rows = self.db.query("SELECT * FROM requests WHERE tx_id = ? ORDER BY block_number, log_index", (tx_id,))
+        return [StoredRequest.from_row(row) for row in rows]
+
+    def get(self, request_id: bytes) -> StoredRequest | None:
+        rows = self.db.query("SELECT * FROM requests WHERE request_id = ?", (request_id,))
+        return StoredRequest.from_row(rows[0]) if rows else None
+
+    def search(
+        self,
+        *,
+        state: State | None = None,
+        model_id: bytes | None = None,
+        consumer: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[StoredRequest]:
+        """Newest first, filtered by any of state, model and consumer."""
+        clauses, parameters = _filters(state, model_id, consumer)
+        rows = self.db.query(
+            f"SELECT * FROM requests {clauses} ORDER BY block_number DESC, log_index DESC LIMIT ? OFFSET ?",
+            (*parameters, limit, offset),
+        )
+        return [StoredRequest.from_row(row) for row in rows]
+
+    def count(self, *, state: State | None = None, model_id: bytes | None = None, consumer: str | None = None) -> int:
+        clauses, parameters = _filters(state, model_id, consumer)
+        return int(self.db.query(f"SELECT COUNT(*) FROM requests {clauses}", tuple(parameters))[0][0])
+
+    def counts_by_state(self) -> dict[State, int]:
+        counts = {state: 0 for state in State}
+        for row in self.db.query("SELECT state, COUNT(*) FROM requests GROUP BY state"):
+            counts[State(row[0])] = row[1]
+        return counts
+
+    # ------------------------------------------------------------------ listener checkpoint
+    def checkpoint(self) -> Checkpoint | None:
+        rows = self.db.query("SELECT block_number, block_hash FROM checkpoints WHERE name = 'listener'")
+        return Checkpoint(rows[0][0], bytes(rows[0][1])) if rows else None
+
+    def save_checkpoint(self, checkpoint: Checkpoint) -> None:
+        with self.db.transaction() as connection:
+            self._save_checkpoint(connection, checkpoint)
+
+    def block_hash(self, block_number: int) -> bytes | None:
+        rows = self.db.query("SELECT block_hash FROM block_hashes WHERE block_number = ?", (block_number,))
+        return bytes(rows[0][0]) if rows else None
+
+    def recent_blocks(self) -> list[Checkpoint]:
+        """The recorded block hashes, newest first."""
+        rows = self.db.query("SELECT block_number, block_hash FROM block_hashes ORDER BY block_number DESC")
+        return [Checkpoint(row[0], bytes(row[1])) for row in rows]
+
+    def prune_block_hashes(self, keep_from: int) -> None:
+        with self.db.transaction() as connection:
+            connection.execute("DELETE FROM block_hashes WHERE block_number < ?", (keep_from,))
+
+    # ------------------------------------------------------------------ internals
+    @staticmethod
+    def _save_checkpoint(connection: sqlite3.Connection, checkpoint: Checkpoint, record_hash: bool = True) -> None:
+        connection.execute(
+            "INSERT INTO checkpoints (name, block_number, block_hash) VALUES ('listener', ?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash",
+            (checkpoint.block_number, checkpoint.block_hash),
+        )
+        if record_hash:
+            connection.execute(
+                "INSERT OR REPLACE INTO block_hashes (block_number, block_hash) VALUES (?, ?)",
+                (checkpoint.block_number, checkpoint.block_hash),
+            )
+
+    def _move(self, sql: str, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        with self.db.transaction() as connection:
+            connection.executemany(sql, rows)
+
+
+def _filters(state: State | None, model_id: bytes | None, consumer: str | None) -> tuple[str, list]:
+    clauses, parameters = [], []
+    if state is not None:
+        clauses.append("state = ?")
+        parameters.append(State(state).value)
+    if model_id is not None:
+        clauses.append("model_id = ?")
+        parameters.append(model_id)
+    if consumer is not None:
+        clauses.append("consumer = ?")
+        parameters.append(consumer)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", parameters
+
+
+__all__ = ["Checkpoint", "FINAL_STATES", "RequestStore", "SeenRequest", "State", "StoreError", "StoredRequest"]

@@ -1,0 +1,83 @@
+"""Settings: environment over file over defaults, messages that name the variable, keys handled safely."""
+
+import json
+
+import pytest
+from eth_account import Account
+
+from oracle.config import ConfigError, load_settings
+
+COORDINATOR = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+KEY = "0x" + "42" * 32
+BASE = {"ORACLE_RPC_URL": "http://127.0.0.1:8545", "ORACLE_COORDINATOR": COORDINATOR.lower()}
+
+
+def test_environment_values_are_validated_and_normalised():
+    settings = load_settings(
+        environ={**BASE, "ORACLE_CONFIRMATIONS": "3", "ORACLE_MODELS": "credit-risk, delivery-delay"}
+    )
+    assert settings.coordinator == COORDINATOR
+    assert settings.confirmations == 3
+    assert settings.models == ("credit-risk", "delivery-delay")
+
+
+def test_missing_values_are_named_by_their_variable():
+    with pytest.raises(ConfigError) as error:
+        load_settings(environ={})
+    assert "ORACLE_RPC_URL is not set" in str(error.value)
+    assert "ORACLE_COORDINATOR is not set" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("ORACLE_COORDINATOR", "0x1234", "not an Ethereum address"),
+        ("ORACLE_RPC_URL", "ws://x", "http:// or https://"),
+        ("ORACLE_CONFIRMATIONS", "-1", "ORACLE_CONFIRMATIONS"),
+        ("ORACLE_FEE_BUMP_PERCENT", "5", "ORACLE_FEE_BUMP_PERCENT"),
+        ("ORACLE_LOG_LEVEL", "LOUD", "ORACLE_LOG_LEVEL"),
+    ],
+)
+def test_wrong_values_are_refused_with_the_variable_name(variable, value, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(environ={**BASE, variable: value})
+
+
+def test_file_then_environment_then_overrides(tmp_path):
+    config = tmp_path / "oracle.toml"
+    config.write_text(
+        f'[oracle]\nrpc_url = "http://10.0.0.1:8545"\ncoordinator = "{COORDINATOR}"\nconfirmations = 5\nmax_batch = 7\n'
+    )
+    settings = load_settings(config, environ={"ORACLE_CONFIRMATIONS": "2"}, max_batch=9)
+    assert (settings.rpc_url, settings.confirmations, settings.max_batch) == ("http://10.0.0.1:8545", 2, 9)
+    config.write_text('[oracle]\nrpc_urll = "http://x"\n')
+    with pytest.raises(ConfigError, match="unknown setting"):
+        load_settings(config, environ={})
+
+
+def test_raw_key_only_on_local_chains_and_never_in_messages():
+    settings = load_settings(environ={**BASE, "ORACLE_PRIVATE_KEY": KEY})
+    assert settings.load_account(31337).address == Account.from_key(KEY).address
+    with pytest.raises(ConfigError, match="local chains only") as error:
+        settings.load_account(11155111)
+    assert KEY[2:] not in str(error.value) and KEY[2:] not in repr(settings)
+    bad = load_settings(environ={**BASE, "ORACLE_PRIVATE_KEY": "0xnot-a-key"})
+    with pytest.raises(ConfigError, match="not a 32-byte hex private key") as error:
+        bad.load_account(31337)
+    assert "not-a-key" not in str(error.value)
+
+
+def test_keystore_with_password_file(tmp_path):
+    keystore = tmp_path / "key.json"
+    keystore.write_text(json.dumps(Account.encrypt(KEY, "s3cret", iterations=2)))
+    password = tmp_path / "password"
+    password.write_text("s3cret\n")
+    env = {**BASE, "ORACLE_KEYSTORE": str(keystore), "ORACLE_KEYSTORE_PASSWORD_FILE": str(password)}
+    assert load_settings(environ=env).load_account(11155111).address == Account.from_key(KEY).address
+    password.write_text("wrong")
+    with pytest.raises(ConfigError, match="cannot decrypt"):
+        load_settings(environ=env).load_account(1)
+    with pytest.raises(ConfigError, match="needs ORACLE_KEYSTORE_PASSWORD"):
+        load_settings(environ={**BASE, "ORACLE_KEYSTORE": str(keystore)})
+    with pytest.raises(ConfigError, match="either a keystore or a private key"):
+        load_settings(environ={**env, "ORACLE_PRIVATE_KEY": KEY})
