@@ -1,0 +1,401 @@
+"""Sends the node's transactions: simulate, one nonce source, EIP-1559 fees, journal before broadcast, bump stuck ones.
+
+The journal is the truth. A transaction and its signed bytes are committed before they are broadcast, and a
+replacement is always the same nonce with higher fees, so a crash at any point neither loses a transaction nor
+sends a second one for the same purpose at a new nonce: `recover()` rebroadcasts what the journal holds.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_abi import decode
+from eth_account.signers.local import LocalAccount
+from eth_utils import function_abi_to_4byte_selector, to_checksum_address
+from eth_utils.abi import collapse_if_tuple
+from web3 import Web3
+from web3.exceptions import ContractLogicError, TransactionIndexingInProgress, TransactionNotFound, Web3RPCError
+
+from oracle.errors import OracleError
+from oracle.store.transactions import DROPPED, MINED, REVERTED, JournaledTx, TransactionJournal, TxAttempt
+
+logger = logging.getLogger(__name__)
+
+# The replacement rule of geth's and most other pools: both fee fields at least 10% above the pending attempt's.
+MIN_REPLACEMENT_BUMP_PERCENT = 10
+# Simulation and gas estimation see the effects of the node's own transactions still in flight.
+SIMULATION_BLOCK = "pending"
+
+ERROR_STRING_SELECTOR = bytes.fromhex("08c379a0")
+PANIC_SELECTOR = bytes.fromhex("4e487b71")
+BUILTIN_ERRORS: dict[bytes, tuple[str, list[Mapping]]] = {
+    ERROR_STRING_SELECTOR: ("Error", [{"type": "string"}]),
+    PANIC_SELECTOR: ("Panic", [{"type": "uint256"}]),
+}
+
+
+class TxManagerError(OracleError, RuntimeError):
+    """A transaction cannot be sent as asked."""
+
+
+class TxSettingsError(OracleError, ValueError):
+    """The transaction manager was configured with values it cannot work with."""
+
+
+class InFlightLimitReached(TxManagerError):
+    """`max_in_flight` transactions are already pending; poll until one is final, or check `capacity()` first."""
+
+
+class TransactionRejected(TxManagerError):
+    """The simulated call reverted, so nothing was signed or sent.
+
+    `error_name` and `args` are the decoded custom error (or "Error" / "Panic"); both are None / () when the
+    selector is not in the ABI the manager was given. `selector` is the revert data's first 4 bytes (None when
+    the revert carried no data) and `data` the whole revert data.
+    """
+
+    def __init__(self, to: str, selector: bytes | None, error_name: str | None, args: tuple, data: bytes) -> None:
+        super().__init__()
+        self.to = to
+        self.selector = selector
+        self.error_name = error_name
+        self.args = tuple(args)
+        self.data = data
+
+    def __str__(self) -> str:
+        if self.error_name is not None:
+            return f"call to {self.to} reverts with {self.error_name}({', '.join(map(repr, self.args))})"
+        if self.selector is not None:
+            return f"call to {self.to} reverts with unknown error 0x{self.selector.hex()} (data 0x{self.data.hex()})"
+        return f"call to {self.to} reverts without data"
+
+
+@dataclass(frozen=True)
+class TxOutcome:
+    tx_id: int
+    state: str  # "mined" | "reverted" | "dropped"
+    tx_hash: bytes | None  # the attempt that was mined, if any
+    block_number: int | None
+    gas_used: int | None
+    effective_gas_price: int | None
+    receipt: Any | None  # web3 receipt (with logs) for mined/reverted
+
+
+class RevertDecoder:
+    """Decodes revert data by its selector: custom errors from an ABI, and Solidity's Error(string) and Panic(uint256)."""
+
+    def __init__(self, error_abi: Sequence[Mapping]) -> None:
+        self._errors = dict(BUILTIN_ERRORS)
+        for entry in error_abi:
+            if entry.get("type") == "error":
+                self._errors[function_abi_to_4byte_selector(dict(entry))] = (entry["name"], list(entry["inputs"]))
+
+    def rejection(self, to: str, data: bytes) -> TransactionRejected:
+        if len(data) < 4:
+            return TransactionRejected(to, None, None, (), data)
+        selector = data[:4]
+        known = self._errors.get(selector)
+        if known is None:
+            return TransactionRejected(to, selector, None, (), data)
+        name, inputs = known
+        try:
+            values = decode([collapse_if_tuple(dict(i)) for i in inputs], data[4:])
+        except Exception:  # malformed data under a known selector: keep the name, report no arguments
+            return TransactionRejected(to, selector, name, (), data)
+        args = tuple(_checksummed(i, v) for i, v in zip(inputs, values, strict=True))
+        return TransactionRejected(to, selector, name, args, data)
+
+
+def _checksummed(abi_input: Mapping, value: Any) -> Any:
+    """The decoded value with every address checksummed, as web3 returns them, through arrays and tuples."""
+    kind = abi_input["type"]
+    if kind.endswith("]"):
+        element = {**abi_input, "type": kind[: kind.rindex("[")]}
+        return tuple(_checksummed(element, v) for v in value)
+    if kind == "tuple":
+        return tuple(_checksummed(c, v) for c, v in zip(abi_input["components"], value, strict=True))
+    return to_checksum_address(value) if kind == "address" else value
+
+
+def _revert_data(error: ContractLogicError) -> bytes:
+    data = error.data
+    if isinstance(data, str) and data.startswith("0x"):
+        return bytes.fromhex(data[2:])
+    return b""
+
+
+def _bumped(value: int, percent: int) -> int:
+    """value raised by `percent`, rounded up."""
+    return -(-value * (100 + percent) // 100)
+
+
+class TransactionManager:
+    """One account's transactions. Thread-safe: one thread may submit while another polls."""
+
+    def __init__(
+        self,
+        w3: Web3,
+        account: LocalAccount,
+        journal: TransactionJournal,
+        *,
+        error_abi: list[dict],
+        max_in_flight: int = 4,
+        stuck_after_blocks: int = 3,
+        fee_bump_percent: int = 25,
+        max_fee_per_gas_cap: int | None = None,
+        gas_multiplier: float = 1.2,
+    ) -> None:
+        if max_in_flight < 1:
+            raise TxSettingsError(f"max_in_flight must be at least 1, got {max_in_flight}")
+        if stuck_after_blocks < 1:
+            raise TxSettingsError(f"stuck_after_blocks must be at least 1, got {stuck_after_blocks}")
+        if fee_bump_percent < MIN_REPLACEMENT_BUMP_PERCENT:
+            raise TxSettingsError(
+                f"fee_bump_percent must be at least {MIN_REPLACEMENT_BUMP_PERCENT} (the pools' replacement rule),"
+                f" got {fee_bump_percent}"
+            )
+        if max_fee_per_gas_cap is not None and max_fee_per_gas_cap <= 0:
+            raise TxSettingsError(f"max_fee_per_gas_cap must be positive, got {max_fee_per_gas_cap}")
+        if gas_multiplier < 1.0:
+            raise TxSettingsError(f"gas_multiplier must be at least 1.0, got {gas_multiplier}")
+        self._w3 = w3
+        self._account = account
+        self._sender = account.address
+        self._journal = journal
+        self._decoder = RevertDecoder(error_abi)
+        self._max_in_flight = max_in_flight
+        self._stuck_after_blocks = stuck_after_blocks
+        self._fee_bump_percent = fee_bump_percent
+        self._max_fee_cap = max_fee_per_gas_cap
+        self._gas_multiplier = gas_multiplier
+        self._chain_id = w3.eth.chain_id
+        self._nonce_lock = threading.Lock()  # one nonce source: choosing, journaling and sending a new nonce
+        self._poll_lock = threading.Lock()  # one poller: settling and replacing pending transactions
+
+    @property
+    def address(self) -> str:
+        return self._sender
+
+    def in_flight(self) -> int:
+        """Transactions journaled as pending (sent, not yet seen mined, reverted or dropped)."""
+        return self._journal.pending_count(self._sender)
+
+    def capacity(self) -> int:
+        """How many more transactions `submit` accepts now."""
+        return max(0, self._max_in_flight - self.in_flight())
+
+    def submit(self, to: str, data: bytes, *, gas_limit: int | None = None) -> int:
+        """Simulates, signs, journals, then broadcasts a call; returns its tx_id.
+
+        Idempotent while pending: a call with the same `to` and `data` as a pending transaction returns that
+        transaction's id and sends nothing. A broadcast failure after journaling is logged, not raised: the
+        transaction is in the journal and `poll` resends or replaces it.
+        Raises TransactionRejected when the simulation reverts, InFlightLimitReached when at the cap.
+        """
+        to = to_checksum_address(to)
+        data = bytes(data)
+        existing = self._journal.find_pending(self._sender, to, data)
+        if existing is not None:
+            return self._already_pending(existing)
+        self._check_capacity()
+        call: dict[str, Any] = {"from": self._sender, "to": to, "data": data}
+        if gas_limit is not None:
+            call["gas"] = gas_limit
+        self._simulate(call)
+        if gas_limit is None:
+            gas_limit = self._estimate_gas(call)
+        with self._nonce_lock:
+            existing = self._journal.find_pending(self._sender, to, data)
+            if existing is not None:
+                return self._already_pending(existing)
+            self._check_capacity()
+            block = self._w3.eth.get_block("latest")
+            chain_nonce = self._w3.eth.get_transaction_count(self._sender, "pending")
+            journal_nonce = self._journal.highest_pending_nonce(self._sender)
+            nonce = chain_nonce if journal_nonce is None else max(chain_nonce, journal_nonce + 1)
+            max_fee, priority_fee = self._current_fees(block)
+            attempt = self._sign(nonce, to, data, gas_limit, max_fee, priority_fee, block["number"])
+            tx_id = self._journal.record(self._sender, nonce, to, data, gas_limit, attempt)
+            logger.info(
+                "tx %d journaled: nonce %d hash 0x%s gas %d maxFeePerGas %d maxPriorityFeePerGas %d",
+                tx_id,
+                nonce,
+                attempt.tx_hash.hex(),
+                gas_limit,
+                max_fee,
+                priority_fee,
+            )
+            self._send(tx_id, attempt)
+        return tx_id
+
+    def poll(self) -> list[TxOutcome]:
+        """Settles pending transactions from receipts and nonces, replaces stuck ones; returns those that became final."""
+        with self._poll_lock:
+            pending = self._journal.pending(self._sender)
+            if not pending:
+                return []
+            # The nonce is read before any receipt: a nonce past a transaction whose attempts then show no
+            # receipt means another transaction took that nonce.
+            latest_nonce = self._w3.eth.get_transaction_count(self._sender, "latest")
+            block = self._w3.eth.get_block("latest")
+            outcomes = []
+            for tx in pending:
+                try:
+                    outcome = self._settle(tx, latest_nonce)
+                except TransactionIndexingInProgress:
+                    continue
+                if outcome is not None:
+                    outcomes.append(outcome)
+                elif block["number"] - tx.latest_attempt.sent_block >= self._stuck_after_blocks:
+                    self._replace(tx, block)
+                elif not self._known_to_node(tx.latest_attempt.tx_hash):
+                    logger.info("tx %d: node does not hold 0x%s, resending", tx.tx_id, tx.latest_attempt.tx_hash.hex())
+                    self._send(tx.tx_id, tx.latest_attempt)
+            return outcomes
+
+    def recover(self) -> None:
+        """At start-up: rebroadcasts the latest attempt of every pending transaction in the journal."""
+        with self._poll_lock:
+            for tx in self._journal.pending(self._sender):
+                logger.info("tx %d: recovering nonce %d", tx.tx_id, tx.nonce)
+                self._send(tx.tx_id, tx.latest_attempt, tolerate=Web3RPCError)
+
+    def _already_pending(self, tx: JournaledTx) -> int:
+        logger.info("tx %d already pending at nonce %d for this call; not sending another", tx.tx_id, tx.nonce)
+        return tx.tx_id
+
+    def _check_capacity(self) -> None:
+        if self.in_flight() >= self._max_in_flight:
+            raise InFlightLimitReached(f"{self._max_in_flight} transactions already in flight from {self._sender}")
+
+    def _simulate(self, call: dict) -> None:
+        try:
+            self._w3.eth.call(call, SIMULATION_BLOCK)
+        except ContractLogicError as error:
+            raise self._decoder.rejection(call["to"], _revert_data(error)) from None
+
+    def _estimate_gas(self, call: dict) -> int:
+        try:
+            estimate = self._w3.eth.estimate_gas(call, SIMULATION_BLOCK)
+        except ContractLogicError as error:
+            raise self._decoder.rejection(call["to"], _revert_data(error)) from None
+        return math.ceil(estimate * self._gas_multiplier)
+
+    def _current_fees(self, block: Mapping) -> tuple[int, int]:
+        """(maxFeePerGas, maxPriorityFeePerGas): the node's priority fee and twice the base fee on top, capped."""
+        priority_fee = int(self._w3.eth.max_priority_fee)
+        max_fee = 2 * int(block.get("baseFeePerGas", 0)) + priority_fee
+        return self._capped(max_fee, priority_fee)
+
+    def _capped(self, max_fee: int, priority_fee: int) -> tuple[int, int]:
+        if self._max_fee_cap is not None:
+            max_fee = min(max_fee, self._max_fee_cap)
+        return max_fee, min(priority_fee, max_fee)
+
+    def _sign(
+        self, nonce: int, to: str, data: bytes, gas_limit: int, max_fee: int, priority_fee: int, block_number: int
+    ) -> TxAttempt:
+        signed = self._account.sign_transaction(
+            {
+                "type": 2,
+                "chainId": self._chain_id,
+                "nonce": nonce,
+                "to": to,
+                "data": data,
+                "value": 0,
+                "gas": gas_limit,
+                "maxFeePerGas": max_fee,
+                "maxPriorityFeePerGas": priority_fee,
+            }
+        )
+        return TxAttempt(bytes(signed.hash), bytes(signed.raw_transaction), max_fee, priority_fee, block_number)
+
+    def _send(self, tx_id: int, attempt: TxAttempt, tolerate: type[Exception] = Exception) -> None:
+        """Broadcasts a journaled attempt; a failure is logged, never raised (the journal keeps the attempt)."""
+        try:
+            self._broadcast(attempt.raw)
+        except tolerate as error:
+            logger.warning("tx %d: broadcast of 0x%s failed: %s", tx_id, attempt.tx_hash.hex(), error)
+        else:
+            logger.info("tx %d: broadcast 0x%s", tx_id, attempt.tx_hash.hex())
+
+    def _broadcast(self, raw: bytes) -> None:
+        self._w3.eth.send_raw_transaction(raw)
+
+    def _known_to_node(self, tx_hash: bytes) -> bool:
+        try:
+            self._w3.eth.get_transaction(tx_hash)
+        except TransactionNotFound:
+            return False
+        return True
+
+    def _settle(self, tx: JournaledTx, latest_nonce: int) -> TxOutcome | None:
+        for attempt in reversed(tx.attempts):
+            try:
+                receipt = self._w3.eth.get_transaction_receipt(attempt.tx_hash)
+            except TransactionNotFound:
+                continue
+            state = MINED if receipt["status"] == 1 else REVERTED
+            block_number = int(receipt["blockNumber"])
+            gas_used = int(receipt["gasUsed"])
+            price = int(receipt.get("effectiveGasPrice", attempt.max_fee_per_gas))
+            mark = self._journal.mark_mined if state == MINED else self._journal.mark_reverted
+            mark(tx.tx_id, attempt.tx_hash, block_number, gas_used, price)
+            log = logger.info if state == MINED else logger.warning
+            log(
+                "tx %d %s: 0x%s nonce %d block %d gas %d price %d",
+                tx.tx_id,
+                state,
+                attempt.tx_hash.hex(),
+                tx.nonce,
+                block_number,
+                gas_used,
+                price,
+            )
+            return TxOutcome(tx.tx_id, state, attempt.tx_hash, block_number, gas_used, price, receipt)
+        if latest_nonce > tx.nonce:
+            self._journal.mark_dropped(tx.tx_id)
+            logger.warning("tx %d dropped: nonce %d was used by a transaction not in its attempts", tx.tx_id, tx.nonce)
+            return TxOutcome(tx.tx_id, DROPPED, None, None, None, None, None)
+        return None
+
+    def _replace(self, tx: JournaledTx, block: Mapping) -> None:
+        """Signs the same call at the same nonce with fees bumped by `fee_bump_percent`, or to the current fees."""
+        old = tx.latest_attempt
+        current_priority = int(self._w3.eth.max_priority_fee)
+        priority_fee = max(_bumped(old.max_priority_fee_per_gas, self._fee_bump_percent), current_priority)
+        max_fee = max(
+            _bumped(old.max_fee_per_gas, self._fee_bump_percent),
+            2 * int(block.get("baseFeePerGas", 0)) + priority_fee,
+        )
+        max_fee, priority_fee = self._capped(max_fee, priority_fee)
+        if max_fee < _bumped(old.max_fee_per_gas, MIN_REPLACEMENT_BUMP_PERCENT) or priority_fee < _bumped(
+            old.max_priority_fee_per_gas, MIN_REPLACEMENT_BUMP_PERCENT
+        ):
+            logger.warning(
+                "tx %d stuck at nonce %d but maxFeePerGas cap %d leaves no room for a replacement above %d",
+                tx.tx_id,
+                tx.nonce,
+                self._max_fee_cap,
+                old.max_fee_per_gas,
+            )
+            if not self._known_to_node(old.tx_hash):
+                self._send(tx.tx_id, old)
+            return
+        attempt = self._sign(tx.nonce, tx.to, tx.data, tx.gas_limit, max_fee, priority_fee, block["number"])
+        attempt = self._journal.add_attempt(tx.tx_id, attempt)
+        logger.info(
+            "tx %d replaced (attempt %d): nonce %d hash 0x%s maxFeePerGas %d maxPriorityFeePerGas %d",
+            tx.tx_id,
+            attempt.attempt,
+            tx.nonce,
+            attempt.tx_hash.hex(),
+            max_fee,
+            priority_fee,
+        )
+        self._send(tx.tx_id, attempt)
