@@ -10,33 +10,24 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from eth_abi import decode
 from eth_account.signers.local import LocalAccount
-from eth_utils import function_abi_to_4byte_selector, to_checksum_address
-from eth_utils.abi import collapse_if_tuple
+from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionIndexingInProgress, TransactionNotFound, Web3RPCError
 
+from oracle.chain.fees import MIN_REPLACEMENT_BUMP_PERCENT, initial_fees, replacement_fees
+from oracle.chain.reverts import DecodedRevert, RevertDecoder, revert_data
 from oracle.errors import OracleError
 from oracle.store.transactions import DROPPED, MINED, REVERTED, JournaledTx, TransactionJournal, TxAttempt
 
 logger = logging.getLogger(__name__)
 
-# The replacement rule of geth's and most other pools: both fee fields at least 10% above the pending attempt's.
-MIN_REPLACEMENT_BUMP_PERCENT = 10
 # Simulation and gas estimation see the effects of the node's own transactions still in flight.
 SIMULATION_BLOCK = "pending"
-
-ERROR_STRING_SELECTOR = bytes.fromhex("08c379a0")
-PANIC_SELECTOR = bytes.fromhex("4e487b71")
-BUILTIN_ERRORS: dict[bytes, tuple[str, list[Mapping]]] = {
-    ERROR_STRING_SELECTOR: ("Error", [{"type": "string"}]),
-    PANIC_SELECTOR: ("Panic", [{"type": "uint256"}]),
-}
 
 
 class TxManagerError(OracleError, RuntimeError):
@@ -54,18 +45,21 @@ class InFlightLimitReached(TxManagerError):
 class TransactionRejected(TxManagerError):
     """The simulated call reverted, so nothing was signed or sent.
 
-    `error_name` and `args` are the decoded custom error (or "Error" / "Panic"); both are None / () when the
-    selector is not in the ABI the manager was given. `selector` is the revert data's first 4 bytes (None when
-    the revert carried no data) and `data` the whole revert data.
+    `error_name` and `args` are the decoded custom error (or "Error" / "Panic"); they are None and () when the
+    selector is not in the manager's error ABI. `selector` is the revert data's first 4 bytes (None when the
+    revert carried no data), `data` the whole revert data, `to` the called address.
     """
 
-    def __init__(self, to: str, selector: bytes | None, error_name: str | None, args: tuple, data: bytes) -> None:
+    def __init__(self, to: str, revert: DecodedRevert) -> None:
         super().__init__()
         self.to = to
-        self.selector = selector
-        self.error_name = error_name
-        self.args = tuple(args)
-        self.data = data
+        self.selector = revert.selector
+        self.error_name = revert.name
+        self.args = revert.args  # the error's arguments, not the exception's constructor arguments
+        self.data = revert.data
+
+    def __reduce__(self):
+        return TransactionRejected, (self.to, DecodedRevert(self.selector, self.error_name, self.args, self.data))
 
     def __str__(self) -> str:
         if self.error_name is not None:
@@ -84,54 +78,6 @@ class TxOutcome:
     gas_used: int | None
     effective_gas_price: int | None
     receipt: Any | None  # web3 receipt (with logs) for mined/reverted
-
-
-class RevertDecoder:
-    """Decodes revert data by its selector: custom errors from an ABI, and Solidity's Error(string) and Panic(uint256)."""
-
-    def __init__(self, error_abi: Sequence[Mapping]) -> None:
-        self._errors = dict(BUILTIN_ERRORS)
-        for entry in error_abi:
-            if entry.get("type") == "error":
-                self._errors[function_abi_to_4byte_selector(dict(entry))] = (entry["name"], list(entry["inputs"]))
-
-    def rejection(self, to: str, data: bytes) -> TransactionRejected:
-        if len(data) < 4:
-            return TransactionRejected(to, None, None, (), data)
-        selector = data[:4]
-        known = self._errors.get(selector)
-        if known is None:
-            return TransactionRejected(to, selector, None, (), data)
-        name, inputs = known
-        try:
-            values = decode([collapse_if_tuple(dict(i)) for i in inputs], data[4:])
-        except Exception:  # malformed data under a known selector: keep the name, report no arguments
-            return TransactionRejected(to, selector, name, (), data)
-        args = tuple(_checksummed(i, v) for i, v in zip(inputs, values, strict=True))
-        return TransactionRejected(to, selector, name, args, data)
-
-
-def _checksummed(abi_input: Mapping, value: Any) -> Any:
-    """The decoded value with every address checksummed, as web3 returns them, through arrays and tuples."""
-    kind = abi_input["type"]
-    if kind.endswith("]"):
-        element = {**abi_input, "type": kind[: kind.rindex("[")]}
-        return tuple(_checksummed(element, v) for v in value)
-    if kind == "tuple":
-        return tuple(_checksummed(c, v) for c, v in zip(abi_input["components"], value, strict=True))
-    return to_checksum_address(value) if kind == "address" else value
-
-
-def _revert_data(error: ContractLogicError) -> bytes:
-    data = error.data
-    if isinstance(data, str) and data.startswith("0x"):
-        return bytes.fromhex(data[2:])
-    return b""
-
-
-def _bumped(value: int, percent: int) -> int:
-    """value raised by `percent`, rounded up."""
-    return -(-value * (100 + percent) // 100)
 
 
 class TransactionManager:
@@ -218,25 +164,18 @@ class TransactionManager:
             chain_nonce = self._w3.eth.get_transaction_count(self._sender, "pending")
             journal_nonce = self._journal.highest_pending_nonce(self._sender)
             nonce = chain_nonce if journal_nonce is None else max(chain_nonce, journal_nonce + 1)
-            max_fee, priority_fee = self._current_fees(block)
+            max_fee, priority_fee = initial_fees(_base_fee(block), self._priority_fee(), self._max_fee_cap)
             attempt = self._sign(nonce, to, data, gas_limit, max_fee, priority_fee, block["number"])
             tx_id = self._journal.record(self._sender, nonce, to, data, gas_limit, attempt)
-            logger.info(
-                "tx %d journaled: nonce %d hash 0x%s gas %d maxFeePerGas %d maxPriorityFeePerGas %d",
-                tx_id,
-                nonce,
-                attempt.tx_hash.hex(),
-                gas_limit,
-                max_fee,
-                priority_fee,
-            )
+            logger.info("tx %d journaled: nonce %d gas %d %s", tx_id, nonce, gas_limit, _described(attempt))
             self._send(tx_id, attempt)
         return tx_id
 
     def poll(self) -> list[TxOutcome]:
         """Settles pending transactions from receipts and nonces, replaces stuck ones; returns those that became final."""
         with self._poll_lock:
-            pending = self._journal.pending(self._sender)
+            with self._nonce_lock:  # so every transaction listed here has been through its first broadcast
+                pending = self._journal.pending(self._sender)
             if not pending:
                 return []
             # The nonce is read before any receipt: a nonce past a transaction whose attempts then show no
@@ -277,25 +216,14 @@ class TransactionManager:
         try:
             self._w3.eth.call(call, SIMULATION_BLOCK)
         except ContractLogicError as error:
-            raise self._decoder.rejection(call["to"], _revert_data(error)) from None
+            raise TransactionRejected(call["to"], self._decoder.decode(revert_data(error))) from None
 
     def _estimate_gas(self, call: dict) -> int:
         try:
             estimate = self._w3.eth.estimate_gas(call, SIMULATION_BLOCK)
         except ContractLogicError as error:
-            raise self._decoder.rejection(call["to"], _revert_data(error)) from None
+            raise TransactionRejected(call["to"], self._decoder.decode(revert_data(error))) from None
         return math.ceil(estimate * self._gas_multiplier)
-
-    def _current_fees(self, block: Mapping) -> tuple[int, int]:
-        """(maxFeePerGas, maxPriorityFeePerGas): the node's priority fee and twice the base fee on top, capped."""
-        priority_fee = int(self._w3.eth.max_priority_fee)
-        max_fee = 2 * int(block.get("baseFeePerGas", 0)) + priority_fee
-        return self._capped(max_fee, priority_fee)
-
-    def _capped(self, max_fee: int, priority_fee: int) -> tuple[int, int]:
-        if self._max_fee_cap is not None:
-            max_fee = min(max_fee, self._max_fee_cap)
-        return max_fee, min(priority_fee, max_fee)
 
     def _sign(
         self, nonce: int, to: str, data: bytes, gas_limit: int, max_fee: int, priority_fee: int, block_number: int
@@ -348,11 +276,11 @@ class TransactionManager:
             mark(tx.tx_id, attempt.tx_hash, block_number, gas_used, price)
             log = logger.info if state == MINED else logger.warning
             log(
-                "tx %d %s: 0x%s nonce %d block %d gas %d price %d",
+                "tx %d %s at nonce %d: 0x%s block %d gas %d price %d",
                 tx.tx_id,
                 state,
-                attempt.tx_hash.hex(),
                 tx.nonce,
+                attempt.tx_hash.hex(),
                 block_number,
                 gas_used,
                 price,
@@ -365,37 +293,57 @@ class TransactionManager:
         return None
 
     def _replace(self, tx: JournaledTx, block: Mapping) -> None:
-        """Signs the same call at the same nonce with fees bumped by `fee_bump_percent`, or to the current fees."""
+        """Signs the same call at the same nonce with higher fees, journals it, then broadcasts it.
+
+        An attempt a pool still holds must be outbid by `fee_bump_percent`; one no pool holds any more (evicted,
+        or never accepted) is only re-priced to today's fees, so a rejection for another reason (such as a low
+        balance) does not ratchet the fees up with every block.
+        """
         old = tx.latest_attempt
-        current_priority = int(self._w3.eth.max_priority_fee)
-        priority_fee = max(_bumped(old.max_priority_fee_per_gas, self._fee_bump_percent), current_priority)
-        max_fee = max(
-            _bumped(old.max_fee_per_gas, self._fee_bump_percent),
-            2 * int(block.get("baseFeePerGas", 0)) + priority_fee,
+        held = self._known_to_node(old.tx_hash)
+        fees = replacement_fees(
+            old.max_fee_per_gas,
+            old.max_priority_fee_per_gas,
+            _base_fee(block),
+            self._priority_fee(),
+            self._fee_bump_percent if held else 0,
+            self._max_fee_cap,
         )
-        max_fee, priority_fee = self._capped(max_fee, priority_fee)
-        if max_fee < _bumped(old.max_fee_per_gas, MIN_REPLACEMENT_BUMP_PERCENT) or priority_fee < _bumped(
-            old.max_priority_fee_per_gas, MIN_REPLACEMENT_BUMP_PERCENT
-        ):
-            logger.warning(
-                "tx %d stuck at nonce %d but maxFeePerGas cap %d leaves no room for a replacement above %d",
-                tx.tx_id,
-                tx.nonce,
-                self._max_fee_cap,
-                old.max_fee_per_gas,
-            )
-            if not self._known_to_node(old.tx_hash):
+        if fees is None:
+            if held:
+                logger.warning(
+                    "tx %d stuck at nonce %d; the fee cap leaves no room to outbid %s",
+                    tx.tx_id,
+                    tx.nonce,
+                    _described(old),
+                )
+            else:
+                logger.warning(
+                    "tx %d stuck at nonce %d; the node does not hold %s though today's fees are no higher, resending",
+                    tx.tx_id,
+                    tx.nonce,
+                    _described(old),
+                )
                 self._send(tx.tx_id, old)
             return
-        attempt = self._sign(tx.nonce, tx.to, tx.data, tx.gas_limit, max_fee, priority_fee, block["number"])
+        attempt = self._sign(tx.nonce, tx.to, tx.data, tx.gas_limit, *fees, block["number"])
         attempt = self._journal.add_attempt(tx.tx_id, attempt)
         logger.info(
-            "tx %d replaced (attempt %d): nonce %d hash 0x%s maxFeePerGas %d maxPriorityFeePerGas %d",
-            tx.tx_id,
-            attempt.attempt,
-            tx.nonce,
-            attempt.tx_hash.hex(),
-            max_fee,
-            priority_fee,
+            "tx %d replaced at nonce %d by attempt %d: %s", tx.tx_id, tx.nonce, attempt.attempt, _described(attempt)
         )
         self._send(tx.tx_id, attempt)
+
+    def _priority_fee(self) -> int:
+        return int(self._w3.eth.max_priority_fee)
+
+
+def _base_fee(block: Mapping) -> int:
+    return int(block.get("baseFeePerGas", 0))
+
+
+def _described(attempt: TxAttempt) -> str:
+    """What the logs say about an attempt: its hash and fees (never its signed bytes)."""
+    return (
+        f"0x{attempt.tx_hash.hex()} maxFeePerGas {attempt.max_fee_per_gas}"
+        f" maxPriorityFeePerGas {attempt.max_priority_fee_per_gas}"
+    )

@@ -9,7 +9,7 @@ from web3.logs import DISCARD
 from oracle.chain.tx_manager import InFlightLimitReached, TransactionRejected, TxOutcome, TxSettingsError
 from oracle.types import Request, input_hash
 from tests.helpers import ARTIFACT_HASH, CALLBACK_GAS, FEATURES, FEE_WEI, MODEL_ID, signed_report
-from tests.oracle.chain.helpers import calldata
+from tests.oracle.chain.helpers import calldata, poll_until_final
 
 GWEI = 10**9
 
@@ -17,7 +17,7 @@ GWEI = 10**9
 def test_submitted_call_is_mined_and_poll_returns_its_receipt(manager, journal, target, poke, sender, w3):
     tx_id = manager.submit(target.address, poke(7))
 
-    outcomes = manager.poll()
+    outcomes = poll_until_final(manager, 1)
 
     tx = journal.get(tx_id)
     [outcome] = outcomes
@@ -51,7 +51,7 @@ def test_submitted_fulfilment_settles_the_request_on_the_coordinator(manager, co
     report, signatures = signed_report(oracle_signers[:1], request_id, request, [6_100])
 
     manager.submit(coordinator.address, calldata(coordinator.fulfill, report, signatures))
-    [outcome] = manager.poll()
+    [outcome] = poll_until_final(manager, 1)
 
     assert outcome.state == "mined"
     events = w3.eth.contract(address=coordinator.address, abi=coordinator.abi).events
@@ -137,7 +137,7 @@ def test_fees_are_twice_the_base_fee_plus_the_nodes_priority_fee(manager, journa
         2 * base_fee + priority_fee,
         priority_fee,
     )
-    assert [o.state for o in manager.poll()] == ["mined"]
+    assert [o.state for o in poll_until_final(manager, 1)] == ["mined"]
 
 
 def test_max_fee_is_capped(make_manager, journal, target, poke, rpc, w3):
@@ -150,7 +150,7 @@ def test_max_fee_is_capped(make_manager, journal, target, poke, rpc, w3):
     attempt = journal.get(tx_id).latest_attempt
     assert attempt.max_fee_per_gas == 3 * GWEI + GWEI // 2
     assert attempt.max_priority_fee_per_gas == min(w3.eth.max_priority_fee, attempt.max_fee_per_gas)
-    assert [o.state for o in manager.poll()] == ["mined"]
+    assert [o.state for o in poll_until_final(manager, 1)] == ["mined"]
 
 
 def test_gas_limit_is_the_estimate_times_the_multiplier_unless_given(make_manager, journal, target, poke, w3, sender):
@@ -192,7 +192,7 @@ def test_concurrent_submits_while_polling_use_each_nonce_once(make_manager, jour
         while not all(batch.done() for batch in batches):
             outcomes += manager.poll()
         tx_ids = [tx_id for batch in batches for tx_id in batch.result()]
-    outcomes += manager.poll()
+    outcomes += poll_until_final(manager, 12 - len(outcomes))
 
     assert sorted(journal.get(tx_id).nonce for tx_id in tx_ids) == list(range(12))
     assert sorted(o.tx_id for o in outcomes) == sorted(tx_ids)
@@ -211,7 +211,7 @@ def test_submit_at_the_in_flight_cap_raises_and_sends_nothing(make_manager, jour
         manager.submit(target.address, poke(3))
     assert w3.eth.get_transaction_count(sender.address, "pending") == 2
 
-    assert len(manager.poll()) == 2
+    assert len(poll_until_final(manager, 2)) == 2
     assert (manager.in_flight(), manager.capacity()) == (0, 2)
     manager.submit(target.address, poke(3))
     assert target.pokes() == 3
@@ -223,7 +223,7 @@ def test_resubmitting_a_pending_call_returns_its_tx_id_and_sends_nothing(manager
     assert manager.submit(target.address, poke(1)) == tx_id
     assert w3.eth.get_transaction_count(sender.address, "pending") == 1
 
-    manager.poll()
+    assert [o.tx_id for o in poll_until_final(manager, 1)] == [tx_id]
     again = manager.submit(target.address, poke(1))  # no longer pending: a new transaction
     assert again != tx_id
     assert journal.get(again).nonce == 1
