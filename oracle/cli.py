@@ -7,7 +7,7 @@ import json
 import signal
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,12 +16,14 @@ from rich.table import Table
 from oracle import logs
 from oracle.config import ConfigError, Settings, load_settings
 from oracle.errors import OracleError
-from oracle.ml import train
-from oracle.ml.model import LoadedModel
-from oracle.ml.registry import Registration, model_dirs
-from oracle.runtime import Runtime
 from oracle.store.requests import State, StoredRequest
 from oracle.types import model_id
+
+if TYPE_CHECKING:
+    from oracle.runtime import Runtime
+
+# Model and chain modules (scikit-learn, skops, web3) load inside the commands that use them, so that
+# `oracle --help` and a settings error answer at once.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 node_app = typer.Typer(no_args_is_help=True, help="The oracle node process.")
@@ -30,9 +32,14 @@ requests_app = typer.Typer(no_args_is_help=True, help="Requests in the node's st
 app.add_typer(node_app, name="node")
 app.add_typer(models_app, name="models")
 app.add_typer(requests_app, name="requests")
-models_app.add_typer(train.app, name="train")
 
-console = Console()
+console = Console(soft_wrap=True)
+
+
+def _runtime(settings: Settings) -> Runtime:
+    from oracle.runtime import Runtime
+
+    return Runtime(settings)
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file (else ORACLE_CONFIG)")]
 
 
@@ -58,7 +65,7 @@ def node_run(
     settings = _settings(config)
     logs.configure(settings.log_level, settings.log_json)
     try:
-        node = Runtime(settings).node()
+        node = _runtime(settings).node()
         if once:
             node.start()
             result = node.tick()
@@ -72,6 +79,18 @@ def node_run(
         raise _fail(error) from None
 
 
+@models_app.command(
+    "train",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+def models_train(context: typer.Context) -> None:
+    """Train models from data shipped in packages: `oracle models train NAME|all [--out DIR]` (--help for more)."""
+    from oracle.ml import train
+
+    train.app(context.args, prog_name="oracle models train")
+
+
 @models_app.command("list")
 def models_list(
     config: ConfigOption = None,
@@ -79,8 +98,11 @@ def models_list(
     chain: Annotated[bool, typer.Option(help="also show the on-chain registration (needs RPC + coordinator)")] = False,
 ) -> None:
     """Every model directory with its hashes and held-out metrics."""
+    from oracle.ml.model import LoadedModel
+    from oracle.ml.registry import Registration, model_dirs
+
     directory = models_dir or (_settings(config).models_dir if chain else Path("models"))
-    coordinator = Runtime(_settings(config)).coordinator if chain else None
+    coordinator = _runtime(_settings(config)).coordinator if chain else None
     table = Table("model", "model id", "artifact sha256", "schema sha256", "held-out", "on chain")
     for name, path in model_dirs(directory).items():
         model = LoadedModel.from_dir(path)
@@ -114,8 +136,11 @@ def models_register(
 ) -> None:
     """Registers a model (or a new version of it) by the sha256 of its artifact and schema.
     Sent from the configured key, which must own the coordinator."""
+    from oracle.ml.model import LoadedModel
+    from oracle.ml.registry import Registration
+
     settings = _settings(config)
-    runtime = Runtime(settings)
+    runtime = _runtime(settings)
     try:
         settings.check_models_dir()
         model = LoadedModel.from_dir(settings.models_dir / name)
@@ -164,7 +189,7 @@ def requests_list(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
 ) -> None:
     """The newest requests in the node's store, and how many there are in each state."""
-    store = Runtime(_settings(config)).store
+    store = _runtime(_settings(config)).store
     rows = store.search(state=state, limit=limit)
     if as_json:
         for request in rows:
@@ -191,7 +216,7 @@ def requests_list(
 @requests_app.command("show")
 def requests_show(request_id: str, config: ConfigOption = None) -> None:
     """Everything the store holds about one request."""
-    store = Runtime(_settings(config)).store
+    store = _runtime(_settings(config)).store
     request = store.get(_request_id(request_id))
     if request is None:
         raise _fail(OracleError(f"request {request_id} is not in the store"))
@@ -233,7 +258,7 @@ def verify(request_id: str, config: ConfigOption = None) -> None:
     from oracle.verify import verify_request
 
     settings = _settings(config)
-    runtime = Runtime(settings)
+    runtime = _runtime(settings)
     try:
         result = verify_request(runtime.w3, runtime.coordinator, settings.models_dir, _request_id(request_id))
     except OracleError as error:

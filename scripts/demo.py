@@ -104,8 +104,11 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, node) 
         .get_logs(from_block=start)
     }
     table = Table(title="Credit-risk predictions answered by the node")
-    for column in ("held-out row", "defaulted", "status", "PD (bps)", "request gas", "fulfil gas", "fulfil tx"):
+    for column in ("held-out row", "defaulted", "status", "PD (bps)", "request gas", "fulfil tx", "answers in tx", "tx gas"):
         table.add_column(column, justify="right")
+    per_tx: dict[bytes, int] = {}
+    for event in fulfilled.values():
+        per_tx[bytes(event["transactionHash"])] = per_tx.get(bytes(event["transactionHash"]), 0) + 1
     for case, tx in zip(cases, request_txs, strict=True):
         request_id = bytes(tx.events["PredictionRequested"]["requestId"])
         event = fulfilled[request_id]
@@ -117,8 +120,9 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, node) 
             status.name,
             str(event["args"]["value"]) if status == Status.OK else "-",
             f"{tx.gas_used:,}",
-            f"{receipt['gasUsed']:,}",
             "0x" + bytes(event["transactionHash"]).hex()[:10] + "…",
+            str(per_tx[bytes(event["transactionHash"])]),
+            f"{receipt['gasUsed']:,}",
         )
     console.print(table)
     return bytes(request_txs[0].events["PredictionRequested"]["requestId"])

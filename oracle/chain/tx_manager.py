@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import math
+import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from web3.exceptions import ContractLogicError, TransactionIndexingInProgress, T
 from oracle.chain.fees import MIN_REPLACEMENT_BUMP_PERCENT, initial_fees, replacement_fees
 from oracle.chain.reverts import DecodedRevert, RevertDecoder, revert_data
 from oracle.errors import OracleError
-from oracle.store.transactions import DROPPED, MINED, REVERTED, JournaledTx, TransactionJournal, TxAttempt
+from oracle.store.transactions import DROPPED, MINED, PENDING, REVERTED, JournaledTx, TransactionJournal, TxAttempt
 
 logger = logging.getLogger(__name__)
 
@@ -135,13 +136,40 @@ class TransactionManager:
         """How many more transactions `submit` accepts now."""
         return max(0, self._max_in_flight - self.in_flight())
 
-    def submit(self, to: str, data: bytes, *, gas_limit: int | None = None) -> int:
+    def simulate(self, to: str, data: bytes) -> None:
+        """eth_call from the node's account; raises TransactionRejected with the decoded error if it reverts."""
+        self._simulate({"from": self._sender, "to": to_checksum_address(to), "data": bytes(data)})
+
+    def outcome(self, tx_id: int) -> TxOutcome | None:
+        """The final outcome of a journalled transaction (with its receipt when mined or reverted), None while pending."""
+        tx = self._journal.get(tx_id)
+        if tx is None or tx.state == PENDING:
+            return None
+        receipt = None
+        if tx.mined_hash is not None:
+            try:
+                receipt = self._w3.eth.get_transaction_receipt(tx.mined_hash)
+            except TransactionNotFound:
+                receipt = None  # the block that held it is gone (reorg): the caller resends
+        state = tx.state if receipt is not None or tx.state == DROPPED else DROPPED
+        return TxOutcome(tx.tx_id, state, tx.mined_hash, tx.block_number, tx.gas_used, tx.effective_gas_price, receipt)
+
+    def submit(
+        self,
+        to: str,
+        data: bytes,
+        *,
+        gas_limit: int | None = None,
+        on_journaled: Callable[[sqlite3.Connection, int], None] | None = None,
+    ) -> int:
         """Simulates, signs, journals, then broadcasts a call; returns its tx_id.
 
         Idempotent while pending: a call with the same `to` and `data` as a pending transaction returns that
         transaction's id and sends nothing. A broadcast failure after journaling is logged, not raised: the
         transaction is in the journal and `poll` resends or replaces it.
-        Raises TransactionRejected when the simulation reverts, InFlightLimitReached when at the cap.
+        `on_journaled(connection, tx_id)` runs inside the journal's database transaction (see
+        TransactionJournal.record). Raises TransactionRejected when the simulation reverts,
+        InFlightLimitReached when at the cap.
         """
         to = to_checksum_address(to)
         data = bytes(data)
@@ -166,7 +194,7 @@ class TransactionManager:
             nonce = chain_nonce if journal_nonce is None else max(chain_nonce, journal_nonce + 1)
             max_fee, priority_fee = initial_fees(_base_fee(block), self._priority_fee(), self._max_fee_cap)
             attempt = self._sign(nonce, to, data, gas_limit, max_fee, priority_fee, block["number"])
-            tx_id = self._journal.record(self._sender, nonce, to, data, gas_limit, attempt)
+            tx_id = self._journal.record(self._sender, nonce, to, data, gas_limit, attempt, on_journaled)
             logger.info("tx %d journaled: nonce %d gas %d %s", tx_id, nonce, gas_limit, _described(attempt))
             self._send(tx_id, attempt)
         return tx_id

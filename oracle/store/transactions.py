@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from oracle.store.database import Database, StoreError
@@ -66,8 +67,19 @@ class TransactionJournal:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def record(self, sender: str, nonce: int, to: str, data: bytes, gas_limit: int, attempt: TxAttempt) -> int:
-        """Inserts a pending transaction and its first attempt in one database transaction; returns its tx_id."""
+    def record(
+        self,
+        sender: str,
+        nonce: int,
+        to: str,
+        data: bytes,
+        gas_limit: int,
+        attempt: TxAttempt,
+        on_recorded: Callable[[sqlite3.Connection, int], None] | None = None,
+    ) -> int:
+        """Inserts a pending transaction and its first attempt in one database transaction; returns its tx_id.
+        `on_recorded(connection, tx_id)` runs inside that transaction, so what the caller links to the
+        transaction (the requests it answers) commits together with it or not at all."""
         now = time.time()
         with self._db.transaction() as connection:
             try:
@@ -80,6 +92,8 @@ class TransactionJournal:
                 raise StoreError(f"{sender} already has a pending transaction at nonce {nonce}") from error
             tx_id = int(cursor.lastrowid)
             _insert_attempt(connection, tx_id, 1, attempt, now)
+            if on_recorded is not None:
+                on_recorded(connection, tx_id)
         return tx_id
 
     def add_attempt(self, tx_id: int, attempt: TxAttempt) -> TxAttempt:

@@ -8,12 +8,6 @@ from oracle.store.requests import RequestStore, State
 from tests.helpers import FEATURES, request_prediction
 
 
-def rpc(web3, method, *params):
-    response = web3.provider.make_request(method, list(params))
-    assert "error" not in response, response
-    return response["result"]
-
-
 @pytest.fixture
 def store(tmp_path):
     return RequestStore(Database(tmp_path / "oracle.db"))
@@ -50,17 +44,17 @@ def test_waits_for_confirmations(web3, coordinator, consumer, user, chain, store
     assert listener.poll().new_requests == 1
 
 
-def test_reorg_forgets_requests_that_are_gone_and_reads_the_new_ones(web3, coordinator, consumer, user, chain, store):
+def test_reorg_forgets_requests_that_are_gone_and_reads_the_new_ones(web3, coordinator, consumer, user, chain, store, rpc):
     start = web3.eth.block_number
     listener = listener_for(web3, coordinator, store, start_block=start)
-    snapshot = rpc(web3, "evm_snapshot")
+    snapshot = rpc("evm_snapshot")
     old_id, _, _ = request_prediction(consumer, user, chain, features=(1, 2, 3))
     request_prediction(consumer, user, chain, features=(4, 5, 6))
     assert listener.poll().new_requests == 2
 
-    rpc(web3, "evm_revert", snapshot)
-    rpc(web3, "evm_mine")
-    rpc(web3, "evm_mine")
+    rpc("evm_revert", snapshot)
+    rpc("evm_mine")
+    rpc("evm_mine")
     new_id, _, _ = request_prediction(consumer, user, chain, features=(7, 8, 9))
     assert new_id == old_id  # same nonce on the new chain, different request
 

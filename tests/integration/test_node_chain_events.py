@@ -5,22 +5,16 @@ import sqlite3
 from oracle.node_process import wait_for
 
 
-def rpc(web3, method, *params):
-    response = web3.provider.make_request(method, list(params))
-    assert "error" not in response, response
-    return response["result"]
-
-
-def test_reorg_answers_the_requests_of_the_new_chain(start_node, requests, held_out_rows, web3):
+def test_reorg_answers_the_requests_of_the_new_chain(start_node, requests, held_out_rows, web3, rpc):
     node = start_node()
-    snapshot = rpc(web3, "evm_snapshot")
+    snapshot = rpc("evm_snapshot")
     old_rows, new_rows = held_out_rows[0:5], held_out_rows[100:105]
     old_ids = requests.send([features for features, _ in old_rows])
     wait_for(lambda: all(i in requests.answers() for i in old_ids), 30, "answers on the old chain", node)
 
     fork = web3.eth.block_number
-    rpc(web3, "evm_revert", snapshot)  # the blocks holding the old requests and answers are gone
-    rpc(web3, "evm_mine")
+    rpc("evm_revert", snapshot)  # the blocks holding the old requests and answers are gone
+    rpc("evm_mine")
     new_ids = requests.send([features for features, _ in new_rows])
     # the coordinator numbers requests with a nonce, so the new chain reuses the old ids for new features
     assert new_ids == old_ids
@@ -36,32 +30,33 @@ def test_reorg_answers_the_requests_of_the_new_chain(start_node, requests, held_
     assert web3.eth.block_number < fork + 20
 
 
-def test_stuck_transaction_is_repriced_and_mined(start_node, requests, held_out_rows, web3):
+def test_stuck_transaction_is_repriced_and_mined(start_node, requests, held_out_rows, web3, rpc):
     [request_id] = requests.send([held_out_rows[3][0]])
-    rpc(web3, "evm_setAutomine", False)
-    try:
-        node = start_node(stuck_after_blocks=2, fee_bump_percent=50)
+    rpc("evm_setAutomine", False)
+    node = start_node(stuck_after_blocks=2, fee_bump_percent=50)
 
-        def pending_tx():
-            try:
-                with sqlite3.connect(node.database) as db:
-                    return db.execute("SELECT COUNT(*) FROM transactions WHERE state = 'pending'").fetchone()[0]
-            except sqlite3.Error:
-                return 0
+    def journal(sql):
+        try:
+            with sqlite3.connect(node.database) as db:
+                return db.execute(sql).fetchall()
+        except sqlite3.Error:  # the node has not created its database yet
+            return []
 
-        wait_for(pending_tx, 30, "the node's transaction", node)
-        # A base fee far above what the node priced its transaction at: it cannot be included as sent.
-        rpc(web3, "anvil_setNextBlockBaseFeePerGas", hex(200 * 10**9))
+    wait_for(lambda: journal("SELECT 1 FROM transactions WHERE state = 'pending'"), 30, "the node's transaction", node)
+    # A base fee far above what the node priced its transaction at: it cannot be included as sent.
+    rpc("anvil_setNextBlockBaseFeePerGas", hex(200 * 10**9))
 
-        def mined():
-            rpc(web3, "evm_mine")
-            return request_id in requests.answers()
+    def mined():
+        rpc("evm_mine")
+        return request_id in requests.answers()
 
-        wait_for(mined, 60, "the re-priced transaction mined", node, interval=0.3)
-    finally:
-        rpc(web3, "evm_setAutomine", True)
-    with sqlite3.connect(node.database) as db:
-        attempts = db.execute("SELECT COUNT(*) FROM tx_attempts").fetchone()[0]
-        states = db.execute("SELECT state FROM transactions").fetchall()
+    wait_for(mined, 60, "the re-priced transaction mined", node, interval=0.3)
+    wait_for(
+        lambda: journal("SELECT state FROM transactions") == [("mined",)]
+        and journal("SELECT state FROM requests") == [("confirmed",)],
+        10,
+        "the journal and the store to record it",
+        node,
+    )
+    [(attempts,)] = journal("SELECT COUNT(*) FROM tx_attempts")
     assert attempts >= 2, "the stuck transaction was not replaced"
-    assert states == [("mined",)]
