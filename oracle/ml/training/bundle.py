@@ -8,10 +8,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from oracle.ml.artifact import serialize, sha256
-from oracle.ml.model import ARTIFACT_FILE, REPORT_FILE, SCHEMA_FILE
+from oracle.ml.model import ARTIFACT_FILE, REPORT_FILE, SCHEMA_FILE, LoadedModel
 from oracle.ml.schema import FeatureSchema
 
 HELD_OUT_FILE = "held_out.csv"
@@ -44,3 +45,22 @@ def write_report(directory: Path, report: dict[str, Any]) -> None:
 
 def write_held_out(directory: Path, rows: pd.DataFrame) -> None:
     rows.to_csv(directory / HELD_OUT_FILE, index=False, lineterminator="\n")
+
+
+def expected_column(schema: FeatureSchema) -> str:
+    """held_out.csv's column for the node's answer, e.g. `expected_pd_bps`."""
+    suffix = "bps" if schema.output.scale == 10000 else f"x{schema.output.scale}"
+    return f"expected_{schema.output.name}_{suffix}"
+
+
+def write_held_out_rows(
+    directory: Path, schema: FeatureSchema, fixed: np.ndarray, row_ids: np.ndarray, y: np.ndarray
+) -> None:
+    """held_out.csv: row id, the request integers, the true label and the node's answer, computed by
+    LoadedModel from the written directory (the serving path), so the file replays end to end."""
+    served = LoadedModel.from_dir(directory)
+    frame = pd.DataFrame(fixed, columns=schema.feature_names)
+    frame.insert(0, "row_id", row_ids)
+    frame["label"] = y
+    frame[expected_column(schema)] = [prediction.value for prediction in served.predict(fixed.tolist())]
+    write_held_out(directory, frame)

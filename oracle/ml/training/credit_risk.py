@@ -6,20 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
-from threadpoolctl import threadpool_limits
 
-from oracle.ml.artifact import deserialize
-from oracle.ml.model import ARTIFACT_FILE, LoadedModel
 from oracle.ml.schema import FeatureSchema
-from oracle.ml.training import bundle, credit_data, evaluation
+from oracle.ml.training import bundle, credit_data, evaluation, selection
 from oracle.ml.training.credit_risk_card import render_card
 from oracle.ml.training.plots import write_report_png
 
@@ -82,25 +77,9 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
     x_train, y_train, x_test, y_test = data.x[train_idx], data.y[train_idx], data.x[test_idx], data.y[test_idx]
 
     models = candidates(schema, seed)
-    # one thread: OpenMP/BLAS spin-waiting on a busy machine once slowed HistGradientBoosting 70x
-    with threadpool_limits(limits=1):
-        cv = StratifiedKFold(cv_folds, shuffle=True, random_state=seed)
-        table: dict[str, dict[str, float]] = {}
-        for name, model in models.items():
-            scores = cross_val_score(clone(model), x_train, y_train, cv=cv, scoring="roc_auc")
-            model.fit(x_train, y_train)
-            table[name] = {
-                "cv_roc_auc_mean": round(float(scores.mean()), 6),
-                "cv_roc_auc_std": round(float(scores.std()), 6),
-                "held_out_roc_auc": evaluation.metrics(y_test, model.predict_proba(x_test)[:, 1])["roc_auc"],
-            }
-    chosen = max(table, key=lambda name: table[name]["cv_roc_auc_mean"])
-
-    files = bundle.write_artifact_and_schema(out_dir, models[chosen], schema)
-    served = deserialize((out_dir / ARTIFACT_FILE).read_bytes(), bytes.fromhex(files["artifact"]["sha256"]))
-    p = served.predict_proba(x_test)[:, 1]
-    if not np.array_equal(p, models[chosen].predict_proba(x_test)[:, 1]):
-        raise RuntimeError("the saved artifact predicts differently from the fitted pipeline")
+    cv = StratifiedKFold(cv_folds, shuffle=True, random_state=seed)
+    table, chosen = selection.compare_candidates(models, x_train, y_train, x_test, y_test, cv)
+    files, p = selection.save_verified(out_dir, models[chosen], schema, x_test)
 
     held = data.frame.iloc[test_idx]
     threshold = POLICY_THRESHOLD_BPS / schema.output.scale
@@ -123,8 +102,7 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
             "seed": seed,
             "held_out_fraction": HELD_OUT_FRACTION,
             "cv_folds": cv_folds,
-            "selection": "highest mean cross-validated ROC AUC on the training split "
-            "(held-out AUC of every candidate is reported, not used to choose)",
+            "selection": selection.SELECTION_RULE,
             "candidates": table,
             "chosen": chosen,
         },
@@ -141,7 +119,10 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
         },
     }
     bundle.write_report(out_dir, report)
-    _write_held_out_csv(out_dir, schema, data.fixed[test_idx], held, y_test, HELD_OUT_CSV_ROWS)
+    rows = min(HELD_OUT_CSV_ROWS, len(test_idx))
+    bundle.write_held_out_rows(
+        out_dir, schema, data.fixed[test_idx][:rows], held["rownames"].to_numpy()[:rows], y_test[:rows]
+    )
     write_report_png(
         out_dir / bundle.PLOT_FILE,
         y_test,
@@ -151,16 +132,3 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
     )
     (out_dir / bundle.CARD_FILE).write_text(render_card(report, schema))
     return report
-
-
-def _write_held_out_csv(
-    out_dir: Path, schema: FeatureSchema, fixed: np.ndarray, held: pd.DataFrame, y: np.ndarray, rows: int
-) -> None:
-    """The first `rows` held-out rows as request integers, the true label and the node's answer
-    (computed by LoadedModel from the written directory, i.e. the serving path)."""
-    served = LoadedModel.from_dir(out_dir)
-    frame = pd.DataFrame(fixed[:rows], columns=schema.feature_names)
-    frame.insert(0, "row_id", held["rownames"].to_numpy()[:rows])
-    frame["label"] = y[:rows]
-    frame["expected_pd_bps"] = [prediction.value for prediction in served.predict(fixed[:rows].tolist())]
-    bundle.write_held_out(out_dir, frame)

@@ -12,7 +12,15 @@ from matplotlib.figure import Figure
 from sklearn.metrics import roc_curve
 
 
-def write_report_png(path: Path, y: np.ndarray, p: np.ndarray, bins: Sequence[dict[str, Any]], title: str) -> None:
+def write_report_png(
+    path: Path,
+    y: np.ndarray,
+    p: np.ndarray,
+    bins: Sequence[dict[str, Any]],
+    title: str,
+    *,
+    observed_label: str = "observed default rate",
+) -> None:
     fig = Figure(figsize=(10, 4.5), dpi=100)
     FigureCanvasAgg(fig)
     roc_ax, cal_ax = fig.subplots(1, 2)
@@ -27,7 +35,7 @@ def write_report_png(path: Path, y: np.ndarray, p: np.ndarray, bins: Sequence[di
     cal_ax.plot(predicted, observed, marker="o", label="model (10 bins)")
     cal_ax.set(
         xlabel="mean predicted probability",
-        ylabel="observed default rate",
+        ylabel=observed_label,
         title="Calibration (held out)",
         xlim=(0, 1),
         ylim=(0, 1),

@@ -1,0 +1,51 @@
+"""Markdown pieces shared by the model cards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oracle.ml.schema import FeatureSchema
+
+
+def feature_range(feature: Any) -> str:
+    if feature.kind == "numeric":
+        return f"{feature.min:g} .. {feature.max:g} {feature.unit}".rstrip()
+    return ", ".join(f"{c.code}={c.label}" for c in feature.categories)
+
+
+def feature_rows(schema: FeatureSchema) -> str:
+    """| # | feature | scale | accepted range / codes | meaning |"""
+    return "\n".join(
+        f"| {i} | `{f.name}` | {f.scale} | {feature_range(f)} | {f.description} |"
+        for i, f in enumerate(schema.features)
+    )
+
+
+def candidate_rows(training: dict[str, Any]) -> str:
+    return "\n".join(
+        f"| `{name}`{' (chosen)' if name == training['chosen'] else ''} | {c['cv_roc_auc_mean']:.3f} ± "
+        f"{c['cv_roc_auc_std']:.3f} | {c['held_out_roc_auc']:.3f} |"
+        for name, c in training["candidates"].items()
+    )
+
+
+def group_rows(groups: dict[str, Any]) -> str:
+    """| group | n | positive rate | mean predicted | flagged | ROC AUC |"""
+    return "\n".join(
+        f"| {name} | {g['count']} | {g['positive_rate']:.1%} | {g['mean_predicted']:.1%} | {g['flagged_rate']:.1%} | "
+        f"{'n/a' if g['roc_auc'] is None else format(g['roc_auc'], '.3f')} |"
+        for name, g in groups.items()
+    )
+
+
+def header_fields(report: dict[str, Any]) -> dict[str, Any]:
+    """Artifact, schema and library fields every card's header table shows."""
+    return {
+        "model": report["model"],
+        "chosen": report["training"]["chosen"],
+        "seed": report["training"]["seed"],
+        "artifact_bytes": report["artifact"]["bytes"],
+        "artifact_sha": report["artifact"]["sha256"],
+        "schema_sha": report["schema"]["sha256"],
+        "libraries": ", ".join(f"{k} {v}" for k, v in report["libraries"].items()),
+    }

