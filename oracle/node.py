@@ -113,7 +113,7 @@ class OracleNode:
     def tick(self) -> TickResult:
         head = self._w3.eth.get_block("latest")
         result = TickResult(head=head["number"])
-        listened = self._listener.poll(head=head["number"])
+        listened = self._listener.poll(head_block=head)
         result.seen, result.reorg_from = listened.new_requests, listened.reorg_from
         result.predicted = self._predict()
         result.signed = self._sign()

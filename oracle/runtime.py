@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 
 def connect(rpc_url: str, timeout: float = 10) -> Web3:
     w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    # The node builds every transaction itself from checksummed addresses: web3's validation middleware
+    # (an eth_chainId call per transaction-shaped request) and ENS name resolution add round trips, not checks.
+    for middleware in ("validation", "ens_name_to_address"):
+        w3.middleware_onion.remove(middleware)
     if not w3.is_connected():
         raise ConfigError(f"ORACLE_RPC_URL: no JSON-RPC answer from {_without_credentials(rpc_url)}")
     return w3

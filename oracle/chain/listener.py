@@ -9,6 +9,7 @@ range's last block read before and after, so a reorg during the query is noticed
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from eth_utils import event_abi_to_log_topic, to_checksum_address
@@ -53,10 +54,15 @@ class RequestListener:
         self._log_range = log_range
         self._start_block = start_block
         self._reorg_depth = reorg_depth
+        self._known: dict[int, bytes] = {}  # hashes read from the head block of the current poll
 
-    def poll(self, head: int | None = None) -> ListenResult:
-        """Reads every confirmed block past the checkpoint; returns how many new requests were stored."""
-        head = self._w3.eth.block_number if head is None else head
+    def poll(self, head_block: Mapping | None = None) -> ListenResult:
+        """Reads every confirmed block past the checkpoint; returns how many new requests were stored.
+        `head_block` (number, hash, parentHash), when the caller already fetched the latest block, saves round trips."""
+        if head_block is None:
+            head_block = self._w3.eth.get_block("latest")
+        head = head_block["number"]
+        self._known = {head: bytes(head_block["hash"]), head - 1: bytes(head_block["parentHash"])}
         reorg_from = self._check_reorg()
         target = head - self._confirmations
         checkpoint = self._store.checkpoint()
@@ -71,20 +77,14 @@ class RequestListener:
         return ListenResult(head, target if target >= 0 else None, new, reorg_from)
 
     def _read_range(self, start: int, end: int) -> int:
-        while True:
-            end_hash = self._hash_of(end)
-            logs = self._w3.eth.get_logs(
-                {
-                    "address": self._coordinator,
-                    "topics": [PREDICTION_REQUESTED_TOPIC],
-                    "fromBlock": start,
-                    "toBlock": end,
-                }
-            )
-            if end_hash is not None and self._hash_of(end) == end_hash:
-                if all(bytes(e["blockHash"]) == end_hash for e in logs if e["blockNumber"] == end):
-                    break
-            log.warning("blocks %d..%d changed while being read; reading them again", start, end)
+        # The range's last hash is taken before its logs: if a reorg lands in between, the checkpoint holds the
+        # replaced hash, so the next poll finds the mismatch and reads the range again.
+        end_hash = self._hash_of(end)
+        if end_hash is None:
+            raise BlockNotFound(f"block {end} is not on the chain any more")
+        logs = self._w3.eth.get_logs(
+            {"address": self._coordinator, "topics": [PREDICTION_REQUESTED_TOPIC], "fromBlock": start, "toBlock": end}
+        )
         seen = [self._decode(entry) for entry in logs]
         inserted = self._store.add_seen(seen, Checkpoint(end, end_hash))
         if seen:
@@ -129,6 +129,8 @@ class RequestListener:
         return recorded[-1].block_number if recorded else self._start_block
 
     def _hash_of(self, number: int) -> bytes | None:
+        if number in self._known:
+            return self._known[number]
         try:
             return bytes(self._w3.eth.get_block(number)["hash"])
         except BlockNotFound:  # past the head, e.g. after the chain was rolled back

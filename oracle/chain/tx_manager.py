@@ -180,9 +180,10 @@ class TransactionManager:
         call: dict[str, Any] = {"from": self._sender, "to": to, "data": data}
         if gas_limit is not None:
             call["gas"] = gas_limit
-        self._simulate(call)
         if gas_limit is None:
-            gas_limit = self._estimate_gas(call)
+            gas_limit = self._estimate_gas(call)  # reverts, decoded, exactly as the simulation would
+        else:
+            self._simulate(call)
         with self._nonce_lock:
             existing = self._journal.find_pending(self._sender, to, data)
             if existing is not None:

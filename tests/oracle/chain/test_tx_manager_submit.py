@@ -214,6 +214,7 @@ def test_submit_at_the_in_flight_cap_raises_and_sends_nothing(make_manager, jour
     assert len(poll_until_final(manager, 2)) == 2
     assert (manager.in_flight(), manager.capacity()) == (0, 2)
     manager.submit(target.address, poke(3))
+    assert len(poll_until_final(manager, 1)) == 1
     assert target.pokes() == 3
 
 
