@@ -4,8 +4,8 @@
     predict    (seen -> predicted: batch inference per model)
     sign       (predicted -> signed: EIP-712 observation)
     expire     (not yet sent and past its deadline -> expired)
-    settle     (sent -> confirmed | failed | expired, or back to signed: receipts from the tx manager)
     send       (signed -> sent: fulfillBatch transactions, while the tx manager has capacity)
+    settle     (sent -> confirmed | failed | expired, or back to signed: receipts from the tx manager)
 
 Every step reads its input from the store, so a restart after a crash at any point resumes where the
 store says; the transaction journal commits together with the requests it carries.
@@ -118,8 +118,8 @@ class OracleNode:
         result.predicted = self._predict()
         result.signed = self._sign()
         result.expired = self._expire(head["timestamp"])
+        result.sent = self._send(head["gasLimit"])  # before settling: a new answer never waits on receipts
         result.settled = self._settle()
-        result.sent = self._send(head["gasLimit"])
         return result
 
     # ------------------------------------------------------------------ steps

@@ -8,6 +8,7 @@ from types import ModuleType
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from oracle.ml.training import credit_risk, delivery_delay, shipment_condition
 
@@ -21,12 +22,12 @@ app = typer.Typer(add_completion=False, help="Train a model and write its direct
 Out = Annotated[Path, typer.Option(help="parent directory; writes OUT/<model>/")]
 
 
-def _train(name: str, out: Path, seed: int | None = None) -> None:
+def _train(name: str, out: Path, seed: int | None = None, echo=typer.echo) -> None:
     module = TRAINERS[name]
     start = perf_counter()
     directory = out / name
     report = module.train(directory, seed=module.SEED if seed is None else seed)
-    typer.echo(
+    echo(
         f"{report['model']}: {report['training']['chosen']}, held-out roc_auc {report['held_out']['roc_auc']:.4f}, "
         f"brier {report['held_out']['brier']:.4f}, artifact sha256 {report['artifact']['sha256']} "
         f"({report['artifact']['bytes']} bytes), {perf_counter() - start:.1f}s -> {directory}"
@@ -68,8 +69,20 @@ def train_delivery_delay(
 @app.command("all")
 def train_all(out: Out = Path("models")) -> None:
     """Every model above, each with its default seed (what `make models` runs)."""
-    for name in TRAINERS:
-        _train(name, out)
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns) as progress:
+        task = progress.add_task("training", total=len(TRAINERS))
+        for name in TRAINERS:
+            progress.update(task, description=f"training {name}")
+            _train(name, out, echo=progress.console.print)
+            progress.advance(task)
+        progress.update(task, description="trained every model")
 
 
 if __name__ == "__main__":
