@@ -189,9 +189,7 @@ def test_checkpoint_allowed_in_transit(driver, escrow):
 
 def test_checkpoint_reverts_if_caller_not_gateway(driver, escrow):
     shipment_id, _ = driver.create()
-    expected = custom_error(
-        escrow, "AccessControlUnauthorizedAccount", driver.carrier.address, escrow.GATEWAY_ROLE()
-    )
+    expected = custom_error(escrow, "AccessControlUnauthorizedAccount", driver.carrier.address, escrow.GATEWAY_ROLE())
     with brownie.reverts(expected):
         escrow.recordCheckpoint(shipment_id, "x", b"\x01" * 32, SENSOR_FEATURES, {"from": driver.carrier})
 

@@ -312,9 +312,7 @@ def test_shipment_in_transit_cannot_be_disputed_before_overdue(driver, escrow, c
 def test_resolve_reverts_if_caller_not_arbiter(driver, escrow):
     shipment_id, _ = driver.delivered(0)
     escrow.dispute(shipment_id, "", {"from": driver.buyer})
-    expected = custom_error(
-        escrow, "AccessControlUnauthorizedAccount", driver.buyer.address, escrow.ARBITER_ROLE()
-    )
+    expected = custom_error(escrow, "AccessControlUnauthorizedAccount", driver.buyer.address, escrow.ARBITER_ROLE())
     with brownie.reverts(expected):
         escrow.resolveDispute(shipment_id, 0, {"from": driver.buyer})
 
