@@ -29,7 +29,9 @@ import {
 contract SupplyChainEscrow is ISupplyChainEscrow, OracleConsumer, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
+    /// @notice Settles disputes; never the buyer or supplier of the shipment it rules on.
     bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
+    /// @notice Registered sensor gateways, which record checkpoints.
     bytes32 public constant GATEWAY_ROLE = keccak256("GATEWAY_ROLE");
     /// @notice Gas the coordinator gives each callback; the heaviest path uses well under half of it.
     uint32 public constant CALLBACK_GAS_LIMIT = 150_000;

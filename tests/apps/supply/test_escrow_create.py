@@ -242,3 +242,28 @@ def test_role_grants_are_admin_only(escrow, buyer, carrier):
 def test_plain_ether_is_refused(escrow, buyer):
     with brownie.reverts(custom_error(escrow, "SupplyChainEscrowUnexpectedEther", buyer.address)):
         buyer.transfer(escrow, 1)
+
+
+def test_create_cannot_be_reentered_by_the_token(driver, escrow, token):
+    reenter = escrow.createShipment.encode_input(driver.terms(), ORIGIN, DELAY_FEATURES)
+    token.setTransferHook(escrow, reenter, {"from": driver.buyer})
+    with brownie.reverts(custom_error(escrow, "ReentrancyGuardReentrantCall")):
+        driver.create()
+
+
+def test_pause_twice_and_unpause_when_running_revert(escrow, owner):
+    with brownie.reverts(custom_error(escrow, "ExpectedPause")):
+        escrow.unpause({"from": owner})
+    escrow.pause({"from": owner})
+    with brownie.reverts(custom_error(escrow, "EnforcedPause")):
+        escrow.pause({"from": owner})
+
+
+def test_admin_grants_roles(escrow, owner, carrier):
+    tx = escrow.grantRole(escrow.GATEWAY_ROLE(), carrier, {"from": owner})
+    assert plain(tx.events["RoleGranted"].values()) == [hx(escrow.GATEWAY_ROLE()), carrier.address, owner.address]
+    assert escrow.hasRole(escrow.GATEWAY_ROLE(), carrier)
+
+
+def test_deployment_emits_settings(escrow):
+    assert plain(escrow.tx.events["SettingsChanged"]["settings"]) == plain(list(SETTINGS))

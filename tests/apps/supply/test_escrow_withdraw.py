@@ -114,3 +114,11 @@ def test_withdraw_fee_refund_reverts_if_recipient_refuses_ether(driver, escrow, 
     with brownie.reverts(expected):
         escrow.withdrawFeeRefund(token, {"from": driver.supplier})  # the token has no receive function
     assert escrow.feeRefundOf(driver.supplier) == DELAY_FEE_WEI
+
+
+def test_withdraw_cannot_be_reentered_by_the_token(driver, escrow, token):
+    released(driver, escrow)
+    reenter = escrow.withdraw.encode_input(token, driver.supplier)
+    token.setTransferHook(escrow, reenter, {"from": driver.supplier})
+    with brownie.reverts(custom_error(escrow, "ReentrancyGuardReentrantCall")):
+        escrow.withdraw(token, driver.supplier, {"from": driver.supplier})
