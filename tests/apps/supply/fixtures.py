@@ -53,8 +53,8 @@ def supply_models(coordinator, owner):
 
 
 @pytest.fixture(scope="module")
-def token(MockEscrowToken, owner, buyer):
-    deployed = MockEscrowToken.deploy({"from": owner})
+def token(MisbehavingEscrowToken, owner, buyer):
+    deployed = MisbehavingEscrowToken.deploy({"from": owner})
     deployed.mint(buyer, BUYER_FUNDS, {"from": owner})
     return deployed
 

@@ -52,7 +52,7 @@ def test_refusing_recipient_blocks_only_its_own_withdrawal(driver, escrow, token
     escrow.finalize(shipment_id, {"from": driver.relayer})
     penalty = int(escrow.creditOf(token, driver.buyer))
 
-    with brownie.reverts(custom_error(token, "MockEscrowTokenBlocked", driver.supplier.address)):
+    with brownie.reverts(custom_error(token, "MisbehavingEscrowTokenBlocked", driver.supplier.address)):
         escrow.withdraw(token, driver.supplier, {"from": driver.supplier})
     escrow.withdraw(token, driver.buyer, {"from": driver.buyer})
     escrow.withdraw(token, accounts[8], {"from": driver.supplier})
