@@ -181,7 +181,9 @@ contract SupplyChainEscrow is ISupplyChainEscrow, OracleConsumer, AccessControl,
     /// @inheritdoc ISupplyChainEscrow
     function resolveDispute(uint64 shipmentId, uint16 supplierBps) external onlyRole(ARBITER_ROLE) {
         Shipment storage s = _shipmentIn(shipmentId, ShipmentState.Disputed);
-        if (msg.sender == s.buyer || msg.sender == s.supplier) revert SupplyChainEscrowArbiterIsParty(shipmentId, msg.sender);
+        if (msg.sender == s.buyer || msg.sender == s.supplier) {
+            revert SupplyChainEscrowArbiterIsParty(shipmentId, msg.sender);
+        }
         if (supplierBps > _BPS) revert SupplyChainEscrowInvalidBps(supplierBps);
         emit DisputeResolved(shipmentId, msg.sender, supplierBps);
         _settle(shipmentId, s, Outcome.Arbitrated, supplierBps);
