@@ -25,8 +25,10 @@ from oracle.ml.model import LoadedModel
 from oracle.ml.registry import model_dirs
 from oracle.node_process import NodeProcess, wait_for
 from oracle.types import Status, model_id
+from scripts import supply_chain_scenario
 from scripts.deployment import deploy_coordinator, is_local, local_signer, save_deployment
 from scripts.oracle_answers import wait_for_answers
+from scripts.supply_chain_plans import demo_plans
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -128,6 +130,28 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, node) 
     return bytes(request_txs[0].events["PredictionRequested"]["requestId"])
 
 
+def settle_with(coordinator, node: NodeProcess):
+    """What the scenarios call after sending requests: returns once the node has answered every one."""
+    start = chain.height + 1
+
+    def settle() -> None:
+        wait_for_answers(coordinator, start, node=node)
+
+    return settle
+
+
+def supply_chain(coordinator, node: NodeProcess) -> None:
+    console.rule("[bold]Supply-chain escrow: delay risk at dispatch, condition at delivery")
+    supply_chain_scenario.run(
+        coordinator,
+        settle_with(coordinator, node),
+        console,
+        condition_model_id=model_id("shipment-condition"),
+        delay_model_id=model_id("delivery-delay"),
+        plans=demo_plans(),
+    )
+
+
 def verify(node: NodeProcess, request_id: bytes) -> None:
     console.print(f"[bold]$ oracle verify 0x{request_id.hex()}[/]")
     result = subprocess.run(
@@ -159,6 +183,7 @@ def main():
     node = start_node(coordinator, bytes(signer_account.key))
     try:
         request_id = credit_requests(coordinator, consumer, models["credit-risk"], applicant, node)
+        supply_chain(coordinator, node)
         verify(node, request_id)
     finally:
         node.stop()
