@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from eth_utils import event_abi_to_log_topic, to_checksum_address
 from web3 import Web3
-from web3._utils.events import get_event_data
-from web3.exceptions import BlockNotFound
+from web3.exceptions import BlockNotFound, Web3RPCError
+from web3.types import RPCEndpoint
 
 from oracle.chain.abi import coordinator_abi
+from oracle.chain.codec import decode_prediction_requested
 from oracle.store.requests import Checkpoint, RequestStore, SeenRequest
-from oracle.types import Request
 
 log = logging.getLogger(__name__)
 
@@ -82,26 +82,40 @@ class RequestListener:
         end_hash = self._hash_of(end)
         if end_hash is None:
             raise BlockNotFound(f"block {end} is not on the chain any more")
-        logs = self._w3.eth.get_logs(
-            {"address": self._coordinator, "topics": [PREDICTION_REQUESTED_TOPIC], "fromBlock": start, "toBlock": end}
-        )
+        logs = self._get_logs(start, end)
         seen = [self._decode(entry) for entry in logs]
         inserted = self._store.add_seen(seen, Checkpoint(end, end_hash))
         if seen:
             log.info("blocks %d..%d: %d requests (%d new)", start, end, len(seen), inserted)
         return inserted
 
-    def _decode(self, entry) -> SeenRequest:
-        event = get_event_data(self._w3.codec, _EVENT_ABI, entry)
-        args = event["args"]
+    def _get_logs(self, start: int, end: int) -> list[dict]:
+        """eth_getLogs answered as plain JSON: web3's result formatters cost more than the query on large ranges."""
+        response = self._w3.provider.make_request(
+            RPCEndpoint("eth_getLogs"),
+            [
+                {
+                    "address": self._coordinator,
+                    "topics": ["0x" + PREDICTION_REQUESTED_TOPIC.hex()],
+                    "fromBlock": hex(start),
+                    "toBlock": hex(end),
+                }
+            ],
+        )
+        if "error" in response:
+            raise Web3RPCError(f"eth_getLogs {start}..{end} failed: {response['error']}")
+        return [entry for entry in response["result"] if not entry.get("removed")]
+
+    def _decode(self, entry: dict) -> SeenRequest:
+        request_id, request, features = decode_prediction_requested(entry)
         return SeenRequest(
-            request_id=bytes(args["requestId"]),
-            request=Request.from_abi(args["request"]),
-            features=tuple(int(v) for v in args["features"]),
-            block_number=entry["blockNumber"],
-            block_hash=bytes(entry["blockHash"]),
-            log_index=entry["logIndex"],
-            tx_hash=bytes(entry["transactionHash"]),
+            request_id=request_id,
+            request=request,
+            features=features,
+            block_number=int(entry["blockNumber"], 16),
+            block_hash=bytes.fromhex(entry["blockHash"][2:]),
+            log_index=int(entry["logIndex"], 16),
+            tx_hash=bytes.fromhex(entry["transactionHash"][2:]),
         )
 
     def _check_reorg(self) -> int | None:

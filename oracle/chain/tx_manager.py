@@ -21,6 +21,7 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionIndexingInProgress, TransactionNotFound, Web3RPCError
 
 from oracle.chain.fees import MIN_REPLACEMENT_BUMP_PERCENT, initial_fees, replacement_fees
+from oracle.chain.receipts import get_receipt
 from oracle.chain.reverts import DecodedRevert, RevertDecoder, revert_data
 from oracle.errors import OracleError
 from oracle.store.transactions import DROPPED, MINED, PENDING, REVERTED, JournaledTx, TransactionJournal, TxAttempt
@@ -148,7 +149,7 @@ class TransactionManager:
         receipt = None
         if tx.mined_hash is not None:
             try:
-                receipt = self._w3.eth.get_transaction_receipt(tx.mined_hash)
+                receipt = get_receipt(self._w3, tx.mined_hash)
             except TransactionNotFound:
                 receipt = None  # the block that held it is gone (reorg): the caller resends
         state = tx.state if receipt is not None or tx.state == DROPPED else DROPPED
@@ -294,13 +295,13 @@ class TransactionManager:
     def _settle(self, tx: JournaledTx, latest_nonce: int) -> TxOutcome | None:
         for attempt in reversed(tx.attempts):
             try:
-                receipt = self._w3.eth.get_transaction_receipt(attempt.tx_hash)
+                receipt = get_receipt(self._w3, attempt.tx_hash)
             except TransactionNotFound:
                 continue
             state = MINED if receipt["status"] == 1 else REVERTED
             block_number = int(receipt["blockNumber"])
             gas_used = int(receipt["gasUsed"])
-            price = int(receipt.get("effectiveGasPrice", attempt.max_fee_per_gas))
+            price = int(receipt.get("effectiveGasPrice") or attempt.max_fee_per_gas)
             mark = self._journal.mark_mined if state == MINED else self._journal.mark_reverted
             mark(tx.tx_id, attempt.tx_hash, block_number, gas_used, price)
             log = logger.info if state == MINED else logger.warning

@@ -56,3 +56,16 @@ def test_python_signed_report_is_accepted_on_chain(coordinator, consumer, oracle
     report, signatures = sign_report(oracle_signers[:1], request_id, request, Status.OK, [-42])
     tx = coordinator.fulfill(report.as_abi(), signatures, {"from": relayer})
     assert tx.events["PredictionFulfilled"]["value"] == -42
+
+
+def test_calldata_and_event_codecs_match_web3(coordinator, consumer, oracle_signers, user, chain, web3):
+    from oracle.chain.codec import decode_prediction_requested, encode_call
+
+    request_id, request, tx = request_prediction(consumer, user, chain)
+    report, signatures = sign_report(oracle_signers[:1], request_id, request, Status.OK, [7])
+    contract = web3.eth.contract(address=coordinator.address, abi=coordinator.abi)
+    args = [[report.as_abi(), report.as_abi()], [signatures, signatures]]
+    assert encode_call("fulfillBatch", args) == bytes.fromhex(contract.encode_abi("fulfillBatch", args=args)[2:])
+    receipt = web3.eth.get_transaction_receipt(tx.txid)
+    log = next(e for e in receipt["logs"] if e["address"] == coordinator.address)
+    assert decode_prediction_requested(log) == (request_id, request, tuple(tx.events["PredictionRequested"]["features"]))

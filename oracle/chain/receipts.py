@@ -1,0 +1,57 @@
+"""Transaction receipts read as plain JSON and given the shape web3 gives them, for a fraction of the cost.
+
+A fulfillBatch receipt carries two or three logs per answer; web3's recursive result formatters spent
+~50 ms on one of 50 answers. Only the fields the node and web3's `process_receipt` read are converted.
+"""
+
+from __future__ import annotations
+
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.datastructures import AttributeDict
+from web3.exceptions import TransactionNotFound, Web3RPCError
+from web3.types import RPCEndpoint
+
+
+def _int(value: str | None) -> int | None:
+    return None if value is None else int(value, 16)
+
+
+def _log(entry: dict) -> AttributeDict:
+    return AttributeDict(
+        {
+            "address": Web3.to_checksum_address(entry["address"]),
+            "topics": [HexBytes(topic) for topic in entry["topics"]],
+            "data": HexBytes(entry["data"]),
+            "blockNumber": _int(entry["blockNumber"]),
+            "blockHash": HexBytes(entry["blockHash"]),
+            "transactionHash": HexBytes(entry["transactionHash"]),
+            "transactionIndex": _int(entry["transactionIndex"]),
+            "logIndex": _int(entry["logIndex"]),
+            "removed": entry.get("removed", False),
+        }
+    )
+
+
+def get_receipt(w3: Web3, tx_hash: bytes) -> AttributeDict:
+    """The receipt of `tx_hash`; raises TransactionNotFound while it is not mined."""
+    response = w3.provider.make_request(RPCEndpoint("eth_getTransactionReceipt"), ["0x" + bytes(tx_hash).hex()])
+    if "error" in response:
+        raise Web3RPCError(f"eth_getTransactionReceipt failed: {response['error']}")
+    raw = response.get("result")
+    if raw is None:
+        raise TransactionNotFound(f"transaction 0x{bytes(tx_hash).hex()} has no receipt")
+    return AttributeDict(
+        {
+            "transactionHash": HexBytes(raw["transactionHash"]),
+            "blockHash": HexBytes(raw["blockHash"]),
+            "blockNumber": _int(raw["blockNumber"]),
+            "status": _int(raw["status"]),
+            "gasUsed": _int(raw["gasUsed"]),
+            "cumulativeGasUsed": _int(raw["cumulativeGasUsed"]),
+            "effectiveGasPrice": _int(raw.get("effectiveGasPrice")),
+            "from": Web3.to_checksum_address(raw["from"]),
+            "to": Web3.to_checksum_address(raw["to"]) if raw.get("to") else None,
+            "logs": [_log(entry) for entry in raw["logs"]],
+        }
+    )
