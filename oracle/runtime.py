@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from functools import cached_property
 
+import requests
 from web3 import Web3
 from web3.contract import Contract
 
@@ -25,7 +26,12 @@ log = logging.getLogger(__name__)
 
 
 def connect(rpc_url: str, timeout: float = 10) -> Web3:
-    w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    # Proxy settings are read from the environment once, here: left to requests, they are looked up
+    # again on every call, which costs more than a JSON-RPC round trip to a local node.
+    session = requests.Session()
+    session.trust_env = False
+    session.proxies = requests.utils.get_environ_proxies(rpc_url)
+    w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, session=session))
     # The node builds every transaction itself from checksummed addresses: web3's validation middleware
     # (an eth_chainId call per transaction-shaped request) and ENS name resolution add round trips, not checks.
     for middleware in ("validation", "ens_name_to_address"):
