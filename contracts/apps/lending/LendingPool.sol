@@ -41,8 +41,8 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
     uint256 public constant MAX_DRAW_WINDOW_SECONDS = 365 days;
     uint256 public constant MAX_REQUEST_TTL_SECONDS = 30 days;
     uint256 public constant MAX_PRICE_AGE_SECONDS = 7 days;
-    /// @dev A sanity floor, not what the callback needs (about 30k gas: see the README); a limit too
-    /// low loses decisions, and `closeLoan` then returns the collateral.
+    /// @dev A sanity floor, not what the callback needs (about 18k gas measured on anvil); a limit
+    /// too low loses decisions, and `closeLoan` then returns the collateral.
     uint256 public constant MIN_CALLBACK_GAS_LIMIT = 10_000;
     uint256 public constant MAX_CALLBACK_GAS_LIMIT = 2_500_000;
 
@@ -173,7 +173,10 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
 
         uint256 withBonusBps = _BPS + policy_.liquidationBonusBps;
         repaidAmount = Math.min(debt, value * _BPS / withBonusBps);
-        collateralSeized = Math.min(collateralAmount, _amountFor(repaidAmount * withBonusBps / _BPS, price));
+        // When the collateral cannot cover the debt and the bonus, the liquidator takes all of it.
+        collateralSeized = repaidAmount < debt
+            ? collateralAmount
+            : Math.min(collateralAmount, _amountFor(repaidAmount * withBonusBps / _BPS, price));
         uint256 returned = collateralAmount - collateralSeized;
         _setDebt(loan, scaled, 0);
         loan.settledAmount += uint128(debt);

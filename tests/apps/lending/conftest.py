@@ -34,9 +34,7 @@ def rows(credit_model):
 def coordinator(OracleCoordinator, owner, signer_accounts, credit_model):
     """The coordinator with credit-risk registered by the sha256 of its real artifact and schema."""
     deployed = OracleCoordinator.deploy(owner, [signer_accounts[0].address], 1, {"from": owner})
-    deployed.registerModel(
-        CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, FEE_WEI, {"from": owner}
-    )
+    deployed.registerModel(CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, FEE_WEI, {"from": owner})
     return deployed
 
 
@@ -73,7 +71,15 @@ def feed(MockPriceFeed, owner):
 @pytest.fixture(scope="module")
 def pool(LendingPool, stablecoin, collateral, feed, coordinator, owner):
     return LendingPool.deploy(
-        stablecoin, collateral, feed, coordinator, CREDIT_RISK, POLICY.as_abi(), SETTINGS.as_abi(), owner, {"from": owner}
+        stablecoin,
+        collateral,
+        feed,
+        coordinator,
+        CREDIT_RISK,
+        POLICY.as_abi(),
+        SETTINGS.as_abi(),
+        owner,
+        {"from": owner},
     )
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from oracle.ml.schema import FeatureSchema
 from oracle.types import Request, Status
-from tests.helpers import FEE_WEI, signed_report
+from tests.helpers import FEE_WEI, custom_error, signed_report
 
 MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "credit-risk"
 
@@ -99,9 +100,22 @@ def held_out_rows(schema: FeatureSchema, count: int) -> list[Applicant]:
     with (MODEL_DIR / "held_out.csv").open(newline="") as f:
         rows = list(csv.DictReader(f))[:count]
     return [
-        Applicant(int(r["row_id"]), r["label"] == "1", [int(r[n]) for n in schema.feature_names], int(r["expected_pd_bps"]))
+        Applicant(
+            int(r["row_id"]), r["label"] == "1", [int(r[n]) for n in schema.feature_names], int(r["expected_pd_bps"])
+        )
         for r in rows
     ]
+
+
+ANY_UINT = object()
+_SENTINEL = 918_273_645_546_372_819
+
+
+def custom_error_pattern(contract, name: str, *args) -> str:
+    """A `revert_pattern` for custom error `name(args)` where ANY_UINT stands for any unsigned integer: for a
+    debt in an error, which grows with each second between the last block and the reverting transaction's."""
+    message = custom_error(contract, name, *[_SENTINEL if a is ANY_UINT else a for a in args])
+    return re.escape(message).replace(str(_SENTINEL), r"\d+")
 
 
 def owed(debt: int, apr_bps: int, since: int, now: int) -> tuple[int, int]:

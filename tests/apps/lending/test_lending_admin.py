@@ -13,13 +13,17 @@ ZERO = "0x" + "00" * 20
 DAY = 24 * 3600
 
 
-def deploy(LendingPool, owner, stablecoin, collateral, feed, coordinator, model=CREDIT_RISK, policy=POLICY, settings=SETTINGS):
+def deploy(
+    LendingPool, owner, stablecoin, collateral, feed, coordinator, model=CREDIT_RISK, policy=POLICY, settings=SETTINGS
+):
     return LendingPool.deploy(
         stablecoin, collateral, feed, coordinator, model, policy.as_abi(), settings.as_abi(), owner, {"from": owner}
     )
 
 
-def test_constructor_stores_wiring_and_emits_configuration(LendingPool, owner, stablecoin, collateral, feed, coordinator):
+def test_constructor_stores_wiring_and_emits_configuration(
+    LendingPool, owner, stablecoin, collateral, feed, coordinator
+):
     pool = deploy(LendingPool, owner, stablecoin, collateral, feed, coordinator)
 
     assert pool.asset() == stablecoin.address
@@ -62,7 +66,13 @@ def test_constructor_reverts_on_invalid_policy(LendingPool, owner, stablecoin, c
 def test_constructor_reverts_on_invalid_settings(LendingPool, owner, stablecoin, collateral, feed, coordinator):
     with brownie.reverts(custom_error(LendingPool, "LendingPoolInvalidRequestTtl", 0)):
         deploy(
-            LendingPool, owner, stablecoin, collateral, feed, coordinator, settings=replace(SETTINGS, request_ttl_seconds=0)
+            LendingPool,
+            owner,
+            stablecoin,
+            collateral,
+            feed,
+            coordinator,
+            settings=replace(SETTINGS, request_ttl_seconds=0),
         )
 
 
@@ -93,7 +103,11 @@ def test_set_policy_reverts_for_non_owner(pool, user):
         ({"ltv_slope_bps": 7_500}, "LendingPoolInvalidLtv", (7_500, 7_500, 8_500)),
         ({"max_ltv_bps": 8_500}, "LendingPoolInvalidLtv", (8_500, 2_500, 8_500)),
         ({"liquidation_bonus_bps": 1_765}, "LendingPoolInvalidLiquidationBonus", (8_500, 1_765)),
-        ({"liquidation_threshold_bps": 10_001, "liquidation_bonus_bps": 0}, "LendingPoolInvalidLiquidationBonus", (10_001, 0)),
+        (
+            {"liquidation_threshold_bps": 10_001, "liquidation_bonus_bps": 0},
+            "LendingPoolInvalidLiquidationBonus",
+            (10_001, 0),
+        ),
         ({"draw_window_seconds": 0}, "LendingPoolInvalidDrawWindow", (0,)),
         ({"draw_window_seconds": 365 * DAY + 1}, "LendingPoolInvalidDrawWindow", (365 * DAY + 1,)),
     ],

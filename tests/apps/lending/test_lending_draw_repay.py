@@ -9,6 +9,7 @@ from tests.apps.lending.lending import (
     INITIAL_PRICE,
     MAX_UINT,
     POLICY,
+    SCALE,
     SETTINGS,
     USD,
     YEAR_SECONDS,
@@ -36,7 +37,14 @@ def loan(funded_pool, coordinator, oracle_signers, relayer, collateralised, rows
 def wide_loan(funded_pool, coordinator, oracle_signers, relayer, collateralised, rows):
     """An approved loan that asks for more (2,000 mUSD) than its collateral supports at its LTV."""
     return approved_loan(
-        funded_pool, coordinator, oracle_signers[:1], relayer, collateralised, rows[0].features, PD, requested=2_000 * USD
+        funded_pool,
+        coordinator,
+        oracle_signers[:1],
+        relayer,
+        collateralised,
+        rows[0].features,
+        PD,
+        requested=2_000 * USD,
     )
 
 
@@ -128,7 +136,17 @@ def test_draw_reverts_after_window(funded_pool, loan, collateralised, chain):
 
 
 def test_draw_reverts_without_liquidity(
-    LendingPool, funded_pool, coordinator, oracle_signers, relayer, collateralised, rows, stablecoin, collateral, lender, owner
+    LendingPool,
+    funded_pool,
+    coordinator,
+    oracle_signers,
+    relayer,
+    collateralised,
+    rows,
+    stablecoin,
+    collateral,
+    lender,
+    owner,
 ):
     """A second pool, with only 300 mUSD deposited."""
     pool = LendingPool.deploy(
@@ -187,13 +205,14 @@ def test_interest_accrues_per_second(funded_pool, loan, collateralised, chain):
     tx = funded_pool.draw(loan, 1_000 * USD, {"from": collateralised})
     chain.sleep(YEAR_SECONDS)
     chain.mine()
-    now = chain[-1].timestamp
-    expected, _ = owed(1_000 * USD, APR, tx.timestamp, now)
+    elapsed = chain[-1].timestamp - tx.timestamp
+    expected, scaled = owed(1_000 * USD, APR, tx.timestamp, tx.timestamp + elapsed)
 
+    assert abs(elapsed - YEAR_SECONDS) < 60
+    assert 1_099 * USD < expected < 1_101 * USD  # 10 % over a year (give or take a minute)
     assert funded_pool.debtOf(loan) == expected
-    assert abs(expected - 1_100 * USD) <= 1_000 * USD * APR * 5 // (10_000 * YEAR_SECONDS) + 1  # ~10 % a year
     assert funded_pool.accruedInterestOf(loan) == expected - 1_000 * USD
-    assert funded_pool.totalDebt() == expected  # a single loan: the floor of the exact sum is its ceiling less <1
+    assert funded_pool.totalDebt() == scaled // SCALE  # lenders count the exact total rounded down
     chain.sleep(1)
     chain.mine()
     assert funded_pool.debtOf(loan) > expected
