@@ -58,6 +58,9 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
     DebtLedger.Totals private _debt;
     mapping(bytes32 loanId => Loan) private _loans;
 
+    /// @param asset_ the stablecoin lent and deposited (ERC-4626 asset)
+    /// @param collateral_ the ERC-20 borrowers post; priced in `asset_` by `priceFeed_`
+    /// @param modelId_ the coordinator's credit-risk model whose PD (basis points) decides
     constructor(
         IERC20Metadata asset_,
         IERC20Metadata collateral_,
