@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {OracleConsumer} from "../../consumer/OracleConsumer.sol";
+import {AggregatorV3Interface} from "../../interfaces/AggregatorV3Interface.sol";
+import {ILendingPool} from "../../interfaces/ILendingPool.sol";
+import {IOracleCoordinator} from "../../interfaces/IOracleCoordinator.sol";
+import {Model, PullReport, Status} from "../../libraries/OracleTypes.sol";
+import {CreditPolicy, CreditPolicyMath, CreditTerms} from "./CreditPolicy.sol";
+import {DebtLedger} from "./DebtLedger.sol";
+import {Loan, LoanStatus, PoolSettings} from "./LendingTypes.sol";
+
+/// @title LendingPool
+/// @notice A stablecoin pool (ERC-4626 shares) lending against ERC-20 collateral, where approval,
+/// APR and maximum LTV come from a credit-risk model's probability of default (PD), delivered by
+/// the oracle coordinator (push) or brought by the borrower as a signed report (pull).
+/// @dev Accounting: totalAssets = idle stablecoin + outstanding debt with interest (DebtLedger).
+/// A loan's credit line is min(requested, collateral value x LTV), checked at each draw with the
+/// live price. Bad debt stays on the books at face value until the loan is liquidated; then what
+/// the collateral does not cover is written off, lowering every share's value (lenders share it).
+contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+    using CreditPolicyMath for CreditPolicy;
+    using DebtLedger for DebtLedger.Totals;
+
+    uint256 private constant _BPS = 10_000;
+    uint256 public constant MAX_APR_BPS = 10_000;
+    uint256 public constant MAX_DRAW_WINDOW_SECONDS = 365 days;
+    uint256 public constant MAX_REQUEST_TTL_SECONDS = 30 days;
+    uint256 public constant MAX_PRICE_AGE_SECONDS = 7 days;
+    /// @dev A sanity floor, not what the callback needs (about 18k gas measured on anvil); a limit
+    /// too low loses decisions, and `closeLoan` then returns the collateral.
+    uint256 public constant MIN_CALLBACK_GAS_LIMIT = 10_000;
+    uint256 public constant MAX_CALLBACK_GAS_LIMIT = 2_500_000;
+
+    IERC20 private immutable _collateral;
+    AggregatorV3Interface private immutable _priceFeed;
+    bytes32 private immutable _modelId;
+    /// @dev value in asset units = amount * price * _assetUnit / _priceUnit
+    uint256 private immutable _assetUnit;
+    uint256 private immutable _priceUnit;
+
+    CreditPolicy private _policy;
+    PoolSettings private _settings;
+    DebtLedger.Totals private _debt;
+    mapping(bytes32 loanId => Loan) private _loans;
+
+    /// @param asset_ the stablecoin lent and deposited (ERC-4626 asset)
+    /// @param collateral_ the ERC-20 borrowers post; priced in `asset_` by `priceFeed_`
+    /// @param modelId_ the coordinator's credit-risk model whose PD (basis points) decides
+    constructor(
+        IERC20Metadata asset_,
+        IERC20Metadata collateral_,
+        AggregatorV3Interface priceFeed_,
+        IOracleCoordinator coordinator_,
+        bytes32 modelId_,
+        CreditPolicy memory policy_,
+        PoolSettings memory settings_,
+        address owner_
+    ) ERC20("AI Lending Pool share", "aiLP") ERC4626(asset_) OracleConsumer(coordinator_) Ownable(owner_) {
+        if (
+            address(asset_) == address(0) || address(collateral_) == address(0) || address(priceFeed_) == address(0)
+                || address(coordinator_) == address(0) || modelId_ == bytes32(0)
+        ) revert LendingPoolZeroAddress();
+        if (address(asset_) == address(collateral_)) revert LendingPoolSameToken(address(asset_));
+        _collateral = collateral_;
+        _priceFeed = priceFeed_;
+        _modelId = modelId_;
+        _assetUnit = 10 ** asset_.decimals();
+        _priceUnit = 10 ** (uint256(priceFeed_.decimals()) + collateral_.decimals());
+        _setPolicy(policy_);
+        _setSettings(settings_);
+    }
+
+    /// @notice Accepts only the coordinator's refunds of cancelled requests' fees.
+    receive() external payable {
+        if (msg.sender != address(coordinator())) revert LendingPoolUnexpectedEther(msg.sender);
+    }
+
+    // ================================================================ borrowers
+
+    /// @inheritdoc ILendingPool
+    function applyForLoan(uint256 collateralAmount, uint256 requestedAmount, int256[] calldata features)
+        external
+        payable
+        nonReentrant
+        returns (bytes32 loanId)
+    {
+        _checkAmounts(collateralAmount, requestedAmount);
+        Model memory model = coordinator().getModel(_modelId);
+        if (msg.value != model.feeWei) revert LendingPoolWrongFee(model.feeWei, msg.value);
+        PoolSettings memory settings_ = _settings;
+        _collateral.safeTransferFrom(msg.sender, address(this), collateralAmount);
+        uint64 deadline = uint64(block.timestamp + settings_.requestTtlSeconds);
+        loanId = _requestPrediction(_modelId, features, deadline, settings_.callbackGasLimit, msg.value);
+        bytes32 inputHash = keccak256(abi.encode(features));
+        Loan storage loan = _open(loanId, collateralAmount, requestedAmount, model.artifactHash, inputHash);
+        loan.status = LoanStatus.Pending;
+        if (msg.value != 0) loan.feeWei = uint96(msg.value);
+    }
+
+    /// @inheritdoc ILendingPool
+    function borrowWithReport(
+        PullReport calldata report,
+        bytes calldata signatures,
+        uint256 collateralAmount,
+        uint256 requestedAmount,
+        uint256 drawAmount
+    ) external nonReentrant returns (bytes32 loanId) {
+        if (report.modelId != _modelId) revert LendingPoolWrongModel(_modelId, report.modelId);
+        _checkAmounts(collateralAmount, requestedAmount);
+        (Status status, int256 value) = _consumePullReport(report, signatures, msg.sender);
+        if (status != Status.OK) revert LendingPoolReportNotOk(status);
+        if (value < 0 || value > int256(_BPS)) revert LendingPoolInvalidPd(value);
+        CreditPolicy memory policy_ = _policy;
+        CreditTerms memory terms = policy_.terms(uint256(value));
+        if (!terms.approved) revert LendingPoolPdAboveMax(uint256(value), policy_.maxPdBps);
+
+        _collateral.safeTransferFrom(msg.sender, address(this), collateralAmount);
+        loanId = keccak256(abi.encode(report));
+        Loan storage loan = _open(loanId, collateralAmount, requestedAmount, report.artifactHash, report.inputHash);
+        _approve(loan, loanId, value, terms, policy_.drawWindowSeconds);
+        if (drawAmount != 0) _draw(loan, loanId, drawAmount);
+    }
+
+    /// @inheritdoc ILendingPool
+    function draw(bytes32 loanId, uint256 amount) external nonReentrant {
+        Loan storage loan = _loans[loanId];
+        _checkBorrower(loan, loanId);
+        _draw(loan, loanId, amount);
+    }
+
+    /// @inheritdoc ILendingPool
+    function repay(bytes32 loanId, uint256 amount) external nonReentrant returns (uint256 repaid) {
+        if (amount == 0) revert LendingPoolZeroAmount();
+        Loan storage loan = _activeLoan(loanId);
+        (uint256 debt, uint256 scaled) = DebtLedger.owed(loan.debt, loan.aprBps, loan.lastAccrualAt);
+        if (debt == 0) revert LendingPoolNothingToRepay(loanId);
+        repaid = Math.min(amount, debt);
+        uint256 remaining = debt - repaid;
+        _setDebt(loan, scaled, remaining);
+        loan.settledAmount += uint128(repaid);
+        emit LoanRepaid(loanId, msg.sender, repaid, remaining);
+        IERC20(asset()).safeTransferFrom(msg.sender, address(this), repaid);
+        if (remaining == 0) {
+            uint256 collateralAmount = loan.collateralAmount;
+            loan.collateralAmount = 0;
+            loan.status = LoanStatus.Repaid;
+            _collateral.safeTransfer(loan.borrower, collateralAmount);
+        }
+    }
+
+    /// @inheritdoc ILendingPool
+    function liquidate(bytes32 loanId) external nonReentrant returns (uint256 repaidAmount, uint256 collateralSeized) {
+        Loan storage loan = _activeLoan(loanId);
+        (uint256 debt, uint256 scaled) = DebtLedger.owed(loan.debt, loan.aprBps, loan.lastAccrualAt);
+        uint256 collateralAmount = loan.collateralAmount;
+        uint256 price = _price();
+        uint256 value = _valueOf(collateralAmount, price);
+        CreditPolicy memory policy_ = _policy;
+        uint256 liquidationDebt = value * policy_.liquidationThresholdBps / _BPS;
+        if (debt <= liquidationDebt) revert LendingPoolLoanHealthy(loanId, debt, liquidationDebt);
+
+        uint256 withBonusBps = _BPS + policy_.liquidationBonusBps;
+        repaidAmount = Math.min(debt, value * _BPS / withBonusBps);
+        // When the collateral cannot cover the debt and the bonus, the liquidator takes all of it.
+        collateralSeized = repaidAmount < debt
+            ? collateralAmount
+            : Math.min(collateralAmount, _amountFor(repaidAmount * withBonusBps / _BPS, price));
+        uint256 returned = collateralAmount - collateralSeized;
+        _setDebt(loan, scaled, 0);
+        loan.settledAmount += uint128(debt);
+        loan.collateralAmount = 0;
+        loan.status = LoanStatus.Liquidated;
+        emit LoanLiquidated(loanId, msg.sender, repaidAmount, collateralSeized, returned, debt - repaidAmount);
+
+        IERC20(asset()).safeTransferFrom(msg.sender, address(this), repaidAmount);
+        _collateral.safeTransfer(msg.sender, collateralSeized);
+        if (returned != 0) _collateral.safeTransfer(loan.borrower, returned);
+    }
+
+    /// @inheritdoc ILendingPool
+    function closeLoan(bytes32 loanId) external nonReentrant {
+        Loan storage loan = _loans[loanId];
+        _checkBorrower(loan, loanId);
+        LoanStatus status = loan.status;
+        uint256 refundWei;
+        if (status == LoanStatus.Expired) {
+            refundWei = loan.feeWei;
+        } else if (status == LoanStatus.Active) {
+            if (loan.debt != 0) revert LendingPoolOutstandingDebt(loanId, _debtOf(loan));
+        } else if (status == LoanStatus.Pending) {
+            if (coordinator().commitmentOf(loanId) != bytes32(0)) revert LendingPoolDecisionPending(loanId);
+        } else if (status != LoanStatus.Rejected) {
+            revert LendingPoolNotClosable(loanId, status);
+        }
+        uint256 collateralAmount = loan.collateralAmount;
+        loan.collateralAmount = 0;
+        loan.status = LoanStatus.Closed;
+        emit LoanClosed(loanId, collateralAmount, refundWei);
+        _collateral.safeTransfer(msg.sender, collateralAmount);
+        if (refundWei != 0) {
+            // Refunds wait in the coordinator until one borrower collects them all; the rest stay here.
+            if (address(this).balance < refundWei) _withdrawRefunds(payable(address(this)));
+            Address.sendValue(payable(msg.sender), refundWei);
+        }
+    }
+
+    // ================================================================ owner
+
+    /// @inheritdoc ILendingPool
+    function setPolicy(CreditPolicy calldata newPolicy) external onlyOwner {
+        _setPolicy(newPolicy);
+    }
+
+    /// @inheritdoc ILendingPool
+    function setSettings(PoolSettings calldata newSettings) external onlyOwner {
+        _setSettings(newSettings);
+    }
+
+    // ================================================================ ERC-4626
+
+    /// @notice Idle stablecoin plus every loan's debt with interest up to now.
+    function totalAssets() public view override returns (uint256) {
+        return _cash() + _debt.total();
+    }
+
+    /// @notice Lenders withdraw at most the idle stablecoin; the rest is lent out.
+    function maxWithdraw(address owner_) public view override returns (uint256) {
+        return Math.min(super.maxWithdraw(owner_), _cash());
+    }
+
+    /// @notice Shares redeemable for at most the idle stablecoin.
+    function maxRedeem(address owner_) public view override returns (uint256) {
+        return Math.min(super.maxRedeem(owner_), _convertToShares(_cash(), Math.Rounding.Floor));
+    }
+
+    // ================================================================ views
+
+    /// @inheritdoc ILendingPool
+    function loanOf(bytes32 loanId) external view returns (Loan memory) {
+        return _loans[loanId];
+    }
+
+    /// @inheritdoc ILendingPool
+    function debtOf(bytes32 loanId) external view returns (uint256) {
+        return _debtOf(_loans[loanId]);
+    }
+
+    /// @inheritdoc ILendingPool
+    function accruedInterestOf(bytes32 loanId) external view returns (uint256) {
+        Loan storage loan = _loans[loanId];
+        return _debtOf(loan) + loan.settledAmount - loan.drawnAmount;
+    }
+
+    /// @inheritdoc ILendingPool
+    function availableToDraw(bytes32 loanId) external view returns (uint256) {
+        Loan storage loan = _loans[loanId];
+        if (loan.status != LoanStatus.Active || block.timestamp > loan.drawDeadline) return 0;
+        uint256 maxDebt = _valueOf(loan.collateralAmount, _price()) * loan.ltvBps / _BPS;
+        uint256 debt = _debtOf(loan);
+        uint256 headroom = maxDebt > debt ? maxDebt - debt : 0;
+        return Math.min(Math.min(loan.requestedAmount - loan.drawnAmount, headroom), _cash());
+    }
+
+    /// @inheritdoc ILendingPool
+    function isLiquidatable(bytes32 loanId) external view returns (bool) {
+        Loan storage loan = _loans[loanId];
+        if (loan.status != LoanStatus.Active) return false;
+        uint256 value = _valueOf(loan.collateralAmount, _price());
+        return _debtOf(loan) > value * _policy.liquidationThresholdBps / _BPS;
+    }
+
+    /// @inheritdoc ILendingPool
+    function collateralValue(uint256 collateralAmount) external view returns (uint256) {
+        return _valueOf(collateralAmount, _price());
+    }
+
+    /// @inheritdoc ILendingPool
+    function totalDebt() external view returns (uint256) {
+        return _debt.total();
+    }
+
+    /// @inheritdoc ILendingPool
+    function policy() external view returns (CreditPolicy memory) {
+        return _policy;
+    }
+
+    /// @inheritdoc ILendingPool
+    function settings() external view returns (PoolSettings memory) {
+        return _settings;
+    }
+
+    /// @inheritdoc ILendingPool
+    function modelId() external view returns (bytes32) {
+        return _modelId;
+    }
+
+    /// @inheritdoc ILendingPool
+    function collateralToken() external view returns (address) {
+        return address(_collateral);
+    }
+
+    /// @inheritdoc ILendingPool
+    function priceFeed() external view returns (address) {
+        return address(_priceFeed);
+    }
+
+    // ================================================================ oracle callback
+
+    /// @dev Runs under the callback gas limit, so it only reads and writes the loan's first slot and
+    /// never reverts for an answer: a bad status or an out-of-range PD rejects; collateral of a
+    /// rejected or expired application is returned by `closeLoan`, never pushed from here.
+    function _onPrediction(bytes32 requestId, Status status, int256 value) internal override {
+        Loan storage loan = _loans[requestId];
+        if (loan.status != LoanStatus.Pending) return;
+        if (status == Status.OK && value >= 0 && value <= int256(_BPS)) {
+            CreditPolicy memory policy_ = _policy;
+            CreditTerms memory terms = policy_.terms(uint256(value));
+            if (terms.approved) {
+                _approve(loan, requestId, value, terms, policy_.drawWindowSeconds);
+                return;
+            }
+            loan.pdBps = uint16(uint256(value));
+        }
+        loan.status = status == Status.EXPIRED ? LoanStatus.Expired : LoanStatus.Rejected;
+        emit LoanDecided(
+            requestId, loan.borrower, _modelId, loan.artifactHash, loan.inputHash, status, value, false, 0, 0, 0
+        );
+    }
+
+    // ================================================================ internals
+
+    function _open(
+        bytes32 loanId,
+        uint256 collateralAmount,
+        uint256 requestedAmount,
+        bytes32 artifactHash,
+        bytes32 inputHash
+    ) private returns (Loan storage loan) {
+        loan = _loans[loanId];
+        loan.borrower = msg.sender;
+        loan.collateralAmount = uint128(collateralAmount);
+        loan.requestedAmount = uint96(requestedAmount);
+        loan.artifactHash = artifactHash;
+        loan.inputHash = inputHash;
+        emit LoanApplied(loanId, msg.sender, collateralAmount, requestedAmount, artifactHash, inputHash);
+    }
+
+    function _approve(
+        Loan storage loan,
+        bytes32 loanId,
+        int256 pdBps,
+        CreditTerms memory terms,
+        uint256 drawWindowSeconds
+    ) private {
+        uint40 drawDeadline = uint40(block.timestamp + drawWindowSeconds);
+        loan.status = LoanStatus.Active;
+        loan.pdBps = uint16(uint256(pdBps));
+        loan.aprBps = terms.aprBps;
+        loan.ltvBps = terms.ltvBps;
+        loan.drawDeadline = drawDeadline;
+        emit LoanDecided(
+            loanId,
+            loan.borrower,
+            _modelId,
+            loan.artifactHash,
+            loan.inputHash,
+            Status.OK,
+            pdBps,
+            true,
+            terms.aprBps,
+            terms.ltvBps,
+            drawDeadline
+        );
+    }
+
+    function _draw(Loan storage loan, bytes32 loanId, uint256 amount) private {
+        if (amount == 0) revert LendingPoolZeroAmount();
+        if (loan.status != LoanStatus.Active) revert LendingPoolLoanNotActive(loanId, loan.status);
+        if (block.timestamp > loan.drawDeadline) revert LendingPoolDrawWindowClosed(loanId, loan.drawDeadline);
+        uint256 remaining = loan.requestedAmount - loan.drawnAmount;
+        if (amount > remaining) revert LendingPoolExceedsCreditLine(loanId, amount, remaining);
+        uint256 cash = _cash();
+        if (amount > cash) revert LendingPoolInsufficientLiquidity(amount, cash);
+        (uint256 debt, uint256 scaled) = DebtLedger.owed(loan.debt, loan.aprBps, loan.lastAccrualAt);
+        uint256 debtAfter = debt + amount;
+        uint256 maxDebt = _valueOf(loan.collateralAmount, _price()) * loan.ltvBps / _BPS;
+        if (debtAfter > maxDebt) revert LendingPoolExceedsLtv(loanId, debtAfter, maxDebt);
+        _setDebt(loan, scaled, debtAfter);
+        loan.drawnAmount += uint96(amount);
+        emit LoanDrawn(loanId, amount, debtAfter);
+        IERC20(asset()).safeTransfer(loan.borrower, amount);
+    }
+
+    /// @dev The loan owed `scaled` (DebtLedger.owed, now) and owes `newDebt` from now on.
+    function _setDebt(Loan storage loan, uint256 scaled, uint256 newDebt) private {
+        _debt.rebase(loan.debt, scaled, newDebt, loan.aprBps);
+        loan.debt = newDebt.toUint120();
+        loan.lastAccrualAt = uint40(block.timestamp);
+    }
+
+    function _debtOf(Loan storage loan) private view returns (uint256 debt) {
+        (debt,) = DebtLedger.owed(loan.debt, loan.aprBps, loan.lastAccrualAt);
+    }
+
+    function _activeLoan(bytes32 loanId) private view returns (Loan storage loan) {
+        loan = _loans[loanId];
+        if (loan.status != LoanStatus.Active) revert LendingPoolLoanNotActive(loanId, loan.status);
+    }
+
+    function _checkBorrower(Loan storage loan, bytes32 loanId) private view {
+        if (loan.borrower != msg.sender) revert LendingPoolNotBorrower(loanId, msg.sender);
+    }
+
+    function _checkAmounts(uint256 collateralAmount, uint256 requestedAmount) private pure {
+        if (collateralAmount == 0 || requestedAmount == 0) revert LendingPoolZeroAmount();
+        if (collateralAmount > type(uint128).max) revert LendingPoolAmountTooLarge(collateralAmount, type(uint128).max);
+        if (requestedAmount > type(uint96).max) revert LendingPoolAmountTooLarge(requestedAmount, type(uint96).max);
+    }
+
+    function _cash() private view returns (uint256) {
+        return IERC20(asset()).balanceOf(address(this));
+    }
+
+    /// @dev The feed's answer, refused when not positive or older than maxPriceAgeSeconds.
+    function _price() private view returns (uint256) {
+        (, int256 answer,, uint256 updatedAt,) = _priceFeed.latestRoundData();
+        if (answer <= 0) revert LendingPoolInvalidPrice(answer);
+        uint256 maxAge = _settings.maxPriceAgeSeconds;
+        if (block.timestamp > updatedAt + maxAge) revert LendingPoolStalePrice(updatedAt, maxAge);
+        return uint256(answer);
+    }
+
+    function _valueOf(uint256 collateralAmount, uint256 price) private view returns (uint256) {
+        return Math.mulDiv(collateralAmount, price * _assetUnit, _priceUnit);
+    }
+
+    function _amountFor(uint256 value, uint256 price) private view returns (uint256) {
+        return Math.mulDiv(value, _priceUnit, price * _assetUnit);
+    }
+
+    function _setPolicy(CreditPolicy memory newPolicy) private {
+        if (newPolicy.maxPdBps > _BPS) revert LendingPoolInvalidMaxPd(newPolicy.maxPdBps);
+        uint256 maxAprBps = uint256(newPolicy.baseAprBps) + newPolicy.aprSlopeBps;
+        if (maxAprBps > MAX_APR_BPS) revert LendingPoolAprTooHigh(maxAprBps, MAX_APR_BPS);
+        if (
+            newPolicy.maxLtvBps == 0 || newPolicy.ltvSlopeBps >= newPolicy.maxLtvBps
+                || newPolicy.maxLtvBps >= newPolicy.liquidationThresholdBps
+        ) {
+            revert LendingPoolInvalidLtv(newPolicy.maxLtvBps, newPolicy.ltvSlopeBps, newPolicy.liquidationThresholdBps);
+        }
+        // At the threshold, the collateral must still cover the debt plus the liquidator's bonus.
+        if (uint256(newPolicy.liquidationThresholdBps) * (_BPS + newPolicy.liquidationBonusBps) > _BPS * _BPS) {
+            revert LendingPoolInvalidLiquidationBonus(
+                newPolicy.liquidationThresholdBps, newPolicy.liquidationBonusBps
+            );
+        }
+        if (newPolicy.drawWindowSeconds == 0 || newPolicy.drawWindowSeconds > MAX_DRAW_WINDOW_SECONDS) {
+            revert LendingPoolInvalidDrawWindow(newPolicy.drawWindowSeconds);
+        }
+        _policy = newPolicy;
+        emit PolicyChanged(newPolicy);
+    }
+
+    function _setSettings(PoolSettings memory newSettings) private {
+        if (newSettings.requestTtlSeconds == 0 || newSettings.requestTtlSeconds > MAX_REQUEST_TTL_SECONDS) {
+            revert LendingPoolInvalidRequestTtl(newSettings.requestTtlSeconds);
+        }
+        if (
+            newSettings.callbackGasLimit < MIN_CALLBACK_GAS_LIMIT
+                || newSettings.callbackGasLimit > MAX_CALLBACK_GAS_LIMIT
+        ) revert LendingPoolInvalidCallbackGas(newSettings.callbackGasLimit);
+        if (newSettings.maxPriceAgeSeconds == 0 || newSettings.maxPriceAgeSeconds > MAX_PRICE_AGE_SECONDS) {
+            revert LendingPoolInvalidMaxPriceAge(newSettings.maxPriceAgeSeconds);
+        }
+        _settings = newSettings;
+        emit SettingsChanged(newSettings);
+    }
+}

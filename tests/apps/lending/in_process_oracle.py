@@ -1,0 +1,57 @@
+"""The oracle node's job done in the test process: read pending requests from the chain, predict with the
+real model, sign with the test keys, fulfil. Tests and the lending scenario's test use it as `settle`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from brownie import web3
+
+from oracle.chain.signer import ObservationSigner, sign_report
+from oracle.ml.model import LoadedModel
+from oracle.types import Request
+
+NO_COMMITMENT = "0x" + "00" * 32
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    request_id: bytes
+    request: Request
+    features: list[int]
+
+
+class InProcessOracle:
+    """Answers every request made to `coordinator` since it was created, like the node's listener would."""
+
+    def __init__(self, coordinator, model: LoadedModel, signers: Sequence[ObservationSigner], relayer) -> None:
+        self._coordinator = coordinator
+        self._events = web3.eth.contract(address=coordinator.address, abi=coordinator.abi).events
+        self._model = model
+        self._signers = list(signers)
+        self._relayer = relayer
+        self._from_block = web3.eth.block_number + 1
+        self.transactions: list = []
+
+    def pending(self) -> list[PendingRequest]:
+        logs = self._events.PredictionRequested.get_logs(from_block=self._from_block)
+        found = [
+            PendingRequest(bytes(log.args.requestId), Request.from_abi(log.args.request), list(log.args.features))
+            for log in logs
+        ]
+        return [p for p in found if self._coordinator.commitmentOf(p.request_id) != NO_COMMITMENT]
+
+    def settle(self) -> None:
+        """Predicts every pending request in one batch and fulfils them all in one transaction."""
+        pending = self.pending()
+        if not pending:
+            return
+        predictions = self._model.predict([p.features for p in pending])
+        reports, signatures = [], []
+        for item, prediction in zip(pending, predictions, strict=True):
+            values = [prediction.value] * len(self._signers)
+            report, packed = sign_report(self._signers, item.request_id, item.request, prediction.status, values)
+            reports.append(report.as_abi())
+            signatures.append(packed)
+        self.transactions.append(self._coordinator.fulfillBatch(reports, signatures, {"from": self._relayer}))

@@ -1,0 +1,60 @@
+"""scripts/lending_scenario.py end to end, with the oracle answered in process by the real model."""
+
+import pytest
+from rich.console import Console
+
+from scripts import lending_scenario
+from tests.apps.lending.in_process_oracle import InProcessOracle
+from tests.apps.lending.lending import LoanStatus, loan_of
+
+
+@pytest.fixture(scope="module")
+def outcome(coordinator, credit_model, oracle_signers, relayer, owner):
+    """Runs the scenario once for the module (each test then reverts to this state)."""
+    oracle = InProcessOracle(coordinator, credit_model, oracle_signers[:1], relayer)
+    console = Console(record=True, width=200)
+    scenario = lending_scenario.run(coordinator, oracle.settle, console, deployer=owner)
+    return scenario, console.export_text(), oracle
+
+
+def test_scenario_decides_ten_held_out_applicants_as_the_model_says(outcome, credit_model):
+    scenario, text, oracle = outcome
+    applicants = lending_scenario.held_out_applicants(10)
+    predictions = credit_model.predict([a.features for a in applicants])
+    max_pd = lending_scenario.POLICY[0]
+
+    assert len(oracle.transactions) == 1  # settle answered all ten in one batch
+    assert "CallbackFailed" not in oracle.transactions[0].events
+    assert "Credit decisions on chain" in text
+    approved = []
+    for applicant, prediction in zip(applicants, predictions, strict=True):
+        loan = loan_of(scenario.pool, scenario.loans[applicant.row_id])
+        assert loan["pdBps"] == prediction.value
+        assert str(applicant.row_id) in text
+        if prediction.value <= max_pd:
+            approved.append(applicant.row_id)
+            assert loan["status"] in (LoanStatus.ACTIVE, LoanStatus.REPAID, LoanStatus.LIQUIDATED)
+        else:
+            assert loan["status"] == LoanStatus.REJECTED
+    assert 2 <= len(approved) < 10
+    assert loan_of(scenario.pool, scenario.loans[approved[0]])["status"] == LoanStatus.REPAID
+    assert loan_of(scenario.pool, scenario.loans[approved[1]])["status"] == LoanStatus.LIQUIDATED
+
+
+def test_scenario_repays_one_loan_with_interest_and_liquidates_another(outcome):
+    scenario, text, _ = outcome
+    repayment, liquidation = scenario.repayment, scenario.liquidation
+
+    assert repayment["repaid"] == repayment["drawn"] + repayment["interest"]
+    assert repayment["interest"] > 0
+    assert repayment["collateral_returned"] > 0
+    assert liquidation["bad_debt"] == 0
+    assert liquidation["repaid"] > liquidation["drawn"]  # with a moment's interest
+    assert liquidation["seized_value"] > liquidation["repaid"]  # the liquidator's bonus
+    assert liquidation["returned"] > 0
+    assert scenario.pool.totalDebt() == 0
+    assert scenario.pool.totalAssets() == 1_000_000 * lending_scenario.USD + repayment["interest"] + (
+        liquidation["repaid"] - liquidation["drawn"]
+    )
+    assert "repaid" in text and "liquidator" in text
+    assert set(scenario.gas) == {"apply", "draw", "repay (full)", "liquidate"}
