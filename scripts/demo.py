@@ -25,7 +25,7 @@ from oracle.ml.model import LoadedModel
 from oracle.ml.registry import model_dirs
 from oracle.node_process import NodeProcess, wait_for
 from oracle.types import Status, model_id
-from scripts import supply_chain_scenario
+from scripts import lending_scenario, supply_chain_scenario
 from scripts.deployment import deploy_coordinator, is_local, local_signer, save_deployment
 from scripts.oracle_answers import wait_for_answers
 from scripts.supply_chain_plans import demo_plans
@@ -106,7 +106,16 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, node) 
         .get_logs(from_block=start)
     }
     table = Table(title="Credit-risk predictions answered by the node")
-    for column in ("held-out row", "defaulted", "status", "PD (bps)", "request gas", "fulfil tx", "answers in tx", "tx gas"):
+    for column in (
+        "held-out row",
+        "defaulted",
+        "status",
+        "PD (bps)",
+        "request gas",
+        "fulfil tx",
+        "answers in tx",
+        "tx gas",
+    ):
         table.add_column(column, justify="right")
     per_tx: dict[bytes, int] = {}
     for event in fulfilled.values():
@@ -138,6 +147,11 @@ def settle_with(coordinator, node: NodeProcess):
         wait_for_answers(coordinator, start, node=node)
 
     return settle
+
+
+def lending(coordinator, node: NodeProcess) -> None:
+    console.rule("[bold]AI lending pool: credit-risk decisions on held-out applicants")
+    lending_scenario.run(coordinator, settle_with(coordinator, node), console)
 
 
 def supply_chain(coordinator, node: NodeProcess) -> None:
@@ -183,6 +197,7 @@ def main():
     node = start_node(coordinator, bytes(signer_account.key))
     try:
         request_id = credit_requests(coordinator, consumer, models["credit-risk"], applicant, node)
+        lending(coordinator, node)
         supply_chain(coordinator, node)
         verify(node, request_id)
     finally:

@@ -13,7 +13,12 @@ ANVIL_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff8
 
 def oracle(env, *args):
     return subprocess.run(
-        [sys.executable, "-m", "oracle", *args], cwd=REPO, env={**env, "COLUMNS": "200"}, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "oracle", *args],
+        cwd=REPO,
+        env={**env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

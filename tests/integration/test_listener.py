@@ -44,7 +44,9 @@ def test_waits_for_confirmations(web3, coordinator, consumer, user, chain, store
     assert listener.poll().new_requests == 1
 
 
-def test_reorg_forgets_requests_that_are_gone_and_reads_the_new_ones(web3, coordinator, consumer, user, chain, store, rpc):
+def test_reorg_forgets_requests_that_are_gone_and_reads_the_new_ones(
+    web3, coordinator, consumer, user, chain, store, rpc
+):
     start = web3.eth.block_number
     listener = listener_for(web3, coordinator, store, start_block=start)
     snapshot = rpc("evm_snapshot")

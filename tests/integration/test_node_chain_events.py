@@ -52,8 +52,10 @@ def test_stuck_transaction_is_repriced_and_mined(start_node, requests, held_out_
 
     wait_for(mined, 60, "the re-priced transaction mined", node, interval=0.3)
     wait_for(
-        lambda: journal("SELECT state FROM transactions") == [("mined",)]
-        and journal("SELECT state FROM requests") == [("confirmed",)],
+        lambda: (
+            journal("SELECT state FROM transactions") == [("mined",)]
+            and journal("SELECT state FROM requests") == [("confirmed",)]
+        ),
         10,
         "the journal and the store to record it",
         node,

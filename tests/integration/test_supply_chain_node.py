@@ -17,7 +17,9 @@ from tests.apps.supply.shipments import Outcome
 def supply_models(served_coordinator, owner):
     models = {name: LoadedModel.from_dir(MODELS / name) for name in ("shipment-condition", "delivery-delay")}
     for name, model in models.items():
-        served_coordinator.registerModel(model_id(name), model.artifact_hash, model.schema_hash, 10**15, {"from": owner})
+        served_coordinator.registerModel(
+            model_id(name), model.artifact_hash, model.schema_hash, 10**15, {"from": owner}
+        )
     return models
 
 
