@@ -13,7 +13,7 @@ SOLC_VERSION := 0.8.30
 PATH := $(CURDIR)/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export PATH
 # brownie 1.22 calls its own deprecated rpc.snapshot/revert internally and warns about it each time.
-export PYTHONWARNINGS := ignore:rpc.snapshot should not be called directly:FutureWarning,ignore:rpc.revert should not be called directly:FutureWarning
+export PYTHONWARNINGS := ignore:rpc.:FutureWarning
 
 # Stamps live inside the directories they describe, so deleting .venv or node_modules
 # (or a fresh clone) re-runs the matching step.
