@@ -63,6 +63,8 @@ models: setup
 ## bench: measured figures, written to benchmarks/results/*.json
 bench: setup
 	python -m benchmarks.gas
+	python -m benchmarks.supply_gas
+	python -m benchmarks.node
 
 ## clean: build outputs and caches (keeps .venv and node_modules)
 clean:
