@@ -8,6 +8,7 @@ inside a consumer (OracleConsumer._consumePullReport, LendingPool.borrowWithRepo
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from eth_utils import is_address, to_checksum_address
 from oracle.chain.clock import ChainClock
 from oracle.chain.signer import ObservationSigner, sign_pull_report
 from oracle.errors import OracleError
+from oracle.ml.coalescer import CoalescingPredictor
 from oracle.ml.errors import InvalidFeatures
 from oracle.ml.model import LoadedModel
 from oracle.ml.registry import ModelRegistry
@@ -96,6 +98,8 @@ class PullReporter:
         self._clock = clock
         self._default_validity = default_validity
         self._max_validity = max_validity
+        self._predictors: dict[bytes, CoalescingPredictor] = {}
+        self._predictors_lock = threading.Lock()
 
     @property
     def max_validity(self) -> int:
@@ -131,9 +135,13 @@ class PullReporter:
         for index, (_, model_id, _) in enumerate(models):
             groups[model_id].append(index)
         predictions: dict[int, tuple[Status, int]] = {}
-        for indexes in groups.values():
+        for model_id, indexes in groups.items():
             model = models[indexes[0]][2]
-            for index, prediction in zip(indexes, model.predict([queries[i].features for i in indexes]), strict=True):
+            if batch:
+                results = model.predict([queries[i].features for i in indexes])
+            else:  # concurrent single reports share model calls
+                results = [self._predictor(model_id, model).predict(queries[indexes[0]].features)]
+            for index, prediction in zip(indexes, results, strict=True):
                 predictions[index] = (prediction.status, prediction.value)
 
         signed = []
@@ -153,6 +161,13 @@ class PullReporter:
                 SignedPullReport(name, model, tuple(query.features), unsigned, signatures, self._signer.address)
             )
         return signed
+
+    def _predictor(self, model_id: bytes, model: LoadedModel) -> CoalescingPredictor:
+        with self._predictors_lock:
+            predictor = self._predictors.get(model_id)
+            if predictor is None or predictor.model is not model:  # new, or the model was reloaded
+                predictor = self._predictors[model_id] = CoalescingPredictor(model)
+            return predictor
 
     def _check(self, query: PullQuery, model: LoadedModel, index: int | None) -> list[Problem]:
         problems = []

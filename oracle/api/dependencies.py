@@ -1,4 +1,8 @@
-"""Annotated dependencies the routes declare: the services, the caller's API key with a scope, rate limits."""
+"""Annotated dependencies the routes declare: the services, the caller's API key with a scope, rate limits.
+
+Dependencies that only read memory are `async`: FastAPI runs a sync dependency in its thread pool, a thread
+hop per dependency per request. The key lookup reads SQLite (which may wait on a lock), so it stays sync.
+"""
 
 from __future__ import annotations
 
@@ -21,15 +25,15 @@ _api_key_header = APIKeyHeader(
 )
 
 
-def _services(request: Request) -> ApiServices:
+async def _services(request: Request) -> ApiServices:
     return request.app.state.services
 
 
-def _config(request: Request) -> ApiConfig:
+async def _config(request: Request) -> ApiConfig:
     return request.app.state.config
 
 
-def _metrics(request: Request) -> ApiMetrics:
+async def _metrics(request: Request) -> ApiMetrics:
     return request.app.state.metrics
 
 
@@ -52,7 +56,7 @@ def _authenticated(services: Services, secret: Annotated[str | None, Security(_a
 
 
 def _scoped(scope: Scope):
-    def dependency(key: Annotated[ApiKey, Depends(_authenticated)]) -> ApiKey:
+    async def dependency(key: Annotated[ApiKey, Depends(_authenticated)]) -> ApiKey:
         if not key.allows(scope):
             raise Forbidden(f"this key lacks the {scope.value} scope")
         return key
@@ -65,7 +69,7 @@ WebhooksKey = Annotated[ApiKey, Depends(_scoped(Scope.WEBHOOKS))]
 AdminKey = Annotated[ApiKey, Depends(_scoped(Scope.ADMIN))]
 
 
-def anonymous_rate_limit(request: Request, services: Services, config: Config) -> None:
+async def anonymous_rate_limit(request: Request, services: Services, config: Config) -> None:
     """Per client address on the public read routes."""
     if config.anonymous_rate_limit <= 0:
         return
