@@ -6,11 +6,12 @@ development, the network `make bench` uses); writes benchmarks/results/api.json.
 - server: `python -m oracle api` (uvicorn, one process, default settings: INFO access log, JSON off) on a
   loopback port, over a fresh store, serving the real credit-risk model registered by its sha256 on a
   coordinator deployed on the local anvil.
-- load: benchmarks/api_load.py in a separate process, an asyncio client (httpx.AsyncClient, keep-alive)
+- load: benchmarks/api_load.py in a separate process, an asyncio client (aiohttp, keep-alive connections)
   with 1, 16 and 64 concurrent requests in flight, each POSTing held-out applicants in turn; after a
   warm-up, every request's latency (send to full answer) for a fixed time; throughput = answers / time.
 - limit: PullReporter.report (schema check, predict_proba, EIP-712 signature) in a loop in this process,
-  without HTTP: the rate the API cannot exceed on one core. Also split into predict and sign alone.
+  without HTTP: the rate the API cannot exceed one request at a time; also split into predict and sign
+  alone, and from 40 threads at once (the server's thread pool), where single reports share model calls.
 - batch: POST /v1/predictions/batch with 50 applicants per call, one client.
 """
 
@@ -26,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -53,6 +55,7 @@ CONCURRENCY = (1, 16, 64)
 SECONDS = 10.0
 WARMUP_SECONDS = 2.0
 IN_PROCESS_REPORTS = 1_000
+THREADS = 40  # anyio's default thread pool: the most sync route calls the server runs at once
 BATCH_SIZE = 50
 
 
@@ -140,7 +143,26 @@ class ApiBench:
             "predict_only_per_second": round(predict, 1),
             "sign_only_per_second": round(sign, 1),
             "reports": IN_PROCESS_REPORTS,
+            f"predict_and_sign_{THREADS}_threads_per_second": round(self._threaded(reporter, queries), 1),
         }
+
+    @staticmethod
+    def _threaded(reporter: PullReporter, queries: list[PullQuery]) -> float:
+        """THREADS threads reporting at once, as the server's thread pool does under load: single reports
+        share model calls (CoalescingPredictor), signing and checks stay one per report."""
+        per_thread = IN_PROCESS_REPORTS // THREADS + 1
+
+        def work(offset: int) -> None:
+            for i in range(per_thread):
+                reporter.report(queries[(offset + i * THREADS) % len(queries)])
+
+        threads = [threading.Thread(target=work, args=(t,)) for t in range(THREADS)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return per_thread * THREADS / (time.perf_counter() - started)
 
     # ------------------------------------------------------------------ over HTTP
     def start_server(self) -> subprocess.Popen:
