@@ -101,10 +101,6 @@ class PullReporter:
         self._predictors: dict[bytes, CoalescingPredictor] = {}
         self._predictors_lock = threading.Lock()
 
-    @property
-    def max_validity(self) -> int:
-        return self._max_validity
-
     def report(self, query: PullQuery) -> SignedPullReport:
         return self._make([query], batch=False)[0]
 

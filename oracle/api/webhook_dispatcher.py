@@ -74,13 +74,18 @@ class WebhookDispatcher:
         self._webhooks = webhooks
         self._model_name = model_name
         self._policy = policy
-        self._client = client or httpx.Client(timeout=policy.timeout_seconds, follow_redirects=False)
+        self._client = client or self._new_client()
         self._clock = clock
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
     # ------------------------------------------------------------------ lifecycle
+    def _new_client(self) -> httpx.Client:
+        return httpx.Client(timeout=self._policy.timeout_seconds, follow_redirects=False)
+
     def start(self, interval: float) -> None:
+        if self._client.is_closed:  # started again after a stop
+            self._client = self._new_client()
         self._stop.clear()
         self._thread = threading.Thread(target=self.run, args=(self._stop, interval), name="webhooks", daemon=True)
         self._thread.start()
