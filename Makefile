@@ -19,6 +19,8 @@ export PYTHONWARNINGS := ignore:rpc.:FutureWarning
 # (or a fresh clone) re-runs the matching step.
 VENV_STAMP := .venv/.setup.stamp
 NODE_STAMP := node_modules/.setup.stamp
+# schemathesis runs from its own venv: brownie pins hypothesis==6.27.3, which schemathesis 4 cannot use.
+SCHEMATHESIS_STAMP := .venv-schemathesis/.setup.stamp
 
 .PHONY: setup lint compile test demo bench models clean distclean constraints
 
@@ -29,6 +31,11 @@ setup: $(VENV_STAMP) $(NODE_STAMP) .env
 $(VENV_STAMP): pyproject.toml constraints.txt
 	@test -x .venv/bin/python || $(PYTHON) -m venv .venv
 	.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@touch $@
+
+$(SCHEMATHESIS_STAMP): constraints-schemathesis.txt
+	@test -x .venv-schemathesis/bin/python || $(PYTHON) -m venv .venv-schemathesis
+	.venv-schemathesis/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-schemathesis.txt schemathesis
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -49,7 +56,7 @@ lint: setup
 	ruff check oracle tests scripts benchmarks
 
 ## test: lint, then contract + Python tests (brownie's pytest plugin, anvil launched on demand)
-test: setup lint
+test: setup lint $(SCHEMATHESIS_STAMP)
 	pytest
 
 ## demo: end-to-end demo on the local development network
@@ -73,7 +80,7 @@ clean:
 
 ## distclean: clean + remove .venv and node_modules
 distclean: clean
-	rm -rf .venv node_modules *.egg-info
+	rm -rf .venv .venv-schemathesis node_modules *.egg-info
 
 ## constraints: re-resolve pyproject.toml in a scratch venv and rewrite constraints.txt
 constraints:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import signal
 import threading
 from pathlib import Path
@@ -16,6 +17,7 @@ from rich.table import Table
 from oracle import logs
 from oracle.config import ConfigError, Settings, load_settings
 from oracle.errors import OracleError
+from oracle.store.api_keys import ApiKeyStore, Scope
 from oracle.store.requests import State, StoredRequest
 from oracle.types import model_id
 
@@ -29,9 +31,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 node_app = typer.Typer(no_args_is_help=True, help="The oracle node process.")
 models_app = typer.Typer(no_args_is_help=True, help="Model directories and their on-chain registration.")
 requests_app = typer.Typer(no_args_is_help=True, help="Requests in the node's store.")
+api_keys_app = typer.Typer(no_args_is_help=True, help="Keys of the HTTP API (stored hashed: a key is shown once).")
 app.add_typer(node_app, name="node")
 app.add_typer(models_app, name="models")
 app.add_typer(requests_app, name="requests")
+app.add_typer(api_keys_app, name="api-keys")
 
 console = Console(soft_wrap=True)
 
@@ -89,6 +93,83 @@ def models_train(context: typer.Context) -> None:
     from oracle.ml import train
 
     train.app(context.args, prog_name="oracle models train")
+
+
+@app.command("api")
+def api(
+    config: ConfigOption = None,
+    host: Annotated[str | None, typer.Option(help="bind address (else ORACLE_API_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (else ORACLE_API_PORT)")] = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs) on the node's store, models and key until SIGINT or SIGTERM."""
+    import uvicorn
+
+    from oracle.api.request_context import RequestIdLogFilter
+
+    settings = _settings(config, api_host=host, api_port=port)
+    logs.configure(settings.log_level, settings.log_json)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RequestIdLogFilter())
+    try:
+        application = _runtime(settings).api_app()
+    except OracleError as error:
+        raise _fail(error) from None
+    logging.getLogger("oracle.api").info("API on http://%s:%d (docs at /docs)", settings.api_host, settings.api_port)
+    uvicorn.run(
+        application,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+    )
+
+
+def _key_store(config: Path | None) -> ApiKeyStore:
+    return ApiKeyStore(_runtime(_settings(config)).database)
+
+
+@api_keys_app.command("create")
+def api_keys_create(
+    name: str,
+    scope: Annotated[list[Scope], typer.Option("--scope", "-s", help="predict, webhooks or admin; repeat for more")],
+    rate_limit: Annotated[int, typer.Option(min=1, help="requests per minute")] = 600,
+    config: ConfigOption = None,
+) -> None:
+    """Creates a key and prints it once (on stdout, alone on its line); only its sha256 is stored."""
+    key, secret = _key_store(config).create(name, scope, rate_limit)
+    console.print(
+        f"key #{key.key_id} {key.name!r}: scopes {', '.join(sorted(key.scopes))}, {key.rate_limit}/min. "
+        "It is shown only now:",
+        highlight=False,
+    )
+    print(secret)
+
+
+@api_keys_app.command("list")
+def api_keys_list(config: ConfigOption = None) -> None:
+    """Every key (never the secrets)."""
+    table = Table("id", "name", "prefix", "scopes", "per minute", "created", "state")
+    for key in _key_store(config).list():
+        created = datetime.datetime.fromtimestamp(key.created_at, datetime.UTC).strftime("%Y-%m-%d %H:%M")
+        table.add_row(
+            str(key.key_id),
+            key.name,
+            key.prefix + "…",
+            ", ".join(sorted(key.scopes)),
+            str(key.rate_limit),
+            created,
+            "active" if key.active else "[red]revoked[/]",
+        )
+    console.print(table)
+
+
+@api_keys_app.command("revoke")
+def api_keys_revoke(key_id: int, config: ConfigOption = None) -> None:
+    """Revokes a key at once (it stays listed)."""
+    if not _key_store(config).revoke(key_id):
+        raise _fail(OracleError(f"no active key {key_id}"))
+    console.print(f"key #{key_id} revoked")
 
 
 @models_app.command("list")

@@ -60,6 +60,24 @@ class Settings(BaseModel):
 
     api_host: str = Field("127.0.0.1", description="address the HTTP API binds to")
     api_port: int = Field(8000, ge=1, le=65535, description="port of the HTTP API")
+    api_cors_origins: tuple[str, ...] = Field(
+        (), description="browser origins allowed to call the API (scheme://host[:port], or *); empty = none"
+    )
+    api_report_validity: int = Field(300, ge=1, description="default seconds a pull-mode report stays valid")
+    api_max_report_validity: int = Field(
+        3_600, ge=1, le=30 * 86_400, description="longest validity a client may ask for a pull-mode report"
+    )
+    api_max_batch: int = Field(100, ge=1, le=1_000, description="most predictions in one batch request")
+    api_anonymous_rate_limit: int = Field(
+        600, ge=0, description="requests per minute per client address on public /v1 routes; 0 = no limit"
+    )
+    api_webhook_delivery: bool = Field(True, description="deliver webhooks from this API process")
+    api_webhook_interval: float = Field(1.0, gt=0, le=60, description="seconds between webhook scans")
+    api_webhook_timeout: float = Field(5.0, gt=0, le=60, description="seconds a webhook receiver has to answer")
+    api_webhook_max_attempts: int = Field(8, ge=1, le=50, description="attempts before a delivery is given up")
+    api_webhook_backoff: float = Field(
+        2.0, gt=0, le=3_600, description="seconds before the first retry; doubled after each failed attempt"
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     log_json: bool = Field(False, description="one JSON object per log line")
 
@@ -84,6 +102,26 @@ class Settings(BaseModel):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return level
+
+    @field_validator("api_cors_origins")
+    @classmethod
+    def _origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in value:
+            if origin == "*":
+                continue
+            scheme, _, rest = origin.partition("://")
+            if scheme not in {"http", "https"} or not rest or any(c in rest for c in "/?#@ "):
+                raise ValueError(f"{origin!r} is not an origin: use scheme://host[:port] (no path), or *")
+        return value
+
+    @model_validator(mode="after")
+    def _report_validity(self) -> Settings:
+        if self.api_report_validity > self.api_max_report_validity:
+            raise ValueError(
+                f"ORACLE_API_REPORT_VALIDITY ({self.api_report_validity}) exceeds "
+                f"ORACLE_API_MAX_REPORT_VALIDITY ({self.api_max_report_validity})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _one_key_source(self) -> Settings:
@@ -135,6 +173,10 @@ class Settings(BaseModel):
         return self.keystore_password_file.read_text().strip()
 
 
+# Settings given as comma-separated lists in the environment.
+LIST_FIELDS = frozenset({"models", "api_cors_origins"})
+
+
 def env_name(field: str) -> str:
     return ENV_PREFIX + field.upper()
 
@@ -145,7 +187,7 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         raw = environ.get(env_name(field))
         if raw is None or raw == "":
             continue
-        values[field] = [m.strip() for m in raw.split(",") if m.strip()] if field == "models" else raw
+        values[field] = [m.strip() for m in raw.split(",") if m.strip()] if field in LIST_FIELDS else raw
     return values
 
 

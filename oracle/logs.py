@@ -10,7 +10,8 @@ import time
 
 # 64 hex digits not part of a longer hex run: private keys (and 32-byte hashes, which are safe but rarely
 # logged whole: the node logs hash prefixes). Redacting errs on the side of never printing a key.
-_KEY_LIKE = re.compile(r"(?<![0-9a-fA-F])(0x)?[0-9a-fA-F]{64}(?![0-9a-fA-F])")
+# Also the HTTP API's secrets, by their prefixes: API keys (oak_...) and webhook signing secrets (whsec_...).
+_KEY_LIKE = re.compile(r"(?<![0-9a-fA-F])(0x)?[0-9a-fA-F]{64}(?![0-9a-fA-F])|\b(?:oak|whsec)_[A-Za-z0-9_-]{16,}")
 
 
 def redact(text: str) -> str:

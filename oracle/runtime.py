@@ -124,6 +124,21 @@ class Runtime:
             max_fee_per_gas_cap=s.max_fee_per_gas_cap,
         )
 
+    def api_app(self):
+        """The HTTP API on this node's store, models and key (`oracle api`)."""
+        from oracle.api import create_app
+        from oracle.api.services import ApiConfig, build_services
+
+        services = build_services(
+            w3=self.w3,
+            coordinator=self.coordinator,
+            registry=self.registry,
+            signer=self.signer,
+            database=self.database,
+            settings=self.settings,
+        )
+        return create_app(services, ApiConfig.from_settings(self.settings))
+
     def node(self) -> OracleNode:
         return OracleNode(
             self.w3,

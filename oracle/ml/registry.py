@@ -107,6 +107,17 @@ class ModelRegistry:
         model = self._load(name)
         return model if model is not None and model.artifact_hash == artifact_hash else None
 
+    def resolve(self, ref: str) -> tuple[str, bytes] | None:
+        """(name, model id) of this registry's model named `ref`, or whose id is `ref` (0x + 64 hex digits)."""
+        if ref in self._dirs:
+            return ref, model_id_of(ref)
+        try:
+            wanted = bytes.fromhex(ref.removeprefix("0x")) if ref.startswith("0x") else b""
+        except ValueError:
+            return None
+        name = self.name_of(wanted) if len(wanted) == 32 else None
+        return None if name is None else (name, wanted)
+
     def name_of(self, model_id: bytes) -> str | None:
         return next((name for name in self._dirs if model_id_of(name) == model_id), None)
 

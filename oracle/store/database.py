@@ -58,6 +58,9 @@ class Database:
             raise StoreError(f"database schema version {current} is newer than this node knows ({len(scripts)})")
         for version, name, sql in scripts[current:]:
             with self.transaction() as connection:
+                # the node and the API open the same file: another process may have applied it meanwhile
+                if self.schema_version() >= version:
+                    continue
                 try:
                     for statement in _statements(sql):
                         connection.execute(statement)

@@ -81,3 +81,31 @@ def test_keystore_with_password_file(tmp_path):
         load_settings(environ={**BASE, "ORACLE_KEYSTORE": str(keystore)})
     with pytest.raises(ConfigError, match="either a keystore or a private key"):
         load_settings(environ={**env, "ORACLE_PRIVATE_KEY": KEY})
+
+
+def test_api_settings_from_the_environment():
+    settings = load_settings(
+        environ={
+            **BASE,
+            "ORACLE_API_CORS_ORIGINS": "https://app.example, http://localhost:3000",
+            "ORACLE_API_REPORT_VALIDITY": "120",
+            "ORACLE_API_WEBHOOK_DELIVERY": "false",
+        }
+    )
+    assert settings.api_cors_origins == ("https://app.example", "http://localhost:3000")
+    assert settings.api_report_validity == 120
+    assert settings.api_webhook_delivery is False
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"ORACLE_API_CORS_ORIGINS": "https://app.example/path"}, "ORACLE_API_CORS_ORIGINS: .*is not an origin"),
+        ({"ORACLE_API_CORS_ORIGINS": "app.example"}, "is not an origin"),
+        ({"ORACLE_API_REPORT_VALIDITY": "600", "ORACLE_API_MAX_REPORT_VALIDITY": "300"}, "exceeds"),
+        ({"ORACLE_API_MAX_BATCH": "0"}, "ORACLE_API_MAX_BATCH"),
+    ],
+)
+def test_wrong_api_settings_are_refused(environ, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(environ={**BASE, **environ})

@@ -1,0 +1,89 @@
+"""The app factory: routes, error shape, request context, CORS, metrics and the webhook dispatcher's life."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+
+from oracle.api.dependencies import API_KEY_HEADER
+from oracle.api.errors import error_response, install_error_handlers
+from oracle.api.metrics import ApiMetrics, NodeCollector
+from oracle.api.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
+from oracle.api.routers import api_keys, health, models, predictions, requests, webhooks
+from oracle.api.services import ApiConfig, ApiServices
+
+DESCRIPTION = """\
+The oracle node's HTTP API. Operators watch the node (health, readiness, metrics, requests) and manage
+API keys and webhooks; dApp frontends read models and requests and get **pull-mode** signed predictions
+to submit on chain themselves (`verifyReport(report, signatures)` or a consumer such as
+`LendingPool.borrowWithReport`).
+
+Authentication: routes that sign, register webhooks or manage keys need an `X-API-Key` header with the
+right scope (predict, webhooks, admin). Every error answer has the same body: `{"error": {status, code,
+message, request_id, details}}`; `X-Request-ID` is echoed (or made) on every answer.
+"""
+
+
+class _Cors(CORSMiddleware):
+    """Starlette's CORS middleware, with a refused preflight answered in the common error shape."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code == 200:
+            return response
+        kept = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+        return error_response(response.status_code, "cors_refused", bytes(response.body).decode(), headers=kept)
+
+
+def _version() -> str:
+    try:
+        return version("ai-oracle")
+    except PackageNotFoundError:
+        return "0"
+
+
+def create_app(services: ApiServices, config: ApiConfig | None = None) -> FastAPI:
+    config = config or ApiConfig()
+    metrics = ApiMetrics(
+        NodeCollector(services.store, services.stats, services.journal, services.model_name, services.chain_head)
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if config.webhook_delivery:
+            services.dispatcher.start(config.webhook_interval)
+        try:
+            yield
+        finally:
+            if config.webhook_delivery:
+                services.dispatcher.stop()
+
+    app = FastAPI(
+        title="AI oracle node API",
+        version=_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.config = config
+    app.state.metrics = metrics
+    for router in (health.router, models.router, requests.router, predictions.router, webhooks.router, api_keys.router):
+        app.include_router(router)
+    install_error_handlers(app)
+    if config.cors_origins:
+        app.add_middleware(
+            _Cors,
+            allow_origins=list(config.cors_origins),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=[API_KEY_HEADER, "Content-Type", REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(RequestContextMiddleware, observe=metrics.observe_http)  # added last: outermost
+    return app

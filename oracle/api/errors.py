@@ -1,0 +1,148 @@
+"""HTTP errors, raised only in the API layer, and the handlers that give every error answer one body shape."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from oracle.api.request_context import current_request_id
+from oracle.api.schemas.errors import ErrorDetail, ErrorInfo, ErrorResponse
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    status = 500
+    code = "internal_error"
+
+    def __init__(
+        self, message: str, details: Iterable[ErrorDetail] = (), headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = list(details)
+        self.headers = dict(headers or {})
+
+
+class Unauthorized(ApiError):
+    status, code = 401, "unauthorized"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": "ApiKey"})
+
+
+class Forbidden(ApiError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(ApiError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ApiError):
+    status, code = 409, "conflict"
+
+
+class Unprocessable(ApiError):
+    status, code = 422, "invalid_request"
+
+
+class RateLimited(ApiError):
+    status, code = 429, "rate_limited"
+
+    def __init__(self, retry_after_seconds: float) -> None:
+        seconds = max(1, math.ceil(retry_after_seconds))
+        super().__init__(f"rate limit reached; retry in {seconds} s", headers={"Retry-After": str(seconds)})
+
+
+class Unavailable(ApiError):
+    status, code = 503, "unavailable"
+
+
+class NotReady(ApiError):
+    status, code = 503, "not_ready"
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: Sequence[ErrorDetail] = (),
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorResponse(
+        error=ErrorInfo(
+            status=status, code=code, message=message, request_id=current_request_id(), details=list(details)
+        )
+    )
+    return JSONResponse(body.model_dump(), status_code=status, headers=dict(headers or {}))
+
+
+def field_path(location: Sequence[str | int]) -> str:
+    """('body', 'items', 0, 'features', 3) -> 'body.items[0].features[3]'."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+async def _api_error(_: Request, error: ApiError) -> JSONResponse:
+    return error_response(error.status, error.code, error.message, error.details, error.headers)
+
+
+async def _http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    status = error.status_code
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "error"
+    message = error.detail if isinstance(error.detail, str) else phrase
+    return error_response(status, CODES.get(status, "error"), message, headers=error.headers)
+
+
+async def _validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+    """FastAPI's 422, in our shape. pydantic's messages name the rule broken, never the value sent."""
+    details = [ErrorDetail(field=field_path(e.get("loc", ())), reason=e.get("msg", "invalid")) for e in error.errors()]
+    return error_response(422, "invalid_request", "the request is not valid", details)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+
+
+def documented(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI `responses` for the error answers a route gives, all with the one error body."""
+    descriptions = {
+        401: "no X-API-Key header, or an unknown or revoked key",
+        403: "the key lacks the scope this route needs",
+        404: "no such resource",
+        409: "conflicts with the current state",
+        422: "the request breaks the schema (body, path or query)",
+        429: "rate limit reached; see Retry-After",
+        503: "not available right now",
+    }
+    responses: dict[int | str, dict] = {}
+    for status in statuses:
+        entry: dict = {"model": ErrorResponse, "description": descriptions.get(status, HTTPStatus(status).phrase)}
+        if status == 429:
+            entry["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+        responses[status] = entry
+    return responses

@@ -1,0 +1,98 @@
+"""Readiness: the chain answers, the store takes writes, and every model is served with the hashes the
+coordinator has registered now (not only at start-up)."""
+
+from __future__ import annotations
+
+import hmac
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from web3 import Web3
+
+from oracle.ml.registry import ModelRegistry, Registration
+from oracle.types import model_id as model_id_of
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+class ReadinessProbe:
+    def __init__(
+        self, w3: Web3, coordinator, registry: ModelRegistry, database: Path, store_timeout: float = 2.0
+    ) -> None:
+        self._w3 = w3
+        self._coordinator = coordinator
+        self._registry = registry
+        self._database = Path(database)
+        self._store_timeout = store_timeout
+
+    def checks(self) -> list[Check]:
+        chain = self._chain()
+        return [chain, self._store(), *self._models(chain.ok)]
+
+    def _chain(self) -> Check:
+        try:
+            head = self._w3.eth.block_number
+        except Exception as error:
+            return Check("chain", False, f"no answer from the chain ({type(error).__name__})")
+        return Check("chain", True, f"head block {head}")
+
+    def _store(self) -> Check:
+        """A real write on a connection of its own with a short lock timeout: a store locked by a stuck
+        writer, or on a full or read-only disk, fails here instead of hanging the probe."""
+        try:
+            connection = sqlite3.connect(str(self._database), timeout=self._store_timeout, isolation_level=None)
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute(
+                    "INSERT INTO api_heartbeat (name, beat_at) VALUES ('readyz', ?)"
+                    " ON CONFLICT (name) DO UPDATE SET beat_at = excluded.beat_at",
+                    (time.time(),),
+                )
+                connection.execute("COMMIT")
+            finally:
+                connection.close()
+        except sqlite3.Error as error:
+            return Check("store", False, f"cannot write {self._database.name}: {error}")
+        return Check("store", True, f"{self._database.name} takes writes")
+
+    def _models(self, chain_ok: bool) -> list[Check]:
+        served = self._registry.served()
+        checks = []
+        for name in self._registry.names:
+            model = served.get(model_id_of(name))
+            if model is None:
+                reason = self._registry.refused.get(name, "not loaded")
+                checks.append(Check(f"model:{name}", False, f"not served: {reason}"))
+                continue
+            if not chain_ok:
+                checks.append(Check(f"model:{name}", False, "registration unknown: the chain does not answer"))
+                continue
+            try:
+                registration = Registration.read(self._coordinator, model_id_of(name))
+            except Exception as error:
+                checks.append(Check(f"model:{name}", False, f"cannot read the registration ({type(error).__name__})"))
+                continue
+            checks.append(self._compare(name, model.artifact_hash, model.schema_hash, registration))
+        if not checks:
+            checks.append(Check("models", False, "no model configured"))
+        return checks
+
+    @staticmethod
+    def _compare(name: str, artifact: bytes, schema: bytes, registration: Registration) -> Check:
+        check = f"model:{name}"
+        if not registration.exists:
+            return Check(check, False, "no longer registered on the coordinator")
+        if not hmac.compare_digest(registration.artifact_hash, artifact):
+            return Check(check, False, f"artifact sha256 differs from the chain's v{registration.version}")
+        if not hmac.compare_digest(registration.schema_hash, schema):
+            return Check(check, False, f"schema sha256 differs from the chain's v{registration.version}")
+        if not registration.active:
+            return Check(check, False, "deactivated on the coordinator")
+        return Check(check, True, f"v{registration.version}, artifact 0x{artifact.hex()[:12]}…")

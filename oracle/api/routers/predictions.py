@@ -1,0 +1,71 @@
+"""Pull mode: signed predictions a client submits on chain itself."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from oracle.api.dependencies import Config, Metrics, PredictKey, Services
+from oracle.api.errors import NotFound, Unavailable, Unprocessable, documented
+from oracle.api.schemas.errors import ErrorDetail
+from oracle.api.schemas.predictions import (
+    BatchPredictionRequest,
+    BatchPredictionResponse,
+    PredictionRequest,
+    PredictionResponse,
+)
+from oracle.pull import InvalidPullQuery, ModelUnavailable, PullQuery, SignedPullReport, UnknownModel
+
+router = APIRouter(prefix="/v1/predictions", tags=["predictions"])
+
+ERRORS = documented(401, 403, 404, 422, 429, 503)
+
+
+@router.post(
+    "",
+    response_model=PredictionResponse,
+    summary="Predict and sign a pull-mode report",
+    description="Runs the model on the features and signs a PullReport for `subject`, valid until `validUntil`. "
+    "Pass `abi.report` and `abi.signatures` to `verifyReport(report, signatures)` on the coordinator, or to a "
+    "consumer that takes them (LendingPool.borrowWithReport). Features outside the model's schema answer 422 "
+    "with the schema's reason.",
+    responses=ERRORS,
+)
+def predict(body: PredictionRequest, _: PredictKey, services: Services, metrics: Metrics) -> PredictionResponse:
+    [signed] = _sign(services, [body.query()], batch=False)
+    return _respond(signed, services, metrics)
+
+
+@router.post(
+    "/batch",
+    response_model=BatchPredictionResponse,
+    summary="Predict and sign several pull-mode reports at once (all or none)",
+    responses=ERRORS,
+)
+def predict_batch(
+    body: BatchPredictionRequest, _: PredictKey, services: Services, config: Config, metrics: Metrics
+) -> BatchPredictionResponse:
+    if len(body.items) > config.max_batch:
+        raise Unprocessable(
+            "batch too large",
+            [ErrorDetail(field="body.items", reason=f"at most {config.max_batch} items, got {len(body.items)}")],
+        )
+    signed = _sign(services, [item.query() for item in body.items], batch=True)
+    return BatchPredictionResponse(items=[_respond(s, services, metrics) for s in signed])
+
+
+def _sign(services: Services, queries: list[PullQuery], batch: bool) -> list[SignedPullReport]:
+    try:
+        return services.pull.report_many(queries) if batch else [services.pull.report(queries[0])]
+    except UnknownModel as error:
+        raise NotFound(str(error)) from None
+    except ModelUnavailable as error:
+        raise Unavailable(str(error)) from None
+    except InvalidPullQuery as error:
+        prefix = "body.items[{}]." if batch else "body."
+        details = [ErrorDetail(field=prefix.format(p.index) + p.field, reason=p.reason) for p in error.problems]
+        raise Unprocessable("the request does not fit the model's schema or the report rules", details) from None
+
+
+def _respond(signed: SignedPullReport, services: Services, metrics: Metrics) -> PredictionResponse:
+    metrics.pull_reports.labels(signed.model_name, signed.report.status.name).inc()
+    return PredictionResponse.of(signed, services.coordinator_address)

@@ -1,0 +1,142 @@
+"""POST /v1/predictions: features in, a signed PullReport out, shaped to be passed on chain as is."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from eth_abi import encode
+from eth_utils import function_signature_to_4byte_selector
+from pydantic import BaseModel, ConfigDict, Field
+
+from oracle.api.schemas.common import EXAMPLE_ADDRESS, AddressIn, AddressOut, Hex32, HexBytes, hx
+from oracle.pull import PullQuery, SignedPullReport
+
+PULL_REPORT_TUPLE = "(address,uint64,bytes32,bytes32,bytes32,uint8,int256[])"
+VERIFY_REPORT = f"verifyReport({PULL_REPORT_TUPLE},bytes)"
+_VERIFY_SELECTOR = function_signature_to_4byte_selector(VERIFY_REPORT)
+
+# A held-out applicant of the credit-risk model (models/credit-risk/held_out.csv).
+EXAMPLE_FEATURES = [3, 12, 35, 120, 3500, 0, 1000, 1844, 2, 0, 0]
+
+
+class PredictionRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "model": "credit-risk",
+                    "features": EXAMPLE_FEATURES,
+                    "subject": EXAMPLE_ADDRESS,
+                    "valid_for_seconds": 300,
+                }
+            ]
+        },
+    )
+
+    model: str = Field(min_length=1, max_length=200, description="model name, or its 0x model id")
+    features: list[int] = Field(
+        min_length=1,
+        max_length=1_024,
+        description="fixed-point integers in the order and scales of the model's schema (GET /v1/models/{id})",
+    )
+    subject: AddressIn = Field(description="the address that will submit the report; no one else can use it")
+    valid_for_seconds: int | None = Field(
+        None, ge=1, description="how long the report stays valid (default and maximum set by the operator)"
+    )
+
+    def query(self) -> PullQuery:
+        return PullQuery(self.model, tuple(self.features), self.subject, self.valid_for_seconds)
+
+
+class BatchPredictionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[PredictionRequest] = Field(min_length=1, description="answered all or none")
+
+
+class PullReportOut(BaseModel):
+    """The coordinator's PullReport struct, field for field."""
+
+    subject: AddressOut
+    validUntil: int = Field(description="unix seconds (chain time); verifyReport reverts after it")
+    modelId: Hex32
+    artifactHash: Hex32
+    inputHash: Hex32 = Field(description="keccak256(abi.encode(int256[] features))")
+    status: int = Field(ge=0, le=3, description="0 OK, 1 INVALID_INPUT, 2 MODEL_ERROR")
+    values: list[int] = Field(description="one value per signature; the on-chain result is their median")
+
+
+class AbiArguments(BaseModel):
+    """The arguments of verifyReport(report, signatures), and of any consumer taking (report, signatures)
+    such as LendingPool.borrowWithReport: `report` is the PullReport tuple in ABI order."""
+
+    function: str = Field(VERIFY_REPORT, description="the coordinator function these arguments fit")
+    report: list[int | str | list[int]] = Field(
+        description="(subject, validUntil, modelId, artifactHash, inputHash, status, values)"
+    )
+    signatures: HexBytes = Field(description="64-byte EIP-2098 signatures, concatenated in the order of values")
+    calldata: HexBytes = Field(description="verifyReport calldata, for an eth_call to the coordinator")
+    coordinator: AddressOut
+
+
+class PredictionResponse(BaseModel):
+    model: str
+    model_id: Hex32
+    artifact_hash: Hex32
+    schema_hash: Hex32
+    features: list[int]
+    status: Literal["OK", "INVALID_INPUT", "MODEL_ERROR"]
+    value: int = Field(description="fixed-point, in the schema's output scale (credit-risk: PD in basis points)")
+    output_scale: int
+    valid_until: int
+    signer: AddressOut
+    report: PullReportOut
+    signatures: HexBytes
+    abi: AbiArguments
+
+    @classmethod
+    def of(cls, signed: SignedPullReport, coordinator: str) -> PredictionResponse:
+        report = signed.report
+        abi_report = report.as_abi()
+        calldata = _VERIFY_SELECTOR + encode([PULL_REPORT_TUPLE, "bytes"], [abi_report, signed.signatures])
+        return cls(
+            model=signed.model_name,
+            model_id=hx(report.model_id),
+            artifact_hash=hx(report.artifact_hash),
+            schema_hash=hx(signed.model.schema_hash),
+            features=list(signed.features),
+            status=report.status.name,
+            value=signed.value,
+            output_scale=signed.model.schema.output.scale,
+            valid_until=report.valid_until,
+            signer=signed.signer,
+            report=PullReportOut(
+                subject=report.subject,
+                validUntil=report.valid_until,
+                modelId=hx(report.model_id),
+                artifactHash=hx(report.artifact_hash),
+                inputHash=hx(report.input_hash),
+                status=int(report.status),
+                values=list(report.values),
+            ),
+            signatures=hx(signed.signatures),
+            abi=AbiArguments(
+                report=[
+                    report.subject,
+                    report.valid_until,
+                    hx(report.model_id),
+                    hx(report.artifact_hash),
+                    hx(report.input_hash),
+                    int(report.status),
+                    list(report.values),
+                ],
+                signatures=hx(signed.signatures),
+                calldata=hx(calldata),
+                coordinator=coordinator,
+            ),
+        )
+
+
+class BatchPredictionResponse(BaseModel):
+    items: list[PredictionResponse]

@@ -1,0 +1,101 @@
+"""What the API's routes work with, built once by the entry point (oracle.runtime) or by tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from web3 import Web3
+
+from oracle.api.rate_limit import RateLimiter
+from oracle.api.readiness import ReadinessProbe
+from oracle.api.webhook_dispatcher import DeliveryPolicy, WebhookDispatcher
+from oracle.chain.clock import ChainClock
+from oracle.chain.signer import ObservationSigner
+from oracle.config import Settings
+from oracle.ml.registry import ModelRegistry
+from oracle.pull import PullReporter
+from oracle.store.api_keys import ApiKeyStore
+from oracle.store.database import Database
+from oracle.store.request_stats import RequestStats
+from oracle.store.requests import RequestStore
+from oracle.store.transactions import TransactionJournal
+from oracle.store.webhooks import WebhookStore
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    cors_origins: tuple[str, ...] = ()
+    anonymous_rate_limit: int = 600  # per minute per client address; 0 = none
+    max_batch: int = 100
+    webhook_delivery: bool = True
+    webhook_interval: float = 1.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ApiConfig:
+        return cls(
+            cors_origins=settings.api_cors_origins,
+            anonymous_rate_limit=settings.api_anonymous_rate_limit,
+            max_batch=settings.api_max_batch,
+            webhook_delivery=settings.api_webhook_delivery,
+            webhook_interval=settings.api_webhook_interval,
+        )
+
+
+@dataclass
+class ApiServices:
+    store: RequestStore
+    stats: RequestStats
+    journal: TransactionJournal
+    registry: ModelRegistry
+    pull: PullReporter
+    api_keys: ApiKeyStore
+    webhooks: WebhookStore
+    dispatcher: WebhookDispatcher
+    readiness: ReadinessProbe
+    limiter: RateLimiter
+    coordinator_address: str
+    chain_head: Callable[[], int]
+
+    def model_name(self, model_id: bytes) -> str | None:
+        return self.registry.name_of(model_id)
+
+
+def build_services(
+    *,
+    w3: Web3,
+    coordinator,
+    registry: ModelRegistry,
+    signer: ObservationSigner,
+    database: Database,
+    settings: Settings,
+) -> ApiServices:
+    webhooks = WebhookStore(database)
+    return ApiServices(
+        store=RequestStore(database),
+        stats=RequestStats(database),
+        journal=TransactionJournal(database),
+        registry=registry,
+        pull=PullReporter(
+            registry,
+            signer,
+            ChainClock(w3),
+            default_validity=settings.api_report_validity,
+            max_validity=settings.api_max_report_validity,
+        ),
+        api_keys=ApiKeyStore(database),
+        webhooks=webhooks,
+        dispatcher=WebhookDispatcher(
+            webhooks,
+            registry.name_of,
+            DeliveryPolicy(
+                max_attempts=settings.api_webhook_max_attempts,
+                backoff_seconds=settings.api_webhook_backoff,
+                timeout_seconds=settings.api_webhook_timeout,
+            ),
+        ),
+        readiness=ReadinessProbe(w3, coordinator, registry, database.path),
+        limiter=RateLimiter(),
+        coordinator_address=coordinator.address,
+        chain_head=lambda: w3.eth.block_number,
+    )

@@ -1,0 +1,143 @@
+"""API fixtures: a coordinator serving the real credit-risk model on anvil, and the API over a fresh store per test."""
+
+import csv
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from oracle.api import create_app
+from oracle.api.services import ApiConfig, build_services
+from oracle.config import load_settings
+from oracle.ml.model import LoadedModel
+from oracle.node_process import REPO
+from oracle.runtime import Runtime
+from oracle.store.api_keys import Scope
+from oracle.store.database import Database
+from oracle.types import model_id
+from tests.chain_fixtures import *  # noqa: F403
+from tests.chain_fixtures import SIGNER_KEYS
+
+MODEL_DIR = REPO / "models" / "credit-risk"
+CREDIT_RISK = model_id("credit-risk")
+FEE_WEI = 10**15
+NODE_KEY = SIGNER_KEYS[0]
+
+
+@pytest.fixture(autouse=True)
+def isolation(module_isolation):
+    """Replaces the chain fixtures' autouse fn_isolation by module isolation: most API tests only read the
+    chain, and a snapshot and revert per test cost most of a second on a busy machine. Tests that change
+    the chain ask for fn_isolation themselves."""
+
+
+@pytest.fixture(scope="session")
+def credit_model():
+    return LoadedModel.from_dir(MODEL_DIR)
+
+
+@pytest.fixture(scope="session")
+def held_out_rows(credit_model):
+    """(features, expected PD in bps) of the committed held-out applicants."""
+    names = credit_model.schema.feature_names
+    with (MODEL_DIR / "held_out.csv").open() as rows:
+        return [([int(row[n]) for n in names], int(row["expected_pd_bps"])) for row in csv.DictReader(rows)]
+
+
+@pytest.fixture(scope="module")
+def served_coordinator(OracleCoordinator, owner, signer_accounts, credit_model):
+    """A coordinator with the node's key as its only signer and the real model registered by its real hashes."""
+    coordinator = OracleCoordinator.deploy(owner, [signer_accounts[0].address], 1, {"from": owner})
+    coordinator.registerModel(
+        CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, FEE_WEI, {"from": owner}
+    )
+    return coordinator
+
+
+def node_settings(web3, coordinator, database, **overrides):
+    return load_settings(
+        environ={},
+        rpc_url=web3.provider.endpoint_uri,
+        coordinator=coordinator.address,
+        private_key="0x" + NODE_KEY.hex(),
+        models_dir=REPO / "models",
+        models=["credit-risk"],
+        database=database,
+        **overrides,
+    )
+
+
+@pytest.fixture(scope="module")
+def settings(web3, served_coordinator, tmp_path_factory):
+    return node_settings(web3, served_coordinator, tmp_path_factory.mktemp("api") / "unused.db")
+
+
+@pytest.fixture(scope="module")
+def runtime(settings):
+    """Chain connection, coordinator, model registry and signer, built the way `oracle api` builds them."""
+    return Runtime(settings)
+
+
+@pytest.fixture
+def database(tmp_path):
+    db = Database(tmp_path / "oracle.db")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def services(runtime, settings, database):
+    return build_services(
+        w3=runtime.w3,
+        coordinator=runtime.coordinator,
+        registry=runtime.registry,
+        signer=runtime.signer,
+        database=database,
+        settings=settings,
+    )
+
+
+@pytest.fixture
+def make_client(services):
+    clients = []
+
+    def make(**config) -> TestClient:
+        config.setdefault("webhook_delivery", False)
+        client = TestClient(create_app(services, ApiConfig(**config)), raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client):
+    return make_client()
+
+
+@dataclass(frozen=True)
+class Keys:
+    admin: dict
+    predict: dict
+    webhooks: dict
+    other_webhooks: dict
+
+
+def key_header(secret: str) -> dict:
+    return {"X-API-Key": secret}
+
+
+@pytest.fixture
+def keys(services):
+    def make(name, *scopes, rate_limit=10_000):
+        return key_header(services.api_keys.create(name, scopes, rate_limit)[1])
+
+    return Keys(
+        admin=make("operator", Scope.ADMIN),
+        predict=make("frontend", Scope.PREDICT),
+        webhooks=make("alerts", Scope.WEBHOOKS),
+        other_webhooks=make("other alerts", Scope.WEBHOOKS),
+    )

@@ -1,0 +1,65 @@
+"""/healthz, /readyz: alive, and ready only with the chain, a writable store and the chain's model hashes."""
+
+import sqlite3
+
+import pytest
+
+from tests.api.conftest import CREDIT_RISK
+
+
+def test_healthz_answers_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_lists_passing_checks(client, credit_model):
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.text
+    checks = {c["name"]: c for c in response.json()["checks"]}
+    assert set(checks) == {"chain", "store", "model:credit-risk"}
+    assert all(c["ok"] for c in checks.values())
+    assert credit_model.artifact_hash.hex()[:12] in checks["model:credit-risk"]["detail"]
+
+
+@pytest.mark.usefixtures("fn_isolation")
+def test_readyz_is_503_when_the_chain_registers_other_hashes(client, served_coordinator, owner):
+    served_coordinator.updateModel(CREDIT_RISK, b"\x11" * 32, b"\x22" * 32, {"from": owner})
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["code"] == "not_ready"
+    assert error["details"] == [{"field": "model:credit-risk", "reason": "artifact sha256 differs from the chain's v2"}]
+
+
+@pytest.mark.usefixtures("fn_isolation")
+def test_readyz_is_503_when_the_model_is_deactivated(client, served_coordinator, owner):
+    served_coordinator.setModelActive(CREDIT_RISK, False, {"from": owner})
+    error = client.get("/readyz").json()["error"]
+    assert error["details"] == [{"field": "model:credit-risk", "reason": "deactivated on the coordinator"}]
+
+
+def test_readyz_is_503_when_the_store_is_locked_by_another_writer(client, database):
+    blocker = sqlite3.connect(str(database.path), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.get("/readyz")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert response.status_code == 503
+    [detail] = response.json()["error"]["details"]
+    assert detail["field"] == "store"
+    assert "locked" in detail["reason"]
+
+
+def test_readyz_is_503_when_the_chain_does_not_answer(services, make_client, monkeypatch):
+    def unreachable():
+        raise ConnectionError("no chain")
+
+    monkeypatch.setattr(services.readiness._w3.eth.__class__, "block_number", property(lambda _: unreachable()))
+    response = make_client().get("/readyz")
+    assert response.status_code == 503
+    fields = {d["field"]: d["reason"] for d in response.json()["error"]["details"]}
+    assert fields["chain"] == "no answer from the chain (ConnectionError)"
+    assert fields["model:credit-risk"] == "registration unknown: the chain does not answer"
