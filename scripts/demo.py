@@ -12,12 +12,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import requests
 from brownie import ConsumerMock, accounts, chain, web3
+from eth_utils import keccak
 from rich.console import Console
 from rich.table import Table
 
@@ -149,9 +152,83 @@ def settle_with(coordinator, node: NodeProcess):
     return settle
 
 
-def lending(coordinator, node: NodeProcess) -> None:
+def lending(coordinator, node: NodeProcess):
     console.rule("[bold]AI lending pool: credit-risk decisions on held-out applicants")
-    lending_scenario.run(coordinator, settle_with(coordinator, node), console)
+    return lending_scenario.run(coordinator, settle_with(coordinator, node), console)
+
+
+def start_api(node: NodeProcess) -> tuple[subprocess.Popen, str, str]:
+    """`oracle api` next to the node, on its store and models, and a key with the predict scope."""
+    created = subprocess.run(
+        [sys.executable, "-m", "oracle", "api-keys", "create", "demo frontend", "--scope", "predict"],
+        cwd=ROOT,
+        env=node.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    key = created.stdout.strip().splitlines()[-1]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (node.workdir / "api.log").open("w")
+    api = subprocess.Popen(
+        [sys.executable, "-m", "oracle", "api"],
+        cwd=ROOT,
+        env={**node.env, "ORACLE_API_PORT": str(port)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        try:
+            return requests.get(f"{url}/readyz", timeout=2).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    wait_for(ready, 90, "the API to be ready")
+    console.print(f"[bold]oracle api[/] serving {url} (OpenAPI at {url}/docs), log in {node.workdir / 'api.log'}")
+    return api, url, key
+
+
+def instant_loan(scenario, url: str, key: str) -> None:
+    """Pull mode: a frontend gets a signed report from the API and the borrower submits it with its own tx."""
+    console.rule("[bold]Instant loan: a signed report from the HTTP API, checked on chain by borrowWithReport")
+    applicant = lending_scenario.held_out_applicants(lending_scenario.APPLICANTS + 1)[-1]
+    borrower = accounts.add(keccak(text="ai-oracle demo instant borrower").hex())
+    with quietly():
+        accounts[0].transfer(borrower, 10**18)
+        scenario.collateral.mint(borrower, 10**18, {"from": borrower})
+        scenario.collateral.approve(scenario.pool, 10**18, {"from": borrower})
+    response = requests.post(
+        f"{url}/v1/predictions",
+        json={"model": "credit-risk", "features": applicant.features, "subject": borrower.address},
+        headers={"X-API-Key": key},
+        timeout=30,
+    )
+    response.raise_for_status()
+    answer = response.json()
+    console.print(
+        f"POST /v1/predictions for held-out row {applicant.row_id}: PD {answer['value']} bps, valid until "
+        f"{answer['valid_until']}, {len(bytes.fromhex(answer['abi']['signatures'][2:])) // 64} signature(s)"
+    )
+    with quietly():
+        tx = scenario.pool.borrowWithReport(
+            answer["abi"]["report"],
+            answer["abi"]["signatures"],
+            10**18,
+            applicant.amount,
+            applicant.amount // 2,
+            {"from": borrower},
+        )
+    decided = tx.events["LoanDecided"]
+    console.print(
+        f"borrowWithReport: loan {str(tx.return_value)[:12]}… approved={decided['approved']}, PD {decided['pdBps']} bps, "
+        f"drew {scenario.stablecoin.balanceOf(borrower) / 10**6:,.2f} mUSD in the same transaction "
+        f"({tx.gas_used:,} gas)"
+    )
 
 
 def supply_chain(coordinator, node: NodeProcess) -> None:
@@ -197,7 +274,13 @@ def main():
     node = start_node(coordinator, bytes(signer_account.key))
     try:
         request_id = credit_requests(coordinator, consumer, models["credit-risk"], applicant, node)
-        lending(coordinator, node)
+        scenario = lending(coordinator, node)
+        api, url, key = start_api(node)
+        try:
+            instant_loan(scenario, url, key)
+        finally:
+            api.terminate()
+            api.wait(timeout=15)
         supply_chain(coordinator, node)
         verify(node, request_id)
     finally:
