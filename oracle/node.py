@@ -24,6 +24,7 @@ from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector
 from web3 import Web3
 
 from oracle.chain.abi import coordinator_abi
+from oracle.chain.blocks import latest_block
 from oracle.chain.codec import encode_call
 from oracle.chain.listener import RequestListener
 from oracle.chain.signer import ObservationSigner
@@ -112,7 +113,7 @@ class OracleNode:
                 stop.wait(poll_interval)
 
     def tick(self) -> TickResult:
-        head = self._w3.eth.get_block("latest")
+        head = latest_block(self._w3)
         result = TickResult(head=head["number"])
         listened = self._listener.poll(head_block=head)
         result.seen, result.reorg_from = listened.new_requests, listened.reorg_from

@@ -11,6 +11,7 @@ import logging
 import math
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionIndexingInProgress, TransactionNotFound, Web3RPCError
 
+from oracle.chain.blocks import latest_block
 from oracle.chain.fees import MIN_REPLACEMENT_BUMP_PERCENT, initial_fees, replacement_fees
 from oracle.chain.receipts import get_receipt
 from oracle.chain.reverts import DecodedRevert, RevertDecoder, revert_data
@@ -28,6 +30,8 @@ from oracle.store.transactions import DROPPED, MINED, PENDING, REVERTED, Journal
 
 logger = logging.getLogger(__name__)
 
+# Seconds a priority-fee suggestion is reused across new blocks (it is always reused within one block).
+PRIORITY_FEE_TTL = 1.0
 # Simulation and gas estimation see the effects of the node's own transactions still in flight.
 SIMULATION_BLOCK = "pending"
 
@@ -124,6 +128,7 @@ class TransactionManager:
         self._chain_id = w3.eth.chain_id
         self._nonce_lock = threading.Lock()  # one nonce source: choosing, journaling and sending a new nonce
         self._poll_lock = threading.Lock()  # one poller: settling and replacing pending transactions
+        self._fee_cache: tuple[bytes, int, float] | None = None  # (block hash, priority fee, when asked)
 
     @property
     def address(self) -> str:
@@ -190,11 +195,11 @@ class TransactionManager:
             if existing is not None:
                 return self._already_pending(existing)
             self._check_capacity()
-            block = self._w3.eth.get_block("latest")
+            block = latest_block(self._w3)
             chain_nonce = self._w3.eth.get_transaction_count(self._sender, "pending")
             journal_nonce = self._journal.highest_pending_nonce(self._sender)
             nonce = chain_nonce if journal_nonce is None else max(chain_nonce, journal_nonce + 1)
-            max_fee, priority_fee = initial_fees(_base_fee(block), self._priority_fee(), self._max_fee_cap)
+            max_fee, priority_fee = initial_fees(_base_fee(block), self._priority_fee(block), self._max_fee_cap)
             attempt = self._sign(nonce, to, data, gas_limit, max_fee, priority_fee, block["number"])
             tx_id = self._journal.record(self._sender, nonce, to, data, gas_limit, attempt, on_journaled)
             logger.info("tx %d journaled: nonce %d gas %d %s", tx_id, nonce, gas_limit, _described(attempt))
@@ -211,7 +216,7 @@ class TransactionManager:
             # The nonce is read before any receipt: a nonce past a transaction whose attempts then show no
             # receipt means another transaction took that nonce.
             latest_nonce = self._w3.eth.get_transaction_count(self._sender, "latest")
-            block = self._w3.eth.get_block("latest")
+            block = latest_block(self._w3)
             outcomes = []
             for tx in pending:
                 try:
@@ -335,7 +340,7 @@ class TransactionManager:
             old.max_fee_per_gas,
             old.max_priority_fee_per_gas,
             _base_fee(block),
-            self._priority_fee(),
+            self._priority_fee(block),
             self._fee_bump_percent if held else 0,
             self._max_fee_cap,
         )
@@ -363,8 +368,15 @@ class TransactionManager:
         )
         self._send(tx.tx_id, attempt)
 
-    def _priority_fee(self) -> int:
-        return int(self._w3.eth.max_priority_fee)
+    def _priority_fee(self, block: Mapping) -> int:
+        """eth_maxPriorityFeePerGas, reused within a block and for PRIORITY_FEE_TTL seconds across blocks: the
+        suggestion moves slowly, and on a fast local chain every transaction makes a new block."""
+        now = time.monotonic()
+        if self._fee_cache is None or (
+            self._fee_cache[0] != block["hash"] and now - self._fee_cache[2] >= PRIORITY_FEE_TTL
+        ):
+            self._fee_cache = (block["hash"], int(self._w3.eth.max_priority_fee), now)
+        return self._fee_cache[1]
 
 
 def _base_fee(block: Mapping) -> int:

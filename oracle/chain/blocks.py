@@ -1,0 +1,27 @@
+"""The head block's header fields the node uses, read as plain JSON (web3 formats every field of a full block)."""
+
+from __future__ import annotations
+
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.datastructures import AttributeDict
+from web3.exceptions import Web3RPCError
+from web3.types import RPCEndpoint
+
+
+def latest_block(w3: Web3) -> AttributeDict:
+    """number, hash, parentHash, timestamp, gasLimit and baseFeePerGas (0 before London) of the latest block."""
+    response = w3.provider.make_request(RPCEndpoint("eth_getBlockByNumber"), ["latest", False])
+    if "error" in response:
+        raise Web3RPCError(f"eth_getBlockByNumber failed: {response['error']}")
+    raw = response["result"]
+    return AttributeDict(
+        {
+            "number": int(raw["number"], 16),
+            "hash": HexBytes(raw["hash"]),
+            "parentHash": HexBytes(raw["parentHash"]),
+            "timestamp": int(raw["timestamp"], 16),
+            "gasLimit": int(raw["gasLimit"], 16),
+            "baseFeePerGas": int(raw.get("baseFeePerGas") or "0x0", 16),
+        }
+    )
