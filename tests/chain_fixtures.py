@@ -73,3 +73,20 @@ def pending(consumer, user, chain):
     """A fresh request from the consumer: (requestId, committed Request)."""
     request_id, request, _ = request_prediction(consumer, user, chain)
     return request_id, request
+
+
+@pytest.fixture
+def rpc(web3, isolation):
+    """Calls an anvil RPC method. Before the test's snapshot is reverted, the pool is emptied, automining is back on
+    and the next base fee is 0 again (anvil's fee state, unlike its chain state, survives the revert)."""
+
+    def call(method: str, *params):
+        response = web3.provider.make_request(method, list(params))
+        assert "error" not in response, response
+        return response.get("result")
+
+    yield call
+    call("anvil_dropAllTransactions")
+    call("evm_setAutomine", True)
+    call("anvil_setNextBlockBaseFeePerGas", "0x0")
+    call("evm_mine")

@@ -1,6 +1,5 @@
 """API fixtures: a coordinator serving the real credit-risk model on anvil, and the API over a fresh store per test."""
 
-import csv
 from dataclasses import dataclass
 
 import pytest
@@ -9,18 +8,15 @@ from fastapi.testclient import TestClient
 from oracle.api import create_app
 from oracle.api.services import ApiConfig, build_services
 from oracle.config import load_settings
-from oracle.ml.model import LoadedModel
 from oracle.node_process import REPO
 from oracle.runtime import Runtime
 from oracle.store.api_keys import Scope
 from oracle.store.database import Database
-from oracle.types import model_id
 from tests.chain_fixtures import *  # noqa: F403
 from tests.chain_fixtures import SIGNER_KEYS
+from tests.model_fixtures import *  # noqa: F403
+from tests.model_fixtures import CREDIT_RISK, FEE_WEI, MODEL_DIR  # noqa: F401
 
-MODEL_DIR = REPO / "models" / "credit-risk"
-CREDIT_RISK = model_id("credit-risk")
-FEE_WEI = 10**15
 NODE_KEY = SIGNER_KEYS[0]
 
 
@@ -29,29 +25,6 @@ def isolation(module_isolation):
     """Replaces the chain fixtures' autouse fn_isolation by module isolation: most API tests only read the
     chain, and a snapshot and revert per test cost most of a second on a busy machine. Tests that change
     the chain ask for fn_isolation themselves."""
-
-
-@pytest.fixture(scope="session")
-def credit_model():
-    return LoadedModel.from_dir(MODEL_DIR)
-
-
-@pytest.fixture(scope="session")
-def held_out_rows(credit_model):
-    """(features, expected PD in bps) of the committed held-out applicants."""
-    names = credit_model.schema.feature_names
-    with (MODEL_DIR / "held_out.csv").open() as rows:
-        return [([int(row[n]) for n in names], int(row["expected_pd_bps"])) for row in csv.DictReader(rows)]
-
-
-@pytest.fixture(scope="module")
-def served_coordinator(OracleCoordinator, owner, signer_accounts, credit_model):
-    """A coordinator with the node's key as its only signer and the real model registered by its real hashes."""
-    coordinator = OracleCoordinator.deploy(owner, [signer_accounts[0].address], 1, {"from": owner})
-    coordinator.registerModel(
-        CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, FEE_WEI, {"from": owner}
-    )
-    return coordinator
 
 
 def node_settings(web3, coordinator, database, **overrides):

@@ -1,43 +1,15 @@
 """Integration fixtures: a coordinator serving the real credit-risk model, and the real node process against it."""
 
-import csv
-
 import pytest
 from eth_utils import event_abi_to_log_topic
 
-from oracle.ml.model import LoadedModel
-from oracle.node_process import REPO, NodeProcess
-from oracle.types import model_id
+from oracle.node_process import NodeProcess
 from tests.chain_fixtures import *  # noqa: F403
 from tests.chain_fixtures import SIGNER_KEYS
+from tests.model_fixtures import *  # noqa: F403
+from tests.model_fixtures import CREDIT_RISK, FEE_WEI
 
-MODEL_DIR = REPO / "models" / "credit-risk"
-CREDIT_RISK = model_id("credit-risk")
-FEE_WEI = 10**15
 CALLBACK_GAS = 150_000
-
-
-@pytest.fixture(scope="session")
-def credit_model():
-    return LoadedModel.from_dir(MODEL_DIR)
-
-
-@pytest.fixture(scope="session")
-def held_out_rows(credit_model):
-    """(features, expected PD in bps) of every committed held-out applicant."""
-    names = credit_model.schema.feature_names
-    with (MODEL_DIR / "held_out.csv").open() as rows:
-        return [([int(row[n]) for n in names], int(row["expected_pd_bps"])) for row in csv.DictReader(rows)]
-
-
-@pytest.fixture(scope="module")
-def served_coordinator(OracleCoordinator, owner, signer_accounts, credit_model):
-    coordinator = OracleCoordinator.deploy(owner, [signer_accounts[0].address], 1, {"from": owner})
-    coordinator.registerModel(
-        CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, FEE_WEI, {"from": owner}
-    )
-    owner.transfer(signer_accounts[0].address, "100 ether")
-    return coordinator
 
 
 @pytest.fixture(scope="module")
@@ -111,20 +83,3 @@ class Requests:
 @pytest.fixture
 def requests(web3, served_coordinator, requester, user):
     return Requests(web3, served_coordinator, requester, user)
-
-
-@pytest.fixture
-def rpc(web3, isolation):
-    """Calls an anvil RPC method. Before the test's snapshot is reverted, the pool is emptied, automining is back on
-    and the next base fee is 0 again (anvil's fee state, unlike its chain state, survives the revert)."""
-
-    def call(method: str, *params):
-        response = web3.provider.make_request(method, list(params))
-        assert "error" not in response, response
-        return response.get("result")
-
-    yield call
-    call("anvil_dropAllTransactions")
-    call("evm_setAutomine", True)
-    call("anvil_setNextBlockBaseFeePerGas", "0x0")
-    call("evm_mine")

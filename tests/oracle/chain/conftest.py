@@ -34,22 +34,6 @@ def w3(web3):
 
 
 @pytest.fixture
-def rpc(w3, isolation):
-    """Calls an anvil RPC method. Before the test's snapshot is reverted, the pool is emptied, automining is back on
-    and the next base fee is 0 again (anvil's fee state, unlike its chain state, survives the revert)."""
-
-    def call(method: str, *params):
-        response = w3.provider.make_request(method, list(params))
-        assert "error" not in response, response
-        return response.get("result")
-
-    yield call
-    call("anvil_dropAllTransactions")
-    call("evm_setAutomine", True)
-    call("anvil_setNextBlockBaseFeePerGas", "0x0")
-
-
-@pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "node.sqlite3"
 
