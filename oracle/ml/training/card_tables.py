@@ -49,3 +49,26 @@ def header_fields(report: dict[str, Any]) -> dict[str, Any]:
         "schema_sha": report["schema"]["sha256"],
         "libraries": ", ".join(f"{k} {v}" for k, v in report["libraries"].items()),
     }
+
+
+def held_out_fields(report: dict[str, Any]) -> dict[str, Any]:
+    """Held-out metrics, baselines and the policy threshold's confusion, as the supply-chain cards show them."""
+    held, base, policy = report["held_out"], report["baselines"], report["policy"]
+    return {
+        "roc_auc": held["roc_auc"],
+        "auc_low": held["roc_auc_interval"]["low"],
+        "auc_high": held["roc_auc_interval"]["high"],
+        "brier": held["brier"],
+        "baseline_brier": base["base_rate_brier"],
+        "log_loss": held["log_loss"],
+        "baseline_log_loss": base["base_rate_log_loss"],
+        "accuracy": held["accuracy_at_0_5"],
+        "baseline_accuracy": base["majority_accuracy"],
+        "threshold_bps": policy["threshold_bps"],
+        "flagged_rate": policy["flagged_rate"],
+        "precision": policy["precision"] or 0.0,
+        "recall": policy["recall"],
+        "fpr": policy["false_positive_rate"],
+        "confusion": ", ".join(f"{k} {v}" for k, v in policy["confusion_matrix"].items()),
+        "rows_csv": report["dataset"]["rows_held_out_csv"],
+    }

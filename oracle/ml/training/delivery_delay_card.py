@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from oracle.ml.schema import FeatureSchema
-from oracle.ml.training.card_tables import candidate_rows, feature_rows, group_rows, header_fields
+from oracle.ml.training.card_tables import candidate_rows, feature_rows, group_rows, header_fields, held_out_fields
 
 _TEMPLATE = """\
 # Model card: {model}
@@ -106,7 +106,7 @@ for demos and integration tests.
 
 
 def render_card(report: dict[str, Any], schema: FeatureSchema) -> str:
-    data, held, base, policy = report["dataset"], report["held_out"], report["baselines"], report["policy"]
+    data, held, base = report["dataset"], report["held_out"], report["baselines"]
     training = report["training"]
     return _TEMPLATE.format(
         **header_fields(report),
@@ -126,24 +126,9 @@ def render_card(report: dict[str, Any], schema: FeatureSchema) -> str:
         subsample=training["subsample"],
         cv_folds=training["cv_folds"],
         candidate_rows=candidate_rows(training),
+        **held_out_fields(report),
         base_rate=base["training_positive_rate"],
-        roc_auc=held["roc_auc"],
-        auc_low=held["roc_auc_interval"]["low"],
-        auc_high=held["roc_auc_interval"]["high"],
         carrier_auc=base["carrier_rate"]["roc_auc"],
-        brier=held["brier"],
-        baseline_brier=base["base_rate_brier"],
         carrier_brier=base["carrier_rate"]["brier"],
-        log_loss=held["log_loss"],
-        baseline_log_loss=base["base_rate_log_loss"],
-        accuracy=held["accuracy_at_0_5"],
-        baseline_accuracy=base["majority_accuracy"],
-        threshold_bps=policy["threshold_bps"],
-        flagged_rate=policy["flagged_rate"],
-        precision=policy["precision"] or 0.0,
-        recall=policy["recall"],
-        fpr=policy["false_positive_rate"],
-        confusion=", ".join(f"{k} {v}" for k, v in policy["confusion_matrix"].items()),
         origin_rows=group_rows(report["by_origin"]),
-        rows_csv=data["rows_held_out_csv"],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from oracle.ml.schema import FeatureSchema
-from oracle.ml.training.card_tables import candidate_rows, feature_rows, group_rows, header_fields
+from oracle.ml.training.card_tables import candidate_rows, feature_rows, group_rows, header_fields, held_out_fields
 from oracle.ml.training.weather_data import HAZARD_EVENTS
 
 _TEMPLATE = """\
@@ -116,7 +116,7 @@ the true label and the node's expected answer, for demos and integration tests.
 
 
 def render_card(report: dict[str, Any], schema: FeatureSchema) -> str:
-    data, held, base, policy = report["dataset"], report["held_out"], report["baselines"], report["policy"]
+    data, held, base = report["dataset"], report["held_out"], report["baselines"]
     rarest_city, rarest = min(report["by_city"].items(), key=lambda item: item[1]["positive_rate"])
     return _TEMPLATE.format(
         **header_fields(report),
@@ -139,22 +139,7 @@ def render_card(report: dict[str, Any], schema: FeatureSchema) -> str:
         rows_held_out=data["rows_held_out"],
         cv_folds=report["training"]["cv_folds"],
         candidate_rows=candidate_rows(report["training"]),
+        **held_out_fields(report),
         base_rate=base["training_positive_rate"],
-        roc_auc=held["roc_auc"],
-        auc_low=held["roc_auc_interval"]["low"],
-        auc_high=held["roc_auc_interval"]["high"],
-        brier=held["brier"],
-        baseline_brier=base["base_rate_brier"],
-        log_loss=held["log_loss"],
-        baseline_log_loss=base["base_rate_log_loss"],
-        accuracy=held["accuracy_at_0_5"],
-        baseline_accuracy=base["majority_accuracy"],
-        threshold_bps=policy["threshold_bps"],
-        flagged_rate=policy["flagged_rate"],
-        precision=policy["precision"] or 0.0,
-        recall=policy["recall"],
-        fpr=policy["false_positive_rate"],
-        confusion=", ".join(f"{k} {v}" for k, v in policy["confusion_matrix"].items()),
         city_rows=group_rows(report["by_city"]),
-        rows_csv=data["rows_held_out_csv"],
     )
