@@ -109,3 +109,12 @@ def test_api_settings_from_the_environment():
 def test_wrong_api_settings_are_refused(environ, message):
     with pytest.raises(ConfigError, match=message):
         load_settings(environ={**BASE, **environ})
+
+
+def test_the_example_settings_file_loads():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "oracle.example.toml"
+    settings = load_settings(example, environ={})
+    assert settings.keystore is not None and settings.private_key is None
+    assert settings.confirmations >= 1
