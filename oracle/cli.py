@@ -44,6 +44,8 @@ def _runtime(settings: Settings) -> Runtime:
     from oracle.runtime import Runtime
 
     return Runtime(settings)
+
+
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file (else ORACLE_CONFIG)")]
 
 
@@ -341,7 +343,9 @@ def verify(request_id: str, config: ConfigOption = None) -> None:
     settings = _settings(config)
     runtime = _runtime(settings)
     try:
-        result = verify_request(runtime.w3, runtime.coordinator, settings.models_dir, _request_id(request_id))
+        result = verify_request(
+            runtime.w3, runtime.coordinator, settings.models_dir, _request_id(request_id), settings.start_block or 0
+        )
     except OracleError as error:
         raise _fail(error) from None
     on_chain, replayed = result.on_chain, result.replayed

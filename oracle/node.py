@@ -247,9 +247,10 @@ class OracleNode:
             return 0
         fulfilled, skipped = self._read_receipt(outcome.receipt)
         self._store.mark_confirmed([rid for rid in fulfilled if rid in ids], outcome.block_number)
+        sent = {r.request_id: r for r in requests if r.request_id in ids}
         for request_id, reason in skipped.items():
-            if request_id in ids:
-                self._settle_skipped(request_id, reason, outcome.block_number)
+            if request_id in sent:
+                self._settle_skipped(sent[request_id], reason, outcome.block_number)
         missing = [
             r for r in requests if r.request_id in ids and r.request_id not in fulfilled and r.request_id not in skipped
         ]
@@ -269,16 +270,17 @@ class OracleNode:
                 skipped[request_id] = ERROR_NAMES.get(bytes(entry["data"])[:4], "0x" + bytes(entry["data"])[:4].hex())
         return fulfilled, skipped
 
-    def _settle_skipped(self, request_id: bytes, reason: str, block_number: int) -> None:
+    def _settle_skipped(self, request: StoredRequest, reason: str, block_number: int) -> None:
         """The coordinator passed over our answer: find out whether someone else answered, or it was cancelled."""
+        request_id = request.request_id
         if reason == "OracleCoordinatorRequestExpired":
             self._store.mark_expired([request_id])
             return
         answered = self._w3.eth.get_logs(
             {
                 "address": self._coordinator.address,
-                "topics": [[FULFILLED_TOPIC, CANCELLED_TOPIC], "0x" + request_id.hex()],
-                "fromBlock": 0,
+                "topics": [["0x" + FULFILLED_TOPIC.hex(), "0x" + CANCELLED_TOPIC.hex()], "0x" + request_id.hex()],
+                "fromBlock": request.block_number,
                 "toBlock": block_number,
             }
         )

@@ -38,23 +38,26 @@ class Verification:
         return self.on_chain == self.replayed
 
 
-def _latest(w3: Web3, coordinator: str, event: str, request_id: bytes, to_block: int | str = "latest"):
+def _latest(w3: Web3, coordinator: str, event: str, request_id: bytes, from_block: int, to_block: int | str = "latest"):
     logs = w3.eth.get_logs(
         {
             "address": coordinator,
             "topics": ["0x" + event_abi_to_log_topic(_EVENTS[event]).hex(), "0x" + request_id.hex()],
-            "fromBlock": 0,
+            "fromBlock": from_block,
             "toBlock": to_block,
         }
     )
     return get_event_data(w3.codec, _EVENTS[event], logs[-1]) if logs else None
 
 
-def verify_request(w3: Web3, coordinator, models_dir: Path, request_id: bytes) -> Verification:
-    fulfilled = _latest(w3, coordinator.address, "PredictionFulfilled", request_id)
+def verify_request(w3: Web3, coordinator, models_dir: Path, request_id: bytes, from_block: int = 0) -> Verification:
+    """`from_block`: where to start looking for the request's events (the coordinator's deployment block)."""
+    fulfilled = _latest(w3, coordinator.address, "PredictionFulfilled", request_id, from_block)
     if fulfilled is None:
         raise VerifyError(f"no PredictionFulfilled event for request 0x{request_id.hex()}")
-    requested = _latest(w3, coordinator.address, "PredictionRequested", request_id, fulfilled["blockNumber"])
+    requested = _latest(
+        w3, coordinator.address, "PredictionRequested", request_id, from_block, fulfilled["blockNumber"]
+    )
     if requested is None:
         raise VerifyError(f"no PredictionRequested event for request 0x{request_id.hex()}")
     request = Request.from_abi(requested["args"]["request"])
