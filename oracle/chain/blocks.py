@@ -5,16 +5,13 @@ from __future__ import annotations
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.datastructures import AttributeDict
-from web3.exceptions import Web3RPCError
-from web3.types import RPCEndpoint
+
+from oracle.chain.rpc import raw_call
 
 
 def latest_block(w3: Web3) -> AttributeDict:
     """number, hash, parentHash, timestamp, gasLimit and baseFeePerGas (0 before London) of the latest block."""
-    response = w3.provider.make_request(RPCEndpoint("eth_getBlockByNumber"), ["latest", False])
-    if "error" in response:
-        raise Web3RPCError(f"eth_getBlockByNumber failed: {response['error']}")
-    raw = response["result"]
+    raw = raw_call(w3, "eth_getBlockByNumber", ["latest", False])
     return AttributeDict(
         {
             "number": int(raw["number"], 16),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from eth_account.messages import SignableMessage, encode_typed_data
 from eth_utils import keccak, to_canonical_address
 
-from oracle.types import PullReport, Report, Request, Status
+from oracle.types import PullReport, Request, Status
 
 DOMAIN_NAME = "OracleCoordinator"
 DOMAIN_VERSION = "1"
@@ -84,10 +84,6 @@ def pull_observation_message(domain: CoordinatorDomain, report: PullReport, valu
         },
     )
 
-
-def report_messages(domain: CoordinatorDomain, report: Report) -> list[SignableMessage]:
-    """One message per value of the report, in signature order."""
-    return [observation_message(domain, report.request_id, report.request, report.status, v) for v in report.values]
 
 
 # The same digests computed directly: every Observation field is a static 32-byte word, so the struct

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from eth_utils import event_abi_to_log_topic, to_checksum_address
 from web3 import Web3
-from web3.exceptions import BlockNotFound, Web3RPCError
-from web3.types import RPCEndpoint
+from web3.exceptions import BlockNotFound
 
 from oracle.chain.abi import coordinator_abi
 from oracle.chain.codec import decode_prediction_requested
+from oracle.chain.rpc import raw_call
 from oracle.store.requests import Checkpoint, RequestStore, SeenRequest
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,9 @@ class RequestListener:
 
     def _get_logs(self, start: int, end: int) -> list[dict]:
         """eth_getLogs answered as plain JSON: web3's result formatters cost more than the query on large ranges."""
-        response = self._w3.provider.make_request(
-            RPCEndpoint("eth_getLogs"),
+        logs = raw_call(
+            self._w3,
+            "eth_getLogs",
             [
                 {
                     "address": self._coordinator,
@@ -102,9 +103,7 @@ class RequestListener:
                 }
             ],
         )
-        if "error" in response:
-            raise Web3RPCError(f"eth_getLogs {start}..{end} failed: {response['error']}")
-        return [entry for entry in response["result"] if not entry.get("removed")]
+        return [entry for entry in logs if not entry.get("removed")]
 
     def _decode(self, entry: dict) -> SeenRequest:
         request_id, request, features = decode_prediction_requested(entry)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.datastructures import AttributeDict
-from web3.exceptions import TransactionNotFound, Web3RPCError
-from web3.types import RPCEndpoint
+from web3.exceptions import TransactionNotFound
+
+from oracle.chain.rpc import raw_call
 
 
 def _int(value: str | None) -> int | None:
@@ -35,10 +36,7 @@ def _log(entry: dict) -> AttributeDict:
 
 def get_receipt(w3: Web3, tx_hash: bytes) -> AttributeDict:
     """The receipt of `tx_hash`; raises TransactionNotFound while it is not mined."""
-    response = w3.provider.make_request(RPCEndpoint("eth_getTransactionReceipt"), ["0x" + bytes(tx_hash).hex()])
-    if "error" in response:
-        raise Web3RPCError(f"eth_getTransactionReceipt failed: {response['error']}")
-    raw = response.get("result")
+    raw = raw_call(w3, "eth_getTransactionReceipt", ["0x" + bytes(tx_hash).hex()])
     if raw is None:
         raise TransactionNotFound(f"transaction 0x{bytes(tx_hash).hex()} has no receipt")
     return AttributeDict(

@@ -189,25 +189,28 @@ class RequestStore:
             self._move(sql, rows)
 
     def mark_confirmed(self, request_ids: Sequence[bytes], block_number: int) -> None:
+        now = time.time()
         self._move(
             "UPDATE requests SET state = 'confirmed', settled_block = ?, error = NULL, settled_at = ?, updated_at = ?"
             " WHERE request_id = ? AND state = 'sent'",
-            [(block_number, now, now, rid) for rid in request_ids for now in (time.time(),)],
+            [(block_number, now, now, rid) for rid in request_ids],
         )
 
     def mark_failed(self, failures: Sequence[tuple[bytes, str]], block_number: int | None = None) -> None:
         """Final: the chain will not take this answer (e.g. the request is gone or its model was re-versioned)."""
+        now = time.time()
         self._move(
             "UPDATE requests SET state = 'failed', error = ?, settled_block = ?, settled_at = ?, updated_at = ?"
             " WHERE request_id = ? AND state NOT IN ('confirmed', 'failed', 'expired')",
-            [(reason, block_number, now, now, rid) for rid, reason in failures for now in (time.time(),)],
+            [(reason, block_number, now, now, rid) for rid, reason in failures],
         )
 
     def mark_expired(self, request_ids: Sequence[bytes]) -> None:
+        now = time.time()
         self._move(
             "UPDATE requests SET state = 'expired', settled_at = ?, updated_at = ?"
             " WHERE request_id = ? AND state NOT IN ('confirmed', 'failed', 'expired')",
-            [(now, now, rid) for rid in request_ids for now in (time.time(),)],
+            [(now, now, rid) for rid in request_ids],
         )
 
     def back_to_signed(self, request_ids: Sequence[bytes], reason: str) -> None:
