@@ -20,13 +20,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector
 from web3 import Web3
 
 from oracle.chain.abi import coordinator_abi
 from oracle.chain.blocks import latest_block
-from oracle.chain.codec import encode_call
+from oracle.chain.codec import encode_call, event_topic
 from oracle.chain.listener import RequestListener
+from oracle.chain.reverts import RevertDecoder
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import InFlightLimitReached, TransactionManager, TransactionRejected, TxOutcome
 from oracle.ml.registry import ModelRegistry
@@ -35,12 +35,10 @@ from oracle.types import Report
 
 log = logging.getLogger(__name__)
 
-_ABI = coordinator_abi()
-_EVENTS = {e["name"]: e for e in _ABI if e["type"] == "event"}
-FULFILLED_TOPIC = event_abi_to_log_topic(_EVENTS["PredictionFulfilled"])
-CANCELLED_TOPIC = event_abi_to_log_topic(_EVENTS["PredictionCancelled"])
-SKIPPED_TOPIC = event_abi_to_log_topic(_EVENTS["ReportSkipped"])
-ERROR_NAMES = {function_abi_to_4byte_selector(e): e["name"] for e in _ABI if e["type"] == "error"}
+FULFILLED_TOPIC = event_topic("PredictionFulfilled")
+CANCELLED_TOPIC = event_topic("PredictionCancelled")
+SKIPPED_TOPIC = event_topic("ReportSkipped")
+_ERRORS = RevertDecoder(coordinator_abi())
 
 # Gas of one report in fulfillBatch besides its callback (at most ~30k measured with k = 1, see
 # benchmarks/results/gas.json) with room for calldata and k > 1; callbacks get gasLimit * 64/63 reserved.
@@ -267,7 +265,8 @@ class OracleNode:
             if topic == FULFILLED_TOPIC:
                 fulfilled.add(request_id)
             elif topic == SKIPPED_TOPIC:
-                skipped[request_id] = ERROR_NAMES.get(bytes(entry["data"])[:4], "0x" + bytes(entry["data"])[:4].hex())
+                reason = bytes(entry["data"])[:4]
+                skipped[request_id] = _ERRORS.name(reason) or "0x" + reason.hex()
         return fulfilled, skipped
 
     def _settle_skipped(self, request: StoredRequest, reason: str, block_number: int) -> None:

@@ -5,17 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from eth_utils import event_abi_to_log_topic
 from web3 import Web3
 from web3._utils.events import get_event_data
 
-from oracle.chain.abi import coordinator_abi
+from oracle.chain.codec import event_abi, event_topic
 from oracle.errors import OracleError
 from oracle.ml.model import LoadedModel
 from oracle.ml.registry import Registration, model_dirs
 from oracle.types import Request, Status, model_id
-
-_EVENTS = {e["name"]: e for e in coordinator_abi() if e["type"] == "event"}
 
 
 class VerifyError(OracleError, LookupError):
@@ -42,12 +39,12 @@ def _latest(w3: Web3, coordinator: str, event: str, request_id: bytes, from_bloc
     logs = w3.eth.get_logs(
         {
             "address": coordinator,
-            "topics": ["0x" + event_abi_to_log_topic(_EVENTS[event]).hex(), "0x" + request_id.hex()],
+            "topics": ["0x" + event_topic(event).hex(), "0x" + request_id.hex()],
             "fromBlock": from_block,
             "toBlock": to_block,
         }
     )
-    return get_event_data(w3.codec, _EVENTS[event], logs[-1]) if logs else None
+    return get_event_data(w3.codec, event_abi(event), logs[-1]) if logs else None
 
 
 def verify_request(w3: Web3, coordinator, models_dir: Path, request_id: bytes, from_block: int = 0) -> Verification:

@@ -5,19 +5,15 @@ from __future__ import annotations
 import time
 
 from brownie import web3
-from eth_utils import event_abi_to_log_topic
 
-
-def _topic(coordinator, name: str) -> str:
-    event = next(e for e in coordinator.abi if e["type"] == "event" and e["name"] == name)
-    return "0x" + event_abi_to_log_topic(event).hex()
+from oracle.chain.codec import event_topic
 
 
 def _request_ids(coordinator, name: str, from_block: int) -> set[bytes]:
     logs = web3.eth.get_logs(
         {
             "address": coordinator.address,
-            "topics": [_topic(coordinator, name)],
+            "topics": ["0x" + event_topic(name).hex()],
             "fromBlock": from_block,
             "toBlock": "latest",
         }

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 
 from eth_abi import decode, encode
-from eth_utils import function_abi_to_4byte_selector, to_checksum_address
+from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector, to_checksum_address
 from eth_utils.abi import collapse_if_tuple
 
 from oracle.chain.abi import coordinator_abi
@@ -25,9 +25,19 @@ def _function(name: str) -> tuple[bytes, tuple[str, ...]]:
 
 
 @cache
+def event_abi(name: str) -> dict:
+    return next(e for e in coordinator_abi() if e["type"] == "event" and e["name"] == name)
+
+
+@cache
+def event_topic(name: str) -> bytes:
+    """topic0 of coordinator event `name` (keccak256 of its signature)."""
+    return event_abi_to_log_topic(event_abi(name))
+
+
+@cache
 def _event_data_types(name: str) -> tuple[str, ...]:
-    entry = next(e for e in coordinator_abi() if e["type"] == "event" and e["name"] == name)
-    return tuple(collapse_if_tuple(i) for i in entry["inputs"] if not i["indexed"])
+    return tuple(collapse_if_tuple(i) for i in event_abi(name)["inputs"] if not i["indexed"])
 
 
 def encode_call(name: str, args: Sequence) -> bytes:

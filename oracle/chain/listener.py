@@ -12,19 +12,17 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from eth_utils import event_abi_to_log_topic, to_checksum_address
+from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.exceptions import BlockNotFound
 
-from oracle.chain.abi import coordinator_abi
-from oracle.chain.codec import decode_prediction_requested
+from oracle.chain.codec import decode_prediction_requested, event_topic
 from oracle.chain.rpc import raw_call
 from oracle.store.requests import Checkpoint, RequestStore, SeenRequest
 
 log = logging.getLogger(__name__)
 
-_EVENT_ABI = next(e for e in coordinator_abi() if e["type"] == "event" and e["name"] == "PredictionRequested")
-PREDICTION_REQUESTED_TOPIC = event_abi_to_log_topic(_EVENT_ABI)
+PREDICTION_REQUESTED_TOPIC = event_topic("PredictionRequested")
 
 
 @dataclass(frozen=True)

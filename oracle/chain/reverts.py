@@ -36,6 +36,11 @@ class RevertDecoder:
             if entry.get("type") == "error":
                 self._errors[function_abi_to_4byte_selector(dict(entry))] = (entry["name"], list(entry["inputs"]))
 
+    def name(self, selector: bytes) -> str | None:
+        """The error a 4-byte selector stands for (None when the ABI has no such error)."""
+        known = self._errors.get(bytes(selector))
+        return None if known is None else known[0]
+
     def decode(self, data: bytes) -> DecodedRevert:
         if len(data) < 4:
             return DecodedRevert(None, None, (), data)

@@ -85,3 +85,10 @@ def test_transaction_rejected_survives_pickling_with_its_decoded_error():
         ((ALICE,), (BOB, 2), bytes(32)),
         data,
     )
+
+
+def test_name_looks_up_a_selector_alone():
+    decoder = RevertDecoder([NESTED_ERROR])
+    assert decoder.name(SELECTOR) == "ThingRefused"
+    assert decoder.name(bytes.fromhex("08c379a0")) == "Error"
+    assert decoder.name(b"\xde\xad\xbe\xef") is None
