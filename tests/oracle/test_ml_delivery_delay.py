@@ -3,7 +3,6 @@ serving, and reproducible training."""
 
 import csv
 import hashlib
-import json
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +16,9 @@ from oracle.ml.training import flights_data
 from oracle.ml.training.delivery_delay import MODEL_NAME, train
 from oracle.ml.training.encoding import encode_frame
 from oracle.types import Status
+from tests.oracle.committed_model import FILES, feature_rows, read_held_out, read_report, train_twice
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / MODEL_NAME
-FILES = {"model.skops", "schema.json", "report.json", "report.png", "MODEL_CARD.md", "held_out.csv"}
 OUTPUT = "expected_p_late_bps"
 JFK_TO_LAX = {
     "carrier": "AA",
@@ -40,22 +39,17 @@ def model() -> LoadedModel:
 
 @pytest.fixture(scope="module")
 def report() -> dict:
-    return json.loads((MODEL_DIR / "report.json").read_text())
+    return read_report(MODEL_DIR)
 
 
 @pytest.fixture(scope="module")
 def held_out() -> list[dict[str, int]]:
-    with open(MODEL_DIR / "held_out.csv", newline="") as f:
-        return [{k: int(v) for k, v in row.items()} for row in csv.DictReader(f)]
+    return read_held_out(MODEL_DIR)
 
 
 @pytest.fixture(scope="module")
 def source() -> pd.DataFrame:
     return flights_data.read().set_index("rownames", drop=False)
-
-
-def features(rows, schema):
-    return [[row[name] for name in schema.feature_names] for row in rows]
 
 
 def test_committed_directory_has_every_file():
@@ -123,7 +117,7 @@ def test_encode_refuses_values_outside_the_schema(model, change, match):
 
 @pytest.mark.parametrize(("index", "value"), [(0, -1), (0, 16), (1, 3), (2, 105), (3, 6001), (6, 13), (7, -1)])
 def test_predict_answers_invalid_input_for_a_bad_integer(model, held_out, index, value):
-    row = features(held_out[:1], model.schema)[0]
+    row = feature_rows(held_out[:1], model.schema)[0]
     row[index] = value
     assert model.predict([row])[0].status == Status.INVALID_INPUT
 
@@ -165,12 +159,12 @@ def test_held_out_rows_match_the_source_flights(model, held_out, report, source)
     flights = source.loc[[row["row_id"] for row in held_out]]
     fixed, keep = encode_frame(flights_data.features_frame(flights), model.schema)
     assert keep.all() and len(held_out) == report["dataset"]["rows_held_out_csv"]
-    assert fixed.tolist() == features(held_out, model.schema)
+    assert fixed.tolist() == feature_rows(held_out, model.schema)
     assert [row["label"] for row in held_out] == flights_data.late(flights).tolist()
 
 
 def test_held_out_rows_reproduce_the_expected_p_late_through_loaded_model(model, held_out):
-    predictions = model.predict(features(held_out, model.schema))
+    predictions = model.predict(feature_rows(held_out, model.schema))
     assert {p.status for p in predictions} == {Status.OK}
     assert [p.value for p in predictions] == [row[OUTPUT] for row in held_out]
     scores = np.array([p.value for p in predictions])
@@ -190,12 +184,6 @@ def test_from_dir_refuses_another_schema_hash():
 
 
 def test_training_on_a_subsample_is_byte_reproducible(tmp_path):
-    first = train(tmp_path / "a", max_rows=3000, cv_folds=3)
-    second = train(tmp_path / "b", max_rows=3000, cv_folds=3)
-    assert {path.name for path in (tmp_path / "a").iterdir()} == FILES
-    for name in FILES:
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
-    assert first["artifact"]["sha256"] == second["artifact"]["sha256"]
-    assert LoadedModel.from_dir(tmp_path / "a").artifact_hash.hex() == first["artifact"]["sha256"]
+    first = train_twice(train, tmp_path, max_rows=3000, cv_folds=3)
     assert first["dataset"]["rows_used"] == 3000 and first["training"]["subsample"].startswith("3000 flights")
     assert first["held_out"]["roc_auc"] > 0.55

