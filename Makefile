@@ -61,7 +61,7 @@ test: setup lint $(SCHEMATHESIS_STAMP)
 
 ## demo: end-to-end demo on the local development network
 demo: setup
-	brownie run scripts/demo.py
+	python -m scripts.run demo
 
 ## models: train every model from data shipped in packages into models/<name>/
 models: setup

@@ -1,4 +1,4 @@
-"""End-to-end demo on a local anvil chain: `make demo` (brownie run scripts/demo.py).
+"""End-to-end demo on a local anvil chain: `make demo` (python -m scripts.run demo).
 
 Deploys the coordinator, registers every trained model by the sha256 of its artifact and schema,
 starts the real oracle node as its own process (`python -m oracle node run`), and drives the

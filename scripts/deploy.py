@@ -1,4 +1,4 @@
-"""Deploys the OracleCoordinator: `brownie run scripts/deploy.py [--network sepolia]`.
+"""Deploys the OracleCoordinator: `python -m scripts.run deploy [--network sepolia]`.
 
 Signers come from ORACLE_SIGNERS and the threshold from ORACLE_THRESHOLD (default 1); on a local
 chain the anvil development signer is used when ORACLE_SIGNERS is unset.
