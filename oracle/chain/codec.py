@@ -25,6 +25,12 @@ def _function(name: str) -> tuple[bytes, tuple[str, ...]]:
 
 
 @cache
+def _outputs(name: str) -> tuple[str, ...]:
+    entry = next(e for e in coordinator_abi() if e["type"] == "function" and e["name"] == name)
+    return tuple(collapse_if_tuple(o) for o in entry["outputs"])
+
+
+@cache
 def event_abi(name: str) -> dict:
     return next(e for e in coordinator_abi() if e["type"] == "event" and e["name"] == name)
 
@@ -46,9 +52,19 @@ def encode_call(name: str, args: Sequence) -> bytes:
     return selector + encode(list(types), list(args))
 
 
+def decode_result(name: str, data: bytes) -> tuple:
+    """The return values of coordinator function `name` from an eth_call's result."""
+    return decode(list(_outputs(name)), _bytes(data))
+
+
+def decode_event_data(name: str, log: Mapping) -> tuple:
+    """The non-indexed fields of coordinator event `name` from a raw or web3-formatted log."""
+    return decode(list(_event_data_types(name)), _bytes(log["data"]))
+
+
 def decode_prediction_requested(log: Mapping) -> tuple[bytes, Request, tuple[int, ...]]:
     """(requestId, Request, features) of a raw or web3-formatted PredictionRequested log."""
-    request_fields, features = decode(list(_event_data_types("PredictionRequested")), _bytes(log["data"]))
+    request_fields, features = decode_event_data("PredictionRequested", log)
     request_id = _bytes(log["topics"][1])
     model_id, artifact_hash, inputs, consumer, fee_wei, deadline, gas = request_fields
     request = Request(model_id, artifact_hash, inputs, to_checksum_address(consumer), fee_wei, deadline, gas)

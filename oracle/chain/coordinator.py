@@ -1,0 +1,397 @@
+"""The OracleCoordinator as the rest of the node sees it: the one module that knows its ABI, calls, events and errors.
+
+Reads go through raw JSON-RPC with oracle.chain.codec's eth_abi encoding (web3's contract helpers cost more than
+the call on the node's paths); only the owner's transactions use a web3 contract, to fill in gas and fees.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal
+
+from eth_utils import to_checksum_address
+from web3 import Web3
+from web3.exceptions import Web3RPCError
+from web3.types import RPCEndpoint, TxParams
+
+from oracle.chain.abi import coordinator_abi
+from oracle.chain.codec import (
+    decode_event_data,
+    decode_prediction_requested,
+    decode_result,
+    encode_call,
+    event_topic,
+)
+from oracle.chain.eip712 import CoordinatorDomain
+from oracle.chain.reverts import DecodedRevert, RevertDecoder
+from oracle.chain.rpc import raw_call
+from oracle.config import ConfigError
+from oracle.errors import OracleError
+from oracle.types import PullReport, Report, Request, Status
+
+ZERO_HASH = bytes(32)
+REQUEST_EXPIRED = "OracleCoordinatorRequestExpired"
+
+_FULFILLED = event_topic("PredictionFulfilled")
+_CANCELLED = event_topic("PredictionCancelled")
+_SKIPPED = event_topic("ReportSkipped")
+_REQUESTED = event_topic("PredictionRequested")
+_ERRORS = RevertDecoder(coordinator_abi())
+
+
+class CoordinatorReverted(OracleError, ValueError):
+    """A call to the coordinator reverted; `error_name` is the decoded custom error (None when unknown)."""
+
+    def __init__(self, function: str, revert: DecodedRevert) -> None:
+        self.function = function
+        self.revert = revert
+        self.error_name = revert.name
+        self.error_args = revert.args
+        super().__init__(str(self))
+
+    def __reduce__(self):
+        return CoordinatorReverted, (self.function, self.revert)
+
+    def __str__(self) -> str:
+        if self.error_name is not None:
+            return f"{self.function} reverts with {self.error_name}({', '.join(map(repr, self.error_args))})"
+        if self.revert.selector is not None:
+            return f"{self.function} reverts with unknown error 0x{self.revert.selector.hex()}"
+        return f"{self.function} reverts without data"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A model's entry in getModel."""
+
+    artifact_hash: bytes
+    schema_hash: bytes
+    version: int
+    fee_wei: int
+    active: bool
+
+    @property
+    def exists(self) -> bool:
+        return self.artifact_hash != ZERO_HASH
+
+    def matches(self, artifact_hash: bytes, schema_hash: bytes) -> bool:
+        """Both hashes are the registered ones (compared in constant time)."""
+        return hmac.compare_digest(self.artifact_hash, artifact_hash) and hmac.compare_digest(
+            self.schema_hash, schema_hash
+        )
+
+
+def registration_problem(registration: Registration | None, artifact_hash: bytes, schema_hash: bytes) -> str | None:
+    """Why files with these hashes cannot answer for the registration, or None when they can."""
+    if registration is None or not registration.exists:
+        return "not registered on the coordinator"
+    if not hmac.compare_digest(registration.artifact_hash, artifact_hash):
+        return f"artifact sha256 differs from the chain's v{registration.version}"
+    if not hmac.compare_digest(registration.schema_hash, schema_hash):
+        return f"schema sha256 differs from the chain's v{registration.version}"
+    if not registration.active:
+        return "deactivated on the coordinator"
+    return None
+
+
+@dataclass(frozen=True)
+class SignerSet:
+    signers: tuple[str, ...]  # checksummed, sorted
+    threshold: int
+    read_at: float  # the coordinator's clock (time.monotonic by default) when read
+
+    def __contains__(self, address: object) -> bool:
+        return isinstance(address, str) and to_checksum_address(address) in self.signers
+
+
+@dataclass(frozen=True)
+class ReceiptOutcome:
+    """What the coordinator logged in one transaction: answers accepted, and reports passed over with the
+    decoded reason (the error name, or the selector's hex when the ABI has no such error)."""
+
+    fulfilled: frozenset[bytes]
+    skipped: Mapping[bytes, str]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The PredictionFulfilled or PredictionCancelled event that closed a request."""
+
+    request_id: bytes
+    kind: Literal["fulfilled", "cancelled"]
+    block_number: int
+    tx_hash: bytes
+    status: Status | None = None  # fulfilled only
+    value: int | None = None  # fulfilled only
+
+
+@dataclass(frozen=True)
+class RequestedEvent:
+    request_id: bytes
+    request: Request
+    features: tuple[int, ...]
+    block_number: int
+    tx_hash: bytes
+
+
+@dataclass(frozen=True)
+class SkippedReport:
+    request_id: bytes
+    reason: str
+    block_number: int
+    tx_hash: bytes
+
+
+class Coordinator:
+    def __init__(
+        self, w3: Web3, address: str, *, chain_id: int | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._w3 = w3
+        self.address = to_checksum_address(address)
+        if chain_id is not None:
+            self.chain_id = chain_id
+        if not w3.eth.get_code(self.address):
+            raise ConfigError(f"ORACLE_COORDINATOR: no contract at {self.address} on chain {self.chain_id}")
+        self._clock = clock
+        self._signer_lock = threading.Lock()
+        self._signer_set: SignerSet | None = None
+
+    def __repr__(self) -> str:
+        return f"Coordinator({self.address})"
+
+    @cached_property
+    def chain_id(self) -> int:
+        return self._w3.eth.chain_id
+
+    @property
+    def errors(self) -> RevertDecoder:
+        return _ERRORS
+
+    @property
+    def error_abi(self) -> list[dict]:
+        """The coordinator's custom errors, for a decoder that also knows other contracts' (the tx manager)."""
+        return [e for e in coordinator_abi() if e["type"] == "error"]
+
+    @cached_property
+    def domain(self) -> CoordinatorDomain:
+        return CoordinatorDomain(self.chain_id, self.address)
+
+    # ------------------------------------------------------------------ models
+    def model(self, model_id: bytes) -> Registration | None:
+        """The registration of `model_id`, None when it was never registered."""
+        ((artifact, schema, version, fee, active),) = self._view("getModel", [model_id])
+        registration = Registration(bytes(artifact), bytes(schema), int(version), int(fee), bool(active))
+        return registration if registration.exists else None
+
+    def registration_problem(self, model_id: bytes, artifact_hash: bytes, schema_hash: bytes) -> str | None:
+        """Why a model with these hashes cannot answer requests now ("not registered ...", "artifact sha256
+        differs ...", "deactivated ..."), or None when it can."""
+        return registration_problem(self.model(model_id), artifact_hash, schema_hash)
+
+    def owner(self) -> str:
+        return to_checksum_address(self._view("owner", [])[0])
+
+    def register_model_tx(
+        self, sender: str, model_id: bytes, artifact_hash: bytes, schema_hash: bytes, fee_wei: int
+    ) -> TxParams:
+        """registerModel, ready to sign by the owner `sender` (nonce, gas and fees filled in)."""
+        call = self._contract.functions.registerModel(model_id, artifact_hash, schema_hash, fee_wei)
+        return call.build_transaction(self._owner_tx(sender))
+
+    def update_model_tx(self, sender: str, model_id: bytes, artifact_hash: bytes, schema_hash: bytes) -> TxParams:
+        """updateModel (a new version of a registered model), ready to sign by the owner `sender`."""
+        call = self._contract.functions.updateModel(model_id, artifact_hash, schema_hash)
+        return call.build_transaction(self._owner_tx(sender))
+
+    def _owner_tx(self, sender: str) -> TxParams:
+        return {"from": sender, "nonce": self._w3.eth.get_transaction_count(sender)}
+
+    @cached_property
+    def _contract(self):
+        return self._w3.eth.contract(address=self.address, abi=coordinator_abi())
+
+    # ------------------------------------------------------------------ signers
+    def signers(self) -> tuple[str, ...]:
+        return tuple(to_checksum_address(a) for a in self._view("signers", [])[0])
+
+    def threshold(self) -> int:
+        return int(self._view("threshold", [])[0])
+
+    def is_signer(self, address: str) -> bool:
+        return bool(self._view("isSigner", [to_checksum_address(address)])[0])
+
+    def paused(self) -> bool:
+        return bool(self._view("paused", [])[0])
+
+    def signer_set(self, max_age_seconds: float = 30.0) -> SignerSet:
+        """The signers and threshold, read again when the cached copy is older than `max_age_seconds`."""
+        with self._signer_lock:
+            cached = self._signer_set
+            if cached is None or self._clock() - cached.read_at >= max_age_seconds:
+                cached = self._signer_set = self._read_signer_set()
+            return cached
+
+    def refresh(self) -> SignerSet:
+        """Reads the signer set now (after a SignerAdded / SignerRemoved / ThresholdChanged, say)."""
+        with self._signer_lock:
+            self._signer_set = self._read_signer_set()
+            return self._signer_set
+
+    def _read_signer_set(self) -> SignerSet:
+        signers, threshold = self._batch_call([("signers", []), ("threshold", [])])
+        return SignerSet(tuple(sorted(to_checksum_address(a) for a in signers[0])), int(threshold[0]), self._clock())
+
+    # ------------------------------------------------------------------ requests
+    def commitments(self, request_ids: Sequence[bytes]) -> dict[bytes, bytes]:
+        """request id -> commitmentOf, for every id in one JSON-RPC batch; a zero commitment means not pending
+        (never requested, fulfilled or cancelled)."""
+        ids = [bytes(i) for i in request_ids]
+        results = self._batch_call([("commitmentOf", [i]) for i in ids])
+        return {i: bytes(result[0]) for i, result in zip(ids, results, strict=True)}
+
+    def is_pending(self, request_id: bytes) -> bool:
+        return bytes(self._view("commitmentOf", [request_id])[0]) != ZERO_HASH
+
+    # ------------------------------------------------------------------ calldata
+    @staticmethod
+    def fulfill_batch_calldata(reports: Sequence[Report | tuple], signatures: Sequence[bytes]) -> bytes:
+        """fulfillBatch calldata; reports as Report or as its ABI tuple (the node's hot path passes tuples)."""
+        return encode_call("fulfillBatch", [[_abi(r) for r in reports], list(signatures)])
+
+    @staticmethod
+    def fulfill_calldata(report: Report | tuple, signatures: bytes) -> bytes:
+        return encode_call("fulfill", [_abi(report), signatures])
+
+    @staticmethod
+    def verify_report_calldata(report: PullReport | tuple, signatures: bytes) -> bytes:
+        return encode_call("verifyReport", [_abi(report), signatures])
+
+    def verify_report(self, report: PullReport | tuple, signatures: bytes) -> tuple[Status, int]:
+        """(status, value) as verifyReport returns them; raises CoordinatorReverted (e.g. with error_name
+        OracleCoordinatorReportExpired) when the coordinator refuses the report."""
+        status, value = self._view("verifyReport", [_abi(report), signatures])
+        return Status(status), int(value)
+
+    # ------------------------------------------------------------------ events
+    def receipt_outcome(self, receipt: Mapping) -> ReceiptOutcome:
+        """The PredictionFulfilled and ReportSkipped logs this coordinator wrote in a (web3 or raw) receipt."""
+        fulfilled, skipped = set(), {}
+        address = self.address.lower()
+        for entry in receipt["logs"]:
+            if entry["address"].lower() != address or len(entry["topics"]) < 2:
+                continue
+            topic, request_id = _bytes(entry["topics"][0]), _bytes(entry["topics"][1])
+            if topic == _FULFILLED:
+                fulfilled.add(request_id)
+            elif topic == _SKIPPED:
+                skipped[request_id] = self._reason(entry)
+        return ReceiptOutcome(frozenset(fulfilled), skipped)
+
+    def answer(self, request_id: bytes, from_block: int, to_block: int | str = "latest") -> Answer | None:
+        """The event that answered `request_id` in [from_block, to_block]: its PredictionFulfilled (the last,
+        should there be several) or else its PredictionCancelled; None when neither happened there."""
+        answers = [_answer(e) for e in self._logs([[_FULFILLED, _CANCELLED], request_id], from_block, to_block)]
+        fulfilled = [a for a in answers if a.kind == "fulfilled"]
+        return (fulfilled or answers or [None])[-1]
+
+    def answers(self, from_block: int, to_block: int | str = "latest") -> list[Answer]:
+        """Every PredictionFulfilled and PredictionCancelled in the range, in chain order."""
+        return [_answer(e) for e in self._logs([[_FULFILLED, _CANCELLED]], from_block, to_block)]
+
+    def requested(self, request_id: bytes, from_block: int, to_block: int | str = "latest") -> RequestedEvent | None:
+        """The PredictionRequested event of `request_id` in the range, None when there is none."""
+        events = self._logs([_REQUESTED, request_id], from_block, to_block)
+        return _requested(events[-1]) if events else None
+
+    def requests(self, from_block: int, to_block: int | str = "latest") -> list[RequestedEvent]:
+        """Every PredictionRequested in the range, in chain order."""
+        return [_requested(e) for e in self._logs([_REQUESTED], from_block, to_block)]
+
+    def skipped_reports(self, from_block: int, to_block: int | str = "latest") -> list[SkippedReport]:
+        """Every ReportSkipped in the range (a report that came too late, for a request already closed)."""
+        return [
+            SkippedReport(_bytes(e["topics"][1]), self._reason(e), _int(e["blockNumber"]), _bytes(e["transactionHash"]))
+            for e in self._logs([_SKIPPED], from_block, to_block)
+        ]
+
+    def _reason(self, log: Mapping) -> str:
+        selector = bytes(decode_event_data("ReportSkipped", log)[0])
+        return _ERRORS.name(selector) or "0x" + selector.hex()
+
+    # ------------------------------------------------------------------ JSON-RPC
+    def _logs(self, topics: list, from_block: int, to_block: int | str) -> list[dict]:
+        return raw_call(
+            self._w3,
+            "eth_getLogs",
+            [
+                {
+                    "address": self.address,
+                    "topics": [_topic(t) for t in topics],
+                    "fromBlock": hex(from_block),
+                    "toBlock": to_block if isinstance(to_block, str) else hex(to_block),
+                }
+            ],
+        )
+
+    def _call_params(self, function: str, args: list) -> list:
+        return [{"to": self.address, "data": "0x" + encode_call(function, args).hex()}, "latest"]
+
+    def _view(self, function: str, args: list) -> tuple:
+        response = self._w3.provider.make_request(RPCEndpoint("eth_call"), self._call_params(function, args))
+        return self._result(function, response)
+
+    def _batch_call(self, calls: Sequence[tuple[str, list]]) -> list[tuple]:
+        """eth_call of every (function, args) in one JSON-RPC batch request; results in the same order."""
+        if not calls:
+            return []
+        responses = self._w3.provider.make_batch_request(
+            [(RPCEndpoint("eth_call"), self._call_params(function, args)) for function, args in calls]
+        )
+        if not isinstance(responses, list):  # the node refused the whole batch
+            raise Web3RPCError(f"eth_call batch failed: {responses.get('error')}")
+        return [self._result(function, r) for (function, _), r in zip(calls, responses, strict=True)]
+
+    def _result(self, function: str, response: Mapping) -> tuple:
+        error = response.get("error")
+        if error is not None:
+            data = error.get("data") if isinstance(error, Mapping) else None
+            if isinstance(data, Mapping):  # some nodes nest it
+                data = data.get("data")
+            if isinstance(data, str) and data.startswith("0x"):
+                raise CoordinatorReverted(function, _ERRORS.decode(bytes.fromhex(data[2:])))
+            raise Web3RPCError(f"eth_call {function} failed: {error}")
+        return decode_result(function, _bytes(response["result"]))
+
+
+def _abi(value: Any) -> tuple:
+    return value.as_abi() if isinstance(value, (Report, PullReport)) else value
+
+
+def _topic(topic: bytes | list[bytes]) -> str | list[str]:
+    return ["0x" + t.hex() for t in topic] if isinstance(topic, list) else "0x" + bytes(topic).hex()
+
+
+def _bytes(value) -> bytes:
+    return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)
+
+
+def _int(value) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
+def _answer(log: Mapping) -> Answer:
+    request_id, block, tx_hash = _bytes(log["topics"][1]), _int(log["blockNumber"]), _bytes(log["transactionHash"])
+    if _bytes(log["topics"][0]) == _CANCELLED:
+        return Answer(request_id, "cancelled", block, tx_hash)
+    status, value = decode_event_data("PredictionFulfilled", log)
+    return Answer(request_id, "fulfilled", block, tx_hash, Status(status), int(value))
+
+
+def _requested(log: Mapping) -> RequestedEvent:
+    request_id, request, features = decode_prediction_requested(log)
+    return RequestedEvent(request_id, request, features, _int(log["blockNumber"]), _bytes(log["transactionHash"]))
