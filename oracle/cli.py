@@ -181,8 +181,9 @@ def models_list(
     chain: Annotated[bool, typer.Option(help="also show the on-chain registration (needs RPC + coordinator)")] = False,
 ) -> None:
     """Every model directory with its hashes and held-out metrics."""
+    from oracle.chain.coordinator import registration_problem
     from oracle.ml.model import LoadedModel
-    from oracle.ml.registry import Registration, model_dirs
+    from oracle.ml.registry import model_dirs
 
     directory = models_dir or (_settings(config).models_dir if chain else Path("models"))
     coordinator = _runtime(_settings(config)).coordinator if chain else None
@@ -193,13 +194,14 @@ def models_list(
         held_out = ", ".join(f"{k} {metrics[k]:.3f}" for k in ("roc_auc", "brier") if k in metrics)
         status = "-"
         if coordinator is not None:
-            registration = Registration.read(coordinator, model_id(name))
-            if not registration.exists:
-                status = "[yellow]not registered[/]"
-            elif (registration.artifact_hash, registration.schema_hash) == (model.artifact_hash, model.schema_hash):
-                status = f"[green]v{registration.version} matches[/]" + ("" if registration.active else " (inactive)")
+            registration = coordinator.model(model_id(name))
+            problem = registration_problem(registration, model.artifact_hash, model.schema_hash)
+            if registration is None:
+                status = f"[yellow]{problem}[/]"
+            elif registration.matches(model.artifact_hash, model.schema_hash):
+                status = f"[green]v{registration.version} matches[/]" + (f" ({problem})" if problem else "")
             else:
-                status = f"[red]v{registration.version} differs[/]"
+                status = f"[red]{problem}[/]"
         table.add_row(
             name,
             "0x" + model_id(name).hex()[:12] + "…",
@@ -220,7 +222,6 @@ def models_register(
     """Registers a model (or a new version of it) by the sha256 of its artifact and schema.
     Sent from the configured key, which must own the coordinator."""
     from oracle.ml.model import LoadedModel
-    from oracle.ml.registry import Registration
 
     settings = _settings(config)
     runtime = _runtime(settings)
@@ -228,19 +229,18 @@ def models_register(
         settings.check_models_dir()
         model = LoadedModel.from_dir(settings.models_dir / name)
         coordinator, account, w3 = runtime.coordinator, runtime.account, runtime.w3
-        owner = coordinator.functions.owner().call()
+        owner = coordinator.owner()
         if owner != account.address:
             raise ConfigError(f"the configured key {account.address} does not own the coordinator (owner {owner})")
         mid = model_id(name)
-        registration = Registration.read(coordinator, mid)
-        if not registration.exists:
-            call = coordinator.functions.registerModel(mid, model.artifact_hash, model.schema_hash, fee_wei)
-        elif (registration.artifact_hash, registration.schema_hash) == (model.artifact_hash, model.schema_hash):
+        registration = coordinator.model(mid)
+        if registration is None:
+            tx = coordinator.register_model_tx(account.address, mid, model.artifact_hash, model.schema_hash, fee_wei)
+        elif registration.matches(model.artifact_hash, model.schema_hash):
             console.print(f"{name} is already registered as v{registration.version} with these hashes")
             return
         else:
-            call = coordinator.functions.updateModel(mid, model.artifact_hash, model.schema_hash)
-        tx = call.build_transaction({"from": account.address, "nonce": w3.eth.get_transaction_count(account.address)})
+            tx = coordinator.update_model_tx(account.address, mid, model.artifact_hash, model.schema_hash)
         receipt = w3.eth.wait_for_transaction_receipt(
             w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
         )
@@ -248,7 +248,7 @@ def models_register(
         raise _fail(error) from None
     if receipt["status"] != 1:
         raise _fail(OracleError(f"registration reverted in tx 0x{bytes(receipt['transactionHash']).hex()}"))
-    after = Registration.read(coordinator, mid)
+    after = coordinator.model(mid)
     console.print(f"[green]{name} registered as v{after.version}[/] (model id 0x{mid.hex()})")
 
 
@@ -344,7 +344,7 @@ def verify(request_id: str, config: ConfigOption = None) -> None:
     runtime = _runtime(settings)
     try:
         result = verify_request(
-            runtime.w3, runtime.coordinator, settings.models_dir, _request_id(request_id), settings.start_block or 0
+            runtime.coordinator, settings.models_dir, _request_id(request_id), settings.start_block or 0
         )
     except OracleError as error:
         raise _fail(error) from None

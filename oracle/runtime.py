@@ -8,10 +8,8 @@ from functools import cached_property
 
 import requests
 from web3 import Web3
-from web3.contract import Contract
 
-from oracle.chain.abi import coordinator_abi
-from oracle.chain.eip712 import CoordinatorDomain
+from oracle.chain.coordinator import Coordinator
 from oracle.chain.listener import RequestListener
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import TransactionManager
@@ -60,11 +58,8 @@ class Runtime:
         return self.w3.eth.chain_id
 
     @cached_property
-    def coordinator(self) -> Contract:
-        address = self.settings.coordinator
-        if not self.w3.eth.get_code(address):
-            raise ConfigError(f"ORACLE_COORDINATOR: no contract at {address} on chain {self.chain_id}")
-        return self.w3.eth.contract(address=address, abi=coordinator_abi())
+    def coordinator(self) -> Coordinator:
+        return Coordinator(self.w3, self.settings.coordinator, chain_id=self.chain_id)
 
     @cached_property
     def account(self):
@@ -91,8 +86,8 @@ class Runtime:
 
     @cached_property
     def signer(self) -> ObservationSigner:
-        signer = ObservationSigner(self.account, CoordinatorDomain(self.chain_id, self.coordinator.address))
-        if not self.coordinator.functions.isSigner(signer.address).call():
+        signer = ObservationSigner(self.account, self.coordinator.domain)
+        if not self.coordinator.is_signer(signer.address):
             raise ConfigError(
                 f"the node's key {signer.address} is not a registered signer of the coordinator "
                 f"{self.coordinator.address}: the owner adds it with addSigner"
@@ -117,7 +112,7 @@ class Runtime:
             self.w3,
             self.account,
             self.journal,
-            error_abi=coordinator_abi(),
+            error_abi=self.coordinator.error_abi,
             max_in_flight=s.max_in_flight,
             stuck_after_blocks=s.stuck_after_blocks,
             fee_bump_percent=s.fee_bump_percent,

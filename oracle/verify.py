@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from web3 import Web3
-from web3._utils.events import get_event_data
-
-from oracle.chain.codec import event_abi, event_topic
+from oracle.chain.coordinator import Coordinator
 from oracle.errors import OracleError
 from oracle.ml.model import LoadedModel
-from oracle.ml.registry import Registration, model_dirs
+from oracle.ml.registry import model_dirs
 from oracle.types import Request, Status, model_id
 
 
@@ -35,48 +32,34 @@ class Verification:
         return self.on_chain == self.replayed
 
 
-def _latest(w3: Web3, coordinator: str, event: str, request_id: bytes, from_block: int, to_block: int | str = "latest"):
-    logs = w3.eth.get_logs(
-        {
-            "address": coordinator,
-            "topics": ["0x" + event_topic(event).hex(), "0x" + request_id.hex()],
-            "fromBlock": from_block,
-            "toBlock": to_block,
-        }
-    )
-    return get_event_data(w3.codec, event_abi(event), logs[-1]) if logs else None
-
-
-def verify_request(w3: Web3, coordinator, models_dir: Path, request_id: bytes, from_block: int = 0) -> Verification:
+def verify_request(coordinator: Coordinator, models_dir: Path, request_id: bytes, from_block: int = 0) -> Verification:
     """`from_block`: where to start looking for the request's events (the coordinator's deployment block)."""
-    fulfilled = _latest(w3, coordinator.address, "PredictionFulfilled", request_id, from_block)
-    if fulfilled is None:
+    fulfilled = coordinator.answer(request_id, from_block)
+    if fulfilled is None or fulfilled.kind != "fulfilled":
         raise VerifyError(f"no PredictionFulfilled event for request 0x{request_id.hex()}")
-    requested = _latest(
-        w3, coordinator.address, "PredictionRequested", request_id, from_block, fulfilled["blockNumber"]
-    )
+    requested = coordinator.requested(request_id, from_block, fulfilled.block_number)
     if requested is None:
         raise VerifyError(f"no PredictionRequested event for request 0x{request_id.hex()}")
-    request = Request.from_abi(requested["args"]["request"])
+    request = requested.request
     names = {model_id(name): name for name in model_dirs(models_dir)}
     name = names.get(request.model_id)
     if name is None:
         raise VerifyError(f"no model in {models_dir} has id 0x{request.model_id.hex()}")
-    registration = Registration.read(coordinator, request.model_id)
+    registration = coordinator.model(request.model_id)
+    if registration is None:
+        raise VerifyError(f"model 0x{request.model_id.hex()} is not registered on the coordinator")
     # The artifact is pinned to the hash the request committed to, so a swapped file cannot pass.
     model = LoadedModel.from_dir(
         models_dir / name, artifact_hash=request.artifact_hash, schema_hash=registration.schema_hash
     )
-    features = tuple(int(v) for v in requested["args"]["features"])
-    prediction = model.predict([features])[0]
-    args = fulfilled["args"]
+    prediction = model.predict([requested.features])[0]
     return Verification(
         request_id=request_id,
         model_name=name,
         request=request,
-        features=features,
-        requested_block=requested["blockNumber"],
-        fulfilled_block=fulfilled["blockNumber"],
-        on_chain=(Status(args["status"]), int(args["value"])),
+        features=requested.features,
+        requested_block=requested.block_number,
+        fulfilled_block=fulfilled.block_number,
+        on_chain=(fulfilled.status, fulfilled.value),
         replayed=(prediction.status, int(prediction.value)),
     )

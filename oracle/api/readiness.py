@@ -3,7 +3,6 @@ coordinator has registered now (not only at start-up)."""
 
 from __future__ import annotations
 
-import hmac
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -11,7 +10,8 @@ from pathlib import Path
 
 from web3 import Web3
 
-from oracle.ml.registry import ModelRegistry, Registration
+from oracle.chain.coordinator import Coordinator, Registration, registration_problem
+from oracle.ml.registry import ModelRegistry
 from oracle.types import model_id as model_id_of
 
 
@@ -24,7 +24,7 @@ class Check:
 
 class ReadinessProbe:
     def __init__(
-        self, w3: Web3, coordinator, registry: ModelRegistry, database: Path, store_timeout: float = 2.0
+        self, w3: Web3, coordinator: Coordinator, registry: ModelRegistry, database: Path, store_timeout: float = 2.0
     ) -> None:
         self._w3 = w3
         self._coordinator = coordinator
@@ -75,7 +75,7 @@ class ReadinessProbe:
                 checks.append(Check(f"model:{name}", False, "registration unknown: the chain does not answer"))
                 continue
             try:
-                registration = Registration.read(self._coordinator, model_id_of(name))
+                registration = self._coordinator.model(model_id_of(name))
             except Exception as error:
                 checks.append(Check(f"model:{name}", False, f"cannot read the registration ({type(error).__name__})"))
                 continue
@@ -85,14 +85,8 @@ class ReadinessProbe:
         return checks
 
     @staticmethod
-    def _compare(name: str, artifact: bytes, schema: bytes, registration: Registration) -> Check:
-        check = f"model:{name}"
-        if not registration.exists:
-            return Check(check, False, "no longer registered on the coordinator")
-        if not hmac.compare_digest(registration.artifact_hash, artifact):
-            return Check(check, False, f"artifact sha256 differs from the chain's v{registration.version}")
-        if not hmac.compare_digest(registration.schema_hash, schema):
-            return Check(check, False, f"schema sha256 differs from the chain's v{registration.version}")
-        if not registration.active:
-            return Check(check, False, "deactivated on the coordinator")
-        return Check(check, True, f"v{registration.version}, artifact 0x{artifact.hex()[:12]}…")
+    def _compare(name: str, artifact: bytes, schema: bytes, registration: Registration | None) -> Check:
+        problem = registration_problem(registration, artifact, schema)
+        if problem is not None:
+            return Check(f"model:{name}", False, problem)
+        return Check(f"model:{name}", True, f"v{registration.version}, artifact 0x{artifact.hex()[:12]}…")

@@ -11,6 +11,7 @@ from oracle.api.rate_limit import RateLimiter
 from oracle.api.readiness import ReadinessProbe
 from oracle.api.webhook_dispatcher import DeliveryPolicy, WebhookDispatcher
 from oracle.chain.clock import ChainClock
+from oracle.chain.coordinator import Coordinator
 from oracle.chain.signer import ObservationSigner
 from oracle.config import Settings
 from oracle.ml.registry import ModelRegistry
@@ -64,7 +65,7 @@ class ApiServices:
 def build_services(
     *,
     w3: Web3,
-    coordinator,
+    coordinator: Coordinator,
     registry: ModelRegistry,
     signer: ObservationSigner,
     database: Database,

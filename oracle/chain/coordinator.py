@@ -36,6 +36,7 @@ from oracle.types import PullReport, Report, Request, Status
 
 ZERO_HASH = bytes(32)
 REQUEST_EXPIRED = "OracleCoordinatorRequestExpired"
+NOT_REGISTERED = "not registered on the coordinator"
 
 _FULFILLED = event_topic("PredictionFulfilled")
 _CANCELLED = event_topic("PredictionCancelled")
@@ -89,7 +90,7 @@ class Registration:
 def registration_problem(registration: Registration | None, artifact_hash: bytes, schema_hash: bytes) -> str | None:
     """Why files with these hashes cannot answer for the registration, or None when they can."""
     if registration is None or not registration.exists:
-        return "not registered on the coordinator"
+        return NOT_REGISTERED
     if not hmac.compare_digest(registration.artifact_hash, artifact_hash):
         return f"artifact sha256 differs from the chain's v{registration.version}"
     if not hmac.compare_digest(registration.schema_hash, schema_hash):

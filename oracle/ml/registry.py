@@ -5,36 +5,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
+from oracle.chain.coordinator import NOT_REGISTERED, Coordinator, Registration
 from oracle.ml.errors import MLError
 from oracle.ml.model import ARTIFACT_FILE, SCHEMA_FILE, LoadedModel
 from oracle.types import model_id as model_id_of
 
 log = logging.getLogger(__name__)
 
-ZERO_HASH = bytes(32)
-
-
-@dataclass(frozen=True)
-class Registration:
-    """A model's entry in OracleCoordinator.getModel."""
-
-    artifact_hash: bytes
-    schema_hash: bytes
-    version: int
-    fee_wei: int
-    active: bool
-
-    @property
-    def exists(self) -> bool:
-        return self.artifact_hash != ZERO_HASH
-
-    @classmethod
-    def read(cls, coordinator, model_id: bytes) -> Registration:
-        artifact, schema, version, fee, active = coordinator.functions.getModel(model_id).call()
-        return cls(bytes(artifact), bytes(schema), int(version), int(fee), bool(active))
+__all__ = ["ModelRegistry", "Registration", "model_dirs"]  # Registration: what registration() returns
 
 
 def model_dirs(models_dir: Path, names: Iterable[str] = ()) -> dict[str, Path]:
@@ -52,12 +32,12 @@ def model_dirs(models_dir: Path, names: Iterable[str] = ()) -> dict[str, Path]:
 class ModelRegistry:
     """Loads each model pinned to its on-chain hashes; a model that does not match is refused, not served."""
 
-    def __init__(self, models_dir: Path, coordinator, names: Iterable[str] = ()) -> None:
+    def __init__(self, models_dir: Path, coordinator: Coordinator, names: Iterable[str] = ()) -> None:
         self._dirs = model_dirs(Path(models_dir), names)
         self._coordinator = coordinator
         self._lock = threading.Lock()
         self._served: dict[bytes, LoadedModel] = {}
-        self._registrations: dict[bytes, Registration] = {}
+        self._registrations: dict[bytes, Registration | None] = {}
         self.refused: dict[str, str] = {}
 
     def load(self) -> None:
@@ -66,13 +46,13 @@ class ModelRegistry:
 
     def _load(self, name: str) -> LoadedModel | None:
         model_id = model_id_of(name)
-        registration = Registration.read(self._coordinator, model_id)
+        registration = self._coordinator.model(model_id)
         with self._lock:
             self._served.pop(model_id, None)
             self.refused.pop(name, None)
             self._registrations[model_id] = registration
-            if not registration.exists:
-                self.refused[name] = "not registered on the coordinator"
+            if registration is None:
+                self.refused[name] = NOT_REGISTERED
             else:
                 try:
                     model = LoadedModel.from_dir(

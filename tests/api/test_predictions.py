@@ -6,6 +6,7 @@ import pytest
 from eth_account import Account
 from eth_utils import keccak
 
+from oracle.chain.abi import coordinator_abi
 from oracle.chain.eip712 import pull_observation_message
 from oracle.store.api_keys import Scope
 from oracle.types import PullReport, Status, input_hash
@@ -75,7 +76,8 @@ def test_abi_object_holds_the_report_tuple_signatures_and_calldata(client, keys,
     assert abi["signatures"] == prediction["signatures"] and len(bytes.fromhex(abi["signatures"][2:])) == 64
     assert abi["coordinator"] == runtime.coordinator.address
     selector = "0x" + keccak(text=abi["function"])[:4].hex()
-    assert abi["calldata"] == runtime.coordinator.encode_abi("verifyReport", args=[abi["report"], abi["signatures"]])
+    web3_coordinator = runtime.w3.eth.contract(address=runtime.coordinator.address, abi=coordinator_abi())
+    assert abi["calldata"] == web3_coordinator.encode_abi("verifyReport", args=[abi["report"], abi["signatures"]])
     assert abi["calldata"].startswith(selector)
 
 
