@@ -27,9 +27,10 @@ from pathlib import Path
 
 from brownie import accounts, network, project
 from eth_account import Account
-from eth_utils import event_abi_to_log_topic, keccak
+from eth_utils import keccak
 
 from benchmarks.gas import machine
+from oracle.chain.coordinator import Coordinator
 from oracle.ml.model import LoadedModel
 from oracle.node_process import NodeProcess
 from oracle.types import model_id
@@ -87,10 +88,7 @@ class NodeBench:
         self.w3 = network.web3
         self.rpc_url = self.w3.provider.endpoint_uri
         self.consumer_web3 = self.w3.eth.contract(address=self.consumer.address, abi=self.consumer.abi)
-        self.coordinator_web3 = self.w3.eth.contract(address=self.coordinator.address, abi=self.coordinator.abi)
-        events = {e["name"]: e for e in self.coordinator.abi if e["type"] == "event"}
-        self.fulfilled_topic = event_abi_to_log_topic(events["PredictionFulfilled"])
-        self.requested_topic = event_abi_to_log_topic(events["PredictionRequested"])
+        self.coordinator_view = Coordinator(self.w3, self.coordinator.address)
         self.node = NodeProcess(self.rpc_url, self.coordinator.address, NODE_KEY, workdir, **NODE_SETTINGS)
 
     def deadline(self) -> int:
@@ -173,16 +171,16 @@ class NodeBench:
             if time.perf_counter() - started > 600:
                 break
         finished = time.perf_counter()
-        requested = self._logs(self.requested_topic, start_block)
-        fulfilled = self._logs(self.fulfilled_topic, start_block)
-        request_ids = [bytes(e["topics"][1]) for e in requested]
+        requested = self.coordinator_view.requests(start_block)
+        fulfilled = [a for a in self.coordinator_view.answers(start_block) if a.kind == "fulfilled"]
+        request_ids = [e.request_id for e in requested]
         answered: dict[bytes, int] = {}
-        for entry in fulfilled:
-            answered[bytes(entry["topics"][1])] = answered.get(bytes(entry["topics"][1]), 0) + 1
-        skipped = self.coordinator_web3.events.ReportSkipped().get_logs(from_block=start_block)
-        first_request_block = min(e["blockNumber"] for e in requested)
-        last_fulfil_block = max(e["blockNumber"] for e in fulfilled)
-        fulfil_txs = {bytes(e["transactionHash"]) for e in fulfilled}
+        for answer in fulfilled:
+            answered[answer.request_id] = answered.get(answer.request_id, 0) + 1
+        skipped = self.coordinator_view.skipped_reports(start_block)
+        first_request_block = min(e.block_number for e in requested)
+        last_fulfil_block = max(a.block_number for a in fulfilled)
+        fulfil_txs = {a.tx_hash for a in fulfilled}
         return {
             "requests": len(request_ids),
             "fulfilled": sum(1 for i in request_ids if answered.get(i)),
@@ -194,16 +192,6 @@ class NodeBench:
             "fulfil_transactions": len(fulfil_txs),
             "mean_reports_per_fulfil_transaction": round(len(fulfilled) / max(len(fulfil_txs), 1), 1),
         }
-
-    def _logs(self, topic: bytes, from_block: int) -> list:
-        return self.w3.eth.get_logs(
-            {
-                "address": self.coordinator.address,
-                "topics": ["0x" + topic.hex()],
-                "fromBlock": from_block,
-                "toBlock": "latest",
-            }
-        )
 
 
 def percentile(values: list[float], q: float) -> float:

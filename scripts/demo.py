@@ -24,6 +24,7 @@ from eth_utils import keccak
 from rich.console import Console
 from rich.table import Table
 
+from oracle.chain.coordinator import Coordinator
 from oracle.ml.model import LoadedModel
 from oracle.ml.registry import model_dirs
 from oracle.node_process import NodeProcess, wait_for
@@ -103,10 +104,7 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, node) 
             )
     wait_for_answers(coordinator, start, node=node)
     fulfilled = {
-        bytes(e["args"]["requestId"]): e
-        for e in web3.eth.contract(address=coordinator.address, abi=coordinator.abi)
-        .events.PredictionFulfilled()
-        .get_logs(from_block=start)
+        a.request_id: a for a in Coordinator(web3, coordinator.address).answers(start) if a.kind == "fulfilled"
     }
     table = Table(title="Credit-risk predictions answered by the node")
     for column in (
@@ -121,21 +119,20 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, node) 
     ):
         table.add_column(column, justify="right")
     per_tx: dict[bytes, int] = {}
-    for event in fulfilled.values():
-        per_tx[bytes(event["transactionHash"])] = per_tx.get(bytes(event["transactionHash"]), 0) + 1
+    for answer in fulfilled.values():
+        per_tx[answer.tx_hash] = per_tx.get(answer.tx_hash, 0) + 1
     for case, tx in zip(cases, request_txs, strict=True):
         request_id = bytes(tx.events["PredictionRequested"]["requestId"])
-        event = fulfilled[request_id]
-        receipt = web3.eth.get_transaction_receipt(event["transactionHash"])
-        status = Status(event["args"]["status"])
+        answer = fulfilled[request_id]
+        receipt = web3.eth.get_transaction_receipt(answer.tx_hash)
         table.add_row(
             str(case["row"]),
             {True: "yes", False: "no", None: "-"}[case["defaulted"]],
-            status.name,
-            str(event["args"]["value"]) if status == Status.OK else "-",
+            answer.status.name,
+            str(answer.value) if answer.status == Status.OK else "-",
             f"{tx.gas_used:,}",
-            "0x" + bytes(event["transactionHash"]).hex()[:10] + "…",
-            str(per_tx[bytes(event["transactionHash"])]),
+            "0x" + answer.tx_hash.hex()[:10] + "…",
+            str(per_tx[answer.tx_hash]),
             f"{receipt['gasUsed']:,}",
         )
     console.print(table)

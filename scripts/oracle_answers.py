@@ -6,33 +6,20 @@ import time
 
 from brownie import web3
 
-from oracle.chain.codec import event_topic
+from oracle.chain.coordinator import Coordinator
 
 
-def _request_ids(coordinator, name: str, from_block: int) -> set[bytes]:
-    logs = web3.eth.get_logs(
-        {
-            "address": coordinator.address,
-            "topics": ["0x" + event_topic(name).hex()],
-            "fromBlock": from_block,
-            "toBlock": "latest",
-        }
-    )
-    return {bytes(entry["topics"][1]) for entry in logs}
-
-
-def unanswered(coordinator, from_block: int) -> set[bytes]:
-    requested = _request_ids(coordinator, "PredictionRequested", from_block)
-    answered = _request_ids(coordinator, "PredictionFulfilled", from_block) | _request_ids(
-        coordinator, "PredictionCancelled", from_block
-    )
-    return requested - answered
+def unanswered(coordinator: Coordinator, from_block: int) -> set[bytes]:
+    requested = {event.request_id for event in coordinator.requests(from_block)}
+    return requested - {answer.request_id for answer in coordinator.answers(from_block)}
 
 
 def wait_for_answers(coordinator, from_block: int, timeout: float = 60, node=None) -> None:
-    """Returns once every request since `from_block` has its answer on chain; raises after `timeout` seconds."""
+    """Returns once every request to `coordinator` (a brownie contract) since `from_block` has its answer on
+    chain; raises after `timeout` seconds."""
+    wrapper = Coordinator(web3, coordinator.address)
     deadline = time.monotonic() + timeout
-    while pending := unanswered(coordinator, from_block):
+    while pending := unanswered(wrapper, from_block):
         if node is not None and not node.alive():
             raise SystemExit(f"the oracle node stopped; its log:\n{node.log()[-3000:]}")
         if time.monotonic() > deadline:

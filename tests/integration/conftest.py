@@ -1,8 +1,9 @@
 """Integration fixtures: a coordinator serving the real credit-risk model, and the real node process against it."""
 
 import pytest
-from eth_utils import event_abi_to_log_topic
 
+from oracle.chain.codec import event_topic
+from oracle.chain.coordinator import Coordinator
 from oracle.node_process import NodeProcess
 from tests.chain_fixtures import *  # noqa: F403
 from tests.chain_fixtures import SIGNER_KEYS
@@ -38,13 +39,10 @@ class Requests:
 
     def __init__(self, web3, coordinator, consumer, sender):
         self.web3 = web3
-        self.coordinator = web3.eth.contract(address=coordinator.address, abi=coordinator.abi)
+        self.coordinator = Coordinator(web3, coordinator.address)
         self.consumer = web3.eth.contract(address=consumer.address, abi=consumer.abi)
         self.sender = sender.address
-        events = {e["name"]: e for e in coordinator.abi if e["type"] == "event"}
-        self.requested_topic = "0x" + event_abi_to_log_topic(events["PredictionRequested"]).hex()
-        self.fulfilled_abi = events["PredictionFulfilled"]
-        self.skipped_abi = events["ReportSkipped"]
+        self.requested_topic = "0x" + event_topic("PredictionRequested").hex()
 
     def send(self, features_rows, ttl: int = 3_600, model=CREDIT_RISK) -> list[bytes]:
         deadline = self.web3.eth.get_block("latest")["timestamp"] + ttl
@@ -70,14 +68,13 @@ class Requests:
     def answers(self, from_block: int = 0) -> dict[bytes, list[tuple[int, int, int]]]:
         """request id -> [(status, value, block)] of every PredictionFulfilled since from_block."""
         found: dict[bytes, list] = {}
-        for event in self.coordinator.events.PredictionFulfilled().get_logs(from_block=from_block):
-            found.setdefault(bytes(event["args"]["requestId"]), []).append(
-                (event["args"]["status"], event["args"]["value"], event["blockNumber"])
-            )
+        for answer in self.coordinator.answers(from_block):
+            if answer.kind == "fulfilled":
+                found.setdefault(answer.request_id, []).append((int(answer.status), answer.value, answer.block_number))
         return found
 
     def skipped(self, from_block: int = 0) -> list:
-        return list(self.coordinator.events.ReportSkipped().get_logs(from_block=from_block))
+        return self.coordinator.skipped_reports(from_block)
 
 
 @pytest.fixture
