@@ -71,16 +71,31 @@ def node_run(
     settings = _settings(config)
     logs.configure(settings.log_level, settings.log_json)
     try:
-        node = _runtime(settings).node()
+        runtime = _runtime(settings)
+        node = runtime.node()
         if once:
             node.start()
             result = node.tick()
+            node.stop()
             console.print(result)
             return
+        api = None
+        if settings.serve_api:
+            from oracle.api.request_context import RequestIdLogFilter
+            from oracle.api.server import serve_in_thread
+
+            for handler in logging.getLogger().handlers:
+                handler.addFilter(RequestIdLogFilter())
+            api = serve_in_thread(runtime.api_app(on_new_observations=node.wake), settings.api_host, settings.api_port)
+            logging.getLogger("oracle.api").info("API on http://%s:%d", settings.api_host, settings.api_port)
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
-        node.run(stop, settings.poll_interval)
+        try:
+            node.run(stop, settings.poll_interval)
+        finally:
+            if api is not None:
+                api.should_exit = True
     except OracleError as error:
         raise _fail(error) from None
 
@@ -104,9 +119,8 @@ def api(
     port: Annotated[int | None, typer.Option(help="port (else ORACLE_API_PORT)")] = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) on the node's store, models and key until SIGINT or SIGTERM."""
-    import uvicorn
-
     from oracle.api.request_context import RequestIdLogFilter
+    from oracle.api.server import server
 
     settings = _settings(config, api_host=host, api_port=port)
     logs.configure(settings.log_level, settings.log_json)
@@ -117,14 +131,7 @@ def api(
     except OracleError as error:
         raise _fail(error) from None
     logging.getLogger("oracle.api").info("API on http://%s:%d (docs at /docs)", settings.api_host, settings.api_port)
-    uvicorn.run(
-        application,
-        host=settings.api_host,
-        port=settings.api_port,
-        log_config=None,
-        access_log=False,
-        server_header=False,
-    )
+    server(application, settings.api_host, settings.api_port).run()
 
 
 def _key_store(config: Path | None) -> ApiKeyStore:

@@ -58,6 +58,23 @@ class Settings(BaseModel):
     max_fee_gwei: float | None = Field(None, gt=0, description="cap on maxFeePerGas")
     deadline_margin: int = Field(5, ge=0, description="seconds before a deadline after which a request is not sent")
 
+    peers: tuple[str, ...] = Field(
+        (),
+        description="the other nodes of the network, each as SIGNER_ADDRESS@API_URL (comma-separated); "
+        "empty = this node answers alone (threshold 1)",
+    )
+    transmit_stagger: float = Field(
+        20.0,
+        ge=0,
+        le=3_600,
+        description="seconds each later transmitter of a request waits after the one before it; above the time "
+        "a transaction takes to be mined, or answers are sent twice",
+    )
+    peer_timeout: float = Field(2.0, gt=0, le=60, description="seconds a peer's API has to answer")
+    serve_api: bool = Field(
+        False, description="serve the HTTP API from the node process (peers' observations then wake the node at once)"
+    )
+
     api_host: str = Field("127.0.0.1", description="address the HTTP API binds to")
     api_port: int = Field(8000, ge=1, le=65535, description="port of the HTTP API")
     api_cors_origins: tuple[str, ...] = Field(
@@ -70,6 +87,9 @@ class Settings(BaseModel):
     api_max_batch: int = Field(100, ge=1, le=1_000, description="most predictions in one batch request")
     api_anonymous_rate_limit: int = Field(
         600, ge=0, description="requests per minute per client address on public /v1 routes; 0 = no limit"
+    )
+    api_peer_rate_limit: int = Field(
+        12_000, ge=1, description="posts per minute each peer may make to /v1/observations"
     )
     api_webhook_delivery: bool = Field(True, description="deliver webhooks from this API process")
     api_webhook_interval: float = Field(1.0, gt=0, le=60, description="seconds between webhook scans")
@@ -114,6 +134,21 @@ class Settings(BaseModel):
                 raise ValueError(f"{origin!r} is not an origin: use scheme://host[:port] (no path), or *")
         return value
 
+    @field_validator("peers")
+    @classmethod
+    def _peers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        checked = []
+        for entry in value:
+            address, at, url = entry.partition("@")
+            if not at or not is_address(address.strip()):
+                raise ValueError(f"{entry!r} is not SIGNER_ADDRESS@API_URL")
+            if not url.strip().startswith(("http://", "https://")):
+                raise ValueError(f"{entry!r}: the peer's API URL must start with http:// or https://")
+            checked.append(f"{to_checksum_address(address.strip())}@{url.strip().rstrip('/')}")
+        if len({entry.split("@", 1)[0] for entry in checked}) != len(checked):
+            raise ValueError("a peer is listed twice")
+        return tuple(checked)
+
     @model_validator(mode="after")
     def _report_validity(self) -> Settings:
         if self.api_report_validity > self.api_max_report_validity:
@@ -130,6 +165,11 @@ class Settings(BaseModel):
         if self.keystore and not (self.keystore_password or self.keystore_password_file):
             raise ValueError("a keystore needs ORACLE_KEYSTORE_PASSWORD or ORACLE_KEYSTORE_PASSWORD_FILE")
         return self
+
+    @property
+    def peer_endpoints(self) -> tuple[tuple[str, str], ...]:
+        """(signer address, API URL) of each peer."""
+        return tuple((entry.split("@", 1)[0], entry.split("@", 1)[1]) for entry in self.peers)
 
     @property
     def max_fee_per_gas_cap(self) -> int | None:
@@ -174,7 +214,7 @@ class Settings(BaseModel):
 
 
 # Settings given as comma-separated lists in the environment.
-LIST_FIELDS = frozenset({"models", "api_cors_origins"})
+LIST_FIELDS = frozenset({"models", "api_cors_origins", "peers"})
 
 
 def env_name(field: str) -> str:

@@ -2,13 +2,15 @@
 
     listener   (chain -> seen)
     predict    (seen -> predicted: batch inference per model)
-    sign       (predicted -> signed: EIP-712 observation)
+    sign       (predicted -> signed: EIP-712 observation, kept and sent to the peers)
     expire     (not yet sent and past its deadline -> expired)
-    send       (signed -> sent: fulfillBatch transactions, while the tx manager has capacity)
+    send       (signed -> sent: once k observations agree and this node's turn to transmit has come,
+                fulfillBatch transactions, while the tx manager has capacity)
     settle     (sent -> confirmed | failed | expired, or back to signed: receipts from the tx manager)
 
 Every step reads its input from the store, so a restart after a crash at any point resumes where the
-store says; the transaction journal commits together with the requests it carries.
+store says; the transaction journal commits together with the requests it carries. Observations of the
+other signers arrive through the API (POST /v1/observations) into the same store.
 """
 
 from __future__ import annotations
@@ -17,34 +19,50 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from web3 import Web3
 
-from oracle.chain.abi import coordinator_abi
 from oracle.chain.blocks import latest_block
-from oracle.chain.codec import encode_call, event_topic
+from oracle.chain.coordinator import REQUEST_EXPIRED, Coordinator
 from oracle.chain.listener import RequestListener
-from oracle.chain.reverts import RevertDecoder
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import InFlightLimitReached, TransactionManager, TransactionRejected, TxOutcome
 from oracle.ml.registry import ModelRegistry
+from oracle.network.aggregation import Quorum, quorum
+from oracle.network.observation import Observation
+from oracle.network.outbox import PeerOutbox
+from oracle.network.signers import Membership
+from oracle.network.transmission import TransmitSchedule
+from oracle.store.observations import ObservationStore
 from oracle.store.requests import RequestStore, State, StoredRequest
 from oracle.types import Report
 
 log = logging.getLogger(__name__)
 
-FULFILLED_TOPIC = event_topic("PredictionFulfilled")
-CANCELLED_TOPIC = event_topic("PredictionCancelled")
-SKIPPED_TOPIC = event_topic("ReportSkipped")
-_ERRORS = RevertDecoder(coordinator_abi())
 
 # Gas of one report in fulfillBatch besides its callback (at most ~30k measured with k = 1, see
 # benchmarks/results/gas.json) with room for calldata and k > 1; callbacks get gasLimit * 64/63 reserved.
 REPORT_GAS = 60_000
 BATCH_BASE_GAS = 40_000
 MAX_SENDS = 3
+# Signed requests looked at per tick when choosing what to send: some may still wait for a quorum or their turn.
+SEND_WINDOW = 2_000
+# A late transmitter that found a request no longer pending looks again after this long (a reorg may revive it).
+RECHECK_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Network:
+    """How this node takes part in a k-of-n network. Alone (no peers), its own observation is the report
+    and it transmits at once."""
+
+    observations: ObservationStore
+    membership: Callable[[], Membership]  # the coordinator's signers and threshold, cached
+    outbox: PeerOutbox | None = None
+    schedule: TransmitSchedule | None = None
+    pending: Callable[[Sequence[bytes]], set[bytes]] | None = None  # ids still pending on chain
 
 
 @dataclass
@@ -68,12 +86,13 @@ class OracleNode:
     def __init__(
         self,
         w3: Web3,
-        coordinator,
+        coordinator: Coordinator,
         store: RequestStore,
         registry: ModelRegistry,
         signer: ObservationSigner,
         listener: RequestListener,
         tx_manager: TransactionManager,
+        network: Network,
         *,
         max_batch: int = 50,
         deadline_margin: int = 5,
@@ -85,30 +104,52 @@ class OracleNode:
         self._signer = signer
         self._listener = listener
         self._tx = tx_manager
+        self._network = network
+        self._wake = threading.Event()
+        self._started_at = time.time()
+        self._recheck_after: dict[bytes, float] = {}  # found not pending on chain: look again only after this
         self._max_batch = max_batch
         self._deadline_margin = deadline_margin
         self._unservable: set[bytes] = set()
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
-        """Re-broadcasts journalled transactions and settles any whose outcome the store has not recorded."""
+        """Re-broadcasts journalled transactions, settles any whose outcome the store has not recorded, and
+        sends the peers this node's observations of open requests again (they may have missed them)."""
+        self._started_at = time.time()
         self._tx.recover()
         for request in self._store.in_state(State.SENT, limit=1_000_000):
             if request.tx_id is not None and (outcome := self._tx.outcome(request.tx_id)) is not None:
                 self._apply(outcome)
+        if self._network.outbox is not None:
+            self._network.outbox.start()
+            open_requests = self._store.in_state(State.SIGNED, limit=1_000_000)
+            self._network.outbox.send(self._own_observation(r) for r in open_requests)
+
+    def stop(self) -> None:
+        if self._network.outbox is not None:
+            self._network.outbox.stop()
+
+    def wake(self) -> None:
+        """Runs the next tick now (new observations arrived) instead of after the poll interval."""
+        self._wake.set()
 
     def run(self, stop: threading.Event, poll_interval: float) -> None:
         self.start()
         log.info("node running: signer %s, models %s", self._signer.address, sorted(self._registry.names))
-        while not stop.is_set():
-            try:
-                result = self.tick()
-            except Exception:
-                log.exception("tick failed; retrying")
-                stop.wait(poll_interval)
-                continue
-            if not result.busy:
-                stop.wait(poll_interval)
+        try:
+            while not stop.is_set():
+                try:
+                    result = self.tick()
+                except Exception:
+                    log.exception("tick failed; retrying")
+                    stop.wait(poll_interval)
+                    continue
+                if not result.busy:
+                    self._wake.wait(poll_interval)
+                    self._wake.clear()
+        finally:
+            self.stop()
 
     def tick(self) -> TickResult:
         head = latest_block(self._w3)
@@ -152,12 +193,32 @@ class OracleNode:
         return done
 
     def _sign(self) -> int:
+        """Signs, keeps the observation with the peers' (before the move, so a signed request always has it)
+        and hands it to the outbox."""
         requests = self._store.in_state(State.PREDICTED, limit=10_000)
         signed = [
             (r.request_id, self._signer.sign_observation(r.request_id, r.request, r.status, r.value)) for r in requests
         ]
+        own = [
+            Observation.of(r.request_id, r.request, r.status, r.value, self._signer.address, signature)
+            for r, (_, signature) in zip(requests, signed, strict=True)
+        ]
+        self._network.observations.add(own)
         self._store.mark_signed(signed)
+        if self._network.outbox is not None:
+            self._network.outbox.send(own)
         return len(signed)
+
+    def _own_observation(self, request: StoredRequest) -> Observation:
+        assert request.status is not None and request.value is not None and request.signatures is not None
+        return Observation.of(
+            request.request_id,
+            request.request,
+            request.status,
+            request.value,
+            self._signer.address,
+            request.signatures[:64],
+        )
 
     def _expire(self, chain_time: int) -> int:
         due = self._store.due_to_expire(chain_time + self._deadline_margin)
@@ -173,9 +234,9 @@ class OracleNode:
             batch, gas_limit = self._next_batch(budget)
             if not batch:
                 break
-            reports = [self._report(r) for r in batch]
-            data = encode_call("fulfillBatch", [reports, [r.signatures for r in batch]])
-            ids = [r.request_id for r in batch]
+            reports = [self._report(r, q) for r, q in batch]
+            data = self._coordinator.fulfill_batch_calldata(reports, [q.signatures for _, q in batch])
+            ids = [r.request_id for r, _ in batch]
             try:
                 tx_id = self._tx.submit(
                     self._coordinator.address,
@@ -193,30 +254,74 @@ class OracleNode:
             sent += len(batch)
         return sent
 
-    def _next_batch(self, gas_budget: int) -> tuple[list[StoredRequest], int]:
-        """The oldest signed answers that fit the budget, and a gas limit that covers them: every callback's
-        limit plus what the exact-gas check keeps back, and a per-report allowance for verification and calldata.
-        An upper bound instead of eth_estimateGas, whose binary search re-runs a whole batch a dozen times;
-        unused gas is not paid for."""
+    def _next_batch(self, gas_budget: int) -> tuple[list[tuple[StoredRequest, Quorum]], int]:
+        """The oldest signed answers with a quorum, whose turn to be sent by this node has come, that fit the
+        budget; and a gas limit that covers them: every callback's limit plus what the exact-gas check keeps
+        back, and a per-report allowance for verification and calldata. An upper bound instead of
+        eth_estimateGas, whose binary search re-runs a whole batch a dozen times; unused gas is not paid for."""
         batch, gas = [], BATCH_BASE_GAS
-        for request in self._store.in_state(State.SIGNED, limit=self._max_batch):
+        for request, agreed in self._ready(self._store.in_state(State.SIGNED, limit=SEND_WINDOW)):
             need = REPORT_GAS + request.request.callback_gas_limit * 64 // 63
             if batch and gas + need > gas_budget:
                 break
-            batch.append(request)
+            batch.append((request, agreed))
             gas += need
+            if len(batch) == self._max_batch:
+                break
         return batch, gas
 
-    def _isolate(self, batch: Sequence[StoredRequest]) -> None:
+    def _ready(self, signed: Sequence[StoredRequest]) -> list[tuple[StoredRequest, Quorum]]:
+        """Requests that have k agreeing observations and are this node's to send now: the first transmitter at
+        once, the others after their stagger and only if the chain still has the request pending (as does the
+        first transmitter once a later one may have sent)."""
+        if not signed:
+            return []
+        membership = self._network.membership()
+        signers, threshold = membership.signers, membership.threshold
+        found = self._network.observations.for_requests([r.request_id for r in signed])
+        own = self._signer.address
+        schedule, now = self._network.schedule, time.time()
+        self._recheck_after = {
+            r.request_id: self._recheck_after[r.request_id] for r in signed if r.request_id in self._recheck_after
+        }
+        ready, late = [], []
+        for request in signed:
+            agreed = quorum(request.request, found.get(request.request_id, ()), threshold, signers, own)
+            if agreed is None:
+                continue
+            if schedule is None:
+                ready.append((request, agreed))
+                continue
+            # After a restart every transmitter's wait starts again, so that the first one gets its turn.
+            since = max(request.seen_at, self._started_at)
+            if now < schedule.due_at(request.request_id, signers, since):
+                continue
+            if now < since + schedule.stagger_seconds:  # the first transmitter, before anyone else may have sent
+                ready.append((request, agreed))
+            elif now >= self._recheck_after.get(request.request_id, 0.0):
+                late.append((request, agreed))
+        if late and self._network.pending is not None:
+            still = self._network.pending([r.request_id for r, _ in late])
+            for request, agreed in late:
+                if request.request_id in still:
+                    ready.append((request, agreed))
+                else:  # answered or cancelled: the listener records which once the block is confirmed
+                    self._recheck_after[request.request_id] = now + RECHECK_SECONDS
+        elif late:
+            ready.extend(late)
+        ready.sort(key=lambda pair: (pair[0].block_number, pair[0].log_index))
+        return ready
+
+    def _isolate(self, batch: Sequence[tuple[StoredRequest, Quorum]]) -> None:
         """Finds the reports the chain refuses on their own; they fail with the decoded reason, the rest stay signed."""
         refused = []
-        for request in batch:
-            data = encode_call("fulfill", [self._report(request), request.signatures])
+        for request, agreed in batch:
+            data = self._coordinator.fulfill_calldata(self._report(request, agreed), agreed.signatures)
             try:
                 self._tx.simulate(self._coordinator.address, data)
             except TransactionRejected as rejection:
                 reason = rejection.error_name or "reverted"
-                if reason == "OracleCoordinatorRequestExpired":
+                if reason == REQUEST_EXPIRED:
                     self._store.mark_expired([request.request_id])
                 else:
                     refused.append((request.request_id, str(rejection)))
@@ -225,8 +330,8 @@ class OracleNode:
             log.error("%d answers refused by the coordinator: %s", len(refused), refused[0][1])
 
     @staticmethod
-    def _report(request: StoredRequest) -> tuple:
-        return Report(request.request_id, request.request, request.status, (request.value,)).as_abi()
+    def _report(request: StoredRequest, agreed: Quorum) -> tuple:
+        return Report(request.request_id, request.request, agreed.status, agreed.values).as_abi()
 
     # ------------------------------------------------------------------ receipts
     def _settle(self) -> int:
@@ -243,7 +348,8 @@ class OracleNode:
         if outcome.state != "mined":
             self._retry_or_fail(requests, f"transaction {outcome.state}")
             return 0
-        fulfilled, skipped = self._read_receipt(outcome.receipt)
+        receipt = self._coordinator.receipt_outcome(outcome.receipt)
+        fulfilled, skipped = receipt.fulfilled, receipt.skipped
         self._store.mark_confirmed([rid for rid in fulfilled if rid in ids], outcome.block_number)
         sent = {r.request_id: r for r in requests if r.request_id in ids}
         for request_id, reason in skipped.items():
@@ -256,40 +362,20 @@ class OracleNode:
             self._retry_or_fail(missing, "answer missing from the receipt")
         return len(ids)
 
-    def _read_receipt(self, receipt) -> tuple[set[bytes], dict[bytes, str]]:
-        fulfilled, skipped = set(), {}
-        for entry in receipt["logs"]:
-            if entry["address"].lower() != self._coordinator.address.lower() or len(entry["topics"]) < 2:
-                continue
-            topic, request_id = bytes(entry["topics"][0]), bytes(entry["topics"][1])
-            if topic == FULFILLED_TOPIC:
-                fulfilled.add(request_id)
-            elif topic == SKIPPED_TOPIC:
-                reason = bytes(entry["data"])[:4]
-                skipped[request_id] = _ERRORS.name(reason) or "0x" + reason.hex()
-        return fulfilled, skipped
-
     def _settle_skipped(self, request: StoredRequest, reason: str, block_number: int) -> None:
         """The coordinator passed over our answer: find out whether someone else answered, or it was cancelled."""
         request_id = request.request_id
-        if reason == "OracleCoordinatorRequestExpired":
+        if reason == REQUEST_EXPIRED:
             self._store.mark_expired([request_id])
             return
-        answered = self._w3.eth.get_logs(
-            {
-                "address": self._coordinator.address,
-                "topics": [["0x" + FULFILLED_TOPIC.hex(), "0x" + CANCELLED_TOPIC.hex()], "0x" + request_id.hex()],
-                "fromBlock": request.block_number,
-                "toBlock": block_number,
-            }
-        )
-        if any(bytes(e["topics"][0]) == FULFILLED_TOPIC for e in answered):
-            # answered before our transaction landed (another relayer, or an earlier send of ours)
-            self._store.mark_confirmed([request_id], answered[-1]["blockNumber"])
-        elif answered:
-            self._store.mark_expired([request_id])
-        else:
+        answer = self._coordinator.answer(request_id, request.block_number, block_number)
+        if answer is None:
             self._store.mark_failed([(request_id, reason)], block_number)
+        elif answer.kind == "fulfilled":
+            # answered before our transaction landed (another transmitter, or an earlier send of ours)
+            self._store.mark_confirmed([request_id], answer.block_number)
+        else:
+            self._store.mark_expired([request_id])
 
     def _retry_or_fail(self, requests: Sequence[StoredRequest], reason: str) -> None:
         again = [r.request_id for r in requests if r.sends < MAX_SENDS]

@@ -77,10 +77,12 @@ class SignedPullReport:
     report: PullReport
     signatures: bytes
     signer: str
+    signers: tuple[str, ...] = ()  # of each value, in order; empty = `signer` alone
 
     @property
     def value(self) -> int:
-        return self.report.values[0]
+        """What the coordinator makes of the report: the lower median of its (ascending) values."""
+        return self.report.values[(len(self.report.values) - 1) // 2]
 
 
 class PullReporter:

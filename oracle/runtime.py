@@ -9,14 +9,24 @@ from functools import cached_property
 import requests
 from web3 import Web3
 
+from oracle.chain.clock import ChainClock
 from oracle.chain.coordinator import Coordinator
+from oracle.chain.eip712 import domain_separator
 from oracle.chain.listener import RequestListener
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import TransactionManager
 from oracle.config import ConfigError, Settings
 from oracle.ml.registry import ModelRegistry
-from oracle.node import OracleNode
+from oracle.network.intake import ObservationIntake
+from oracle.network.outbox import Peer, PeerOutbox
+from oracle.network.pull_cosign import PullCosigner
+from oracle.network.pull_quorum import PullQuorum
+from oracle.network.quorum import tolerated_faults
+from oracle.network.signers import SignerSetView
+from oracle.network.transmission import TransmitSchedule
+from oracle.node import Network, OracleNode
 from oracle.store.database import Database
+from oracle.store.observations import ObservationStore
 from oracle.store.requests import RequestStore
 from oracle.store.transactions import TransactionJournal
 
@@ -119,8 +129,85 @@ class Runtime:
             max_fee_per_gas_cap=s.max_fee_per_gas_cap,
         )
 
-    def api_app(self):
-        """The HTTP API on this node's store, models and key (`oracle api`)."""
+    @cached_property
+    def observations(self) -> ObservationStore:
+        return ObservationStore(self.database)
+
+    @cached_property
+    def signer_set(self) -> SignerSetView:
+        return SignerSetView(lambda max_age: self.coordinator.signer_set(max_age_seconds=max_age))
+
+    @cached_property
+    def peers(self) -> tuple[Peer, ...]:
+        """The configured peers, each checked against the coordinator's signer set."""
+        peers = tuple(Peer(address, url) for address, url in self.settings.peer_endpoints)
+        membership = self.signer_set.current()
+        own = self.signer.address
+        for peer in peers:
+            if peer.address == own:
+                raise ConfigError(f"ORACLE_PEERS lists this node's own signer {own}")
+            if peer.address not in membership.signers:
+                raise ConfigError(
+                    f"ORACLE_PEERS: {peer.address} ({peer.url}) is not a registered signer of the coordinator "
+                    f"{self.coordinator.address}: the owner adds it with addSigner, or remove it from the peers"
+                )
+        if membership.threshold > 1 + len(peers):
+            raise ConfigError(
+                f"the coordinator's threshold is {membership.threshold}: this node needs at least "
+                f"{membership.threshold - 1} peers in ORACLE_PEERS to gather a quorum, it has {len(peers)}"
+            )
+        n, k = len(membership.signers), membership.threshold
+        if n > 1 and tolerated_faults(n, k) == 0:
+            log.warning(
+                "the coordinator's %d-of-%d signer set tolerates no faulty signer: one signer can set answers "
+                "or stop them (see the README's safety rule)",
+                k,
+                n,
+            )
+        return peers
+
+    def network(self) -> Network:
+        """How the node takes part in the network; alone when no peers are configured."""
+        peers = self.peers
+        s = self.settings
+        return Network(
+            observations=self.observations,
+            membership=self.signer_set.current,
+            outbox=PeerOutbox(peers, self.observations, self.store.open_ids, timeout_seconds=s.peer_timeout)
+            if peers
+            else None,
+            schedule=TransmitSchedule(self.signer.address, s.transmit_stagger) if peers else None,
+            pending=lambda ids: {i for i, c in self.coordinator.commitments(ids).items() if any(c)},
+        )
+
+    def network_api(self, on_new_observations=None):
+        """The peers' routes of the API (observations, pull co-signatures) and the quorum for pull reports."""
+        from oracle.api.network_services import NetworkApi
+        from oracle.api.rate_limit import RateLimiter
+
+        separator = domain_separator(self.signer.domain)
+        return NetworkApi(
+            observations=self.observations,
+            intake=ObservationIntake(
+                self.observations, separator, self.signer_set, self.signer.address, on_new_observations
+            ),
+            cosigner=PullCosigner(
+                self.registry,
+                self.signer,
+                separator,
+                self.signer_set,
+                ChainClock(self.w3),
+                self.settings.api_max_report_validity,
+            ),
+            quorum=PullQuorum(self.peers, self.signer_set, separator, timeout_seconds=self.settings.peer_timeout)
+            if self.peers
+            else None,
+            limiter=RateLimiter(),
+            rate_limit=self.settings.api_peer_rate_limit,
+        )
+
+    def api_app(self, on_new_observations=None):
+        """The HTTP API on this node's store, models and key (`oracle api`, or inside `oracle node run`)."""
         from oracle.api import create_app
         from oracle.api.services import ApiConfig, build_services
 
@@ -132,7 +219,7 @@ class Runtime:
             database=self.database,
             settings=self.settings,
         )
-        return create_app(services, ApiConfig.from_settings(self.settings))
+        return create_app(services, ApiConfig.from_settings(self.settings), self.network_api(on_new_observations))
 
     def node(self) -> OracleNode:
         return OracleNode(
@@ -143,6 +230,7 @@ class Runtime:
             self.signer,
             self.listener(),
             self.tx_manager(),
+            self.network(),
             max_batch=self.settings.max_batch,
             deadline_margin=self.settings.deadline_margin,
         )

@@ -14,8 +14,10 @@ from starlette.responses import Response
 from oracle.api.dependencies import API_KEY_HEADER
 from oracle.api.errors import error_response, install_error_handlers
 from oracle.api.metrics import ApiMetrics, NodeCollector
+from oracle.api.network_services import NetworkApi
+from oracle.api.peer_metrics import PeerCollector
 from oracle.api.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
-from oracle.api.routers import api_keys, health, models, predictions, requests, webhooks
+from oracle.api.routers import api_keys, health, models, observations, predictions, requests, webhooks
 from oracle.api.services import ApiConfig, ApiServices
 
 DESCRIPTION = """\
@@ -48,11 +50,15 @@ def _version() -> str:
         return "0"
 
 
-def create_app(services: ApiServices, config: ApiConfig | None = None) -> FastAPI:
+def create_app(services: ApiServices, config: ApiConfig | None = None, network: NetworkApi | None = None) -> FastAPI:
+    """`network`: the routes peers use (observations, pull co-signatures) and the quorum for pull reports;
+    without it, this API serves a node that answers alone."""
     config = config or ApiConfig()
     metrics = ApiMetrics(
         NodeCollector(services.store, services.stats, services.journal, services.model_name, services.chain_head)
     )
+    if network is not None:
+        metrics.registry.register(PeerCollector(network.observations))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -63,6 +69,8 @@ def create_app(services: ApiServices, config: ApiConfig | None = None) -> FastAP
         finally:
             if config.webhook_delivery:
                 services.dispatcher.stop()
+            if network is not None and network.quorum is not None:
+                network.quorum.close()
 
     app = FastAPI(
         title="AI oracle node API",
@@ -73,8 +81,11 @@ def create_app(services: ApiServices, config: ApiConfig | None = None) -> FastAP
     app.state.services = services
     app.state.config = config
     app.state.metrics = metrics
+    app.state.network = network
     for router in (health.router, models.router, requests.router, predictions.router, webhooks.router, api_keys.router):
         app.include_router(router)
+    if network is not None:
+        app.include_router(observations.router)
     install_error_handlers(app)
     if config.cors_origins:
         app.add_middleware(

@@ -13,6 +13,7 @@ from fastapi.security import APIKeyHeader
 
 from oracle.api.errors import Forbidden, RateLimited, Unauthorized
 from oracle.api.metrics import ApiMetrics
+from oracle.api.network_services import NetworkApi
 from oracle.api.services import ApiConfig, ApiServices
 from oracle.store.api_keys import ApiKey, Scope
 
@@ -37,9 +38,15 @@ async def _metrics(request: Request) -> ApiMetrics:
     return request.app.state.metrics
 
 
+async def _network(request: Request) -> NetworkApi | None:
+    return request.app.state.network
+
+
 Services = Annotated[ApiServices, Depends(_services)]
 Config = Annotated[ApiConfig, Depends(_config)]
 Metrics = Annotated[ApiMetrics, Depends(_metrics)]
+OptionalNetwork = Annotated[NetworkApi | None, Depends(_network)]
+Network = Annotated[NetworkApi, Depends(_network)]  # on the routes mounted only with a network
 
 
 def _authenticated(services: Services, secret: Annotated[str | None, Security(_api_key_header)]) -> ApiKey:

@@ -62,6 +62,10 @@ class Conflict(ApiError):
     status, code = 409, "conflict"
 
 
+class PayloadTooLarge(ApiError):
+    status, code = 413, "payload_too_large"
+
+
 class Unprocessable(ApiError):
     status, code = 422, "invalid_request"
 
@@ -135,6 +139,7 @@ def documented(*statuses: int) -> dict[int | str, dict]:
         403: "the key lacks the scope this route needs",
         404: "no such resource",
         409: "conflicts with the current state",
+        413: "the body is larger than this route takes",
         422: "the request breaks the schema (body, path or query)",
         429: "rate limit reached; see Retry-After",
         503: "not available right now",

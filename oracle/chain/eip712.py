@@ -116,12 +116,27 @@ def _int256(value: int) -> bytes:
 
 def observation_digest(separator: bytes, request_id: bytes, request: Request, status: Status, value: int) -> bytes:
     """keccak256("\\x19\\x01" || domainSeparator || hashStruct(Observation)), as the contract recovers from."""
+    return observation_fields_digest(
+        separator, request_id, request.model_id, request.artifact_hash, request.input_hash, status, value
+    )
+
+
+def observation_fields_digest(
+    separator: bytes,
+    request_id: bytes,
+    model_id: bytes,
+    artifact_hash: bytes,
+    input_hash: bytes,
+    status: Status,
+    value: int,
+) -> bytes:
+    """The same digest from the Observation's own fields (a peer's observation carries no other request field)."""
     struct_hash = keccak(
         OBSERVATION_TYPEHASH
         + request_id
-        + request.model_id
-        + request.artifact_hash
-        + request.input_hash
+        + model_id
+        + artifact_hash
+        + input_hash
         + int(status).to_bytes(32, "big")
         + _int256(value)
     )

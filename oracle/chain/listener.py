@@ -1,4 +1,6 @@
-"""Reads PredictionRequested events from confirmed blocks into the store, checkpointed and reorg-safe.
+"""Reads PredictionRequested events from confirmed blocks into the store, checkpointed and reorg-safe,
+and the PredictionFulfilled / PredictionCancelled events that settle requests whoever sent the answer
+(in a network, most answers are sent by another node).
 
 One look at the chain costs a handful of RPC calls whatever the number of requests: the head number,
 the hash of the checkpoint block (reorg check), then per range of up to `log_range` blocks one
@@ -18,11 +20,14 @@ from web3.exceptions import BlockNotFound
 
 from oracle.chain.codec import decode_prediction_requested, event_topic
 from oracle.chain.rpc import raw_call
-from oracle.store.requests import Checkpoint, RequestStore, SeenRequest
+from oracle.store.requests import Checkpoint, RequestStore, SeenRequest, Settlement
 
 log = logging.getLogger(__name__)
 
 PREDICTION_REQUESTED_TOPIC = event_topic("PredictionRequested")
+PREDICTION_FULFILLED_TOPIC = event_topic("PredictionFulfilled")
+PREDICTION_CANCELLED_TOPIC = event_topic("PredictionCancelled")
+_TOPICS = ["0x" + t.hex() for t in (PREDICTION_REQUESTED_TOPIC, PREDICTION_FULFILLED_TOPIC, PREDICTION_CANCELLED_TOPIC)]
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,20 @@ class RequestListener:
         if end_hash is None:
             raise BlockNotFound(f"block {end} is not on the chain any more")
         logs = self._get_logs(start, end)
-        seen = [self._decode(entry) for entry in logs]
-        inserted = self._store.add_seen(seen, Checkpoint(end, end_hash))
+        seen, settled = [], []
+        for entry in logs:
+            topic = bytes.fromhex(entry["topics"][0][2:])
+            if topic == PREDICTION_REQUESTED_TOPIC:
+                seen.append(self._decode(entry))
+            else:
+                settled.append(
+                    Settlement(
+                        bytes.fromhex(entry["topics"][1][2:]),
+                        topic == PREDICTION_FULFILLED_TOPIC,
+                        int(entry["blockNumber"], 16),
+                    )
+                )
+        inserted = self._store.add_seen(seen, Checkpoint(end, end_hash), settled)
         if seen:
             log.info("blocks %d..%d: %d requests (%d new)", start, end, len(seen), inserted)
         return inserted
@@ -95,7 +112,7 @@ class RequestListener:
             [
                 {
                     "address": self._coordinator,
-                    "topics": ["0x" + PREDICTION_REQUESTED_TOPIC.hex()],
+                    "topics": [_TOPICS],
                     "fromBlock": hex(start),
                     "toBlock": hex(end),
                 }

@@ -45,6 +45,15 @@ class SeenRequest:
 
 
 @dataclass(frozen=True)
+class Settlement:
+    """A PredictionFulfilled (`fulfilled`) or PredictionCancelled event as read from a block."""
+
+    request_id: bytes
+    fulfilled: bool
+    block_number: int
+
+
+@dataclass(frozen=True)
 class StoredRequest:
     request_id: bytes
     request: Request
@@ -116,9 +125,15 @@ class RequestStore:
         self.db = db
 
     # ------------------------------------------------------------------ moves
-    def add_seen(self, requests: Iterable[SeenRequest], checkpoint: Checkpoint | None = None) -> int:
-        """Records new requests (ones already known are left as they are) and, in the same transaction,
-        advances the listener's checkpoint, so a crash never skips or half-records a block range."""
+    def add_seen(
+        self,
+        requests: Iterable[SeenRequest],
+        checkpoint: Checkpoint | None = None,
+        settled: Sequence[Settlement] = (),
+    ) -> int:
+        """Records new requests (ones already known are left as they are), settles those answered or cancelled
+        on chain that this node has not sent (a sent one is settled from its own receipt) and, in the same
+        transaction, advances the listener's checkpoint, so a crash never skips or half-records a block range."""
         now = time.time()
         requests_list = list(requests)
         rows = [
@@ -154,6 +169,14 @@ class RequestStore:
             connection.executemany(
                 "INSERT OR REPLACE INTO block_hashes (block_number, block_hash) VALUES (?, ?)",
                 sorted({(r.block_number, r.block_hash) for r in requests_list}),
+            )
+            connection.executemany(
+                "UPDATE requests SET state = ?, settled_block = ?, error = NULL, settled_at = ?, updated_at = ?"
+                " WHERE request_id = ? AND state IN ('seen', 'predicted', 'signed')",
+                [
+                    (State.CONFIRMED if s.fulfilled else State.EXPIRED, s.block_number, now, now, s.request_id)
+                    for s in settled
+                ],
             )
             if checkpoint is not None:
                 self._save_checkpoint(connection, checkpoint)
@@ -231,7 +254,7 @@ class RequestStore:
             resent = connection.execute(
                 "UPDATE requests SET state = 'signed', tx_id = NULL, settled_block = NULL,"
                 " error = 'reorg: answer to be sent again', updated_at = ?"
-                " WHERE settled_block >= ? AND state IN ('confirmed', 'failed')",
+                " WHERE settled_block >= ? AND state IN ('confirmed', 'failed', 'expired')",
                 (now, fork_block),
             ).rowcount
             connection.execute("DELETE FROM block_hashes WHERE block_number >= ?", (fork_block,))
@@ -250,6 +273,19 @@ class RequestStore:
             "SELECT * FROM requests WHERE state = ? ORDER BY block_number, log_index LIMIT ?", (state.value, limit)
         )
         return [StoredRequest.from_row(row) for row in rows]
+
+    def open_ids(self, request_ids: Sequence[bytes]) -> set[bytes]:
+        """Those of `request_ids` known here and not yet in a final state."""
+        found: set[bytes] = set()
+        for start in range(0, len(request_ids), 500):  # SQLite's bound on host parameters
+            chunk = list(request_ids[start : start + 500])
+            rows = self.db.query(
+                f"SELECT request_id FROM requests WHERE request_id IN ({', '.join('?' * len(chunk))})"
+                " AND state NOT IN ('confirmed', 'failed', 'expired')",
+                tuple(chunk),
+            )
+            found.update(bytes(row[0]) for row in rows)
+        return found
 
     def due_to_expire(self, deadline_before: int) -> list[bytes]:
         """Requests not yet sent whose deadline is at or before `deadline_before` (chain time)."""
@@ -351,4 +387,13 @@ def _filters(state: State | None, model_id: bytes | None, consumer: str | None) 
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", parameters
 
 
-__all__ = ["Checkpoint", "FINAL_STATES", "RequestStore", "SeenRequest", "State", "StoreError", "StoredRequest"]
+__all__ = [
+    "Checkpoint",
+    "FINAL_STATES",
+    "RequestStore",
+    "SeenRequest",
+    "Settlement",
+    "State",
+    "StoreError",
+    "StoredRequest",
+]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from oracle.api.dependencies import Config, Metrics, PredictKey, Services
+from oracle.api.dependencies import Config, Metrics, OptionalNetwork, PredictKey, Services
 from oracle.api.errors import NotFound, Unavailable, Unprocessable, documented
+from oracle.api.network_services import NetworkApi
 from oracle.api.schemas.errors import ErrorDetail
 from oracle.api.schemas.predictions import (
     BatchPredictionRequest,
@@ -13,6 +14,7 @@ from oracle.api.schemas.predictions import (
     PredictionRequest,
     PredictionResponse,
 )
+from oracle.network.pull_quorum import QuorumUnavailable
 from oracle.pull import InvalidPullQuery, ModelUnavailable, PullQuery, SignedPullReport, UnknownModel
 
 router = APIRouter(prefix="/v1/predictions", tags=["predictions"])
@@ -30,8 +32,10 @@ ERRORS = documented(401, 403, 404, 422, 429, 503)
     "with the schema's reason.",
     responses=ERRORS,
 )
-def predict(body: PredictionRequest, _: PredictKey, services: Services, metrics: Metrics) -> PredictionResponse:
-    [signed] = _sign(services, [body.query()], batch=False)
+def predict(
+    body: PredictionRequest, _: PredictKey, services: Services, metrics: Metrics, network: OptionalNetwork
+) -> PredictionResponse:
+    [signed] = _with_quorum(network, _sign(services, [body.query()], batch=False))
     return _respond(signed, services, metrics)
 
 
@@ -42,14 +46,19 @@ def predict(body: PredictionRequest, _: PredictKey, services: Services, metrics:
     responses=ERRORS,
 )
 def predict_batch(
-    body: BatchPredictionRequest, _: PredictKey, services: Services, config: Config, metrics: Metrics
+    body: BatchPredictionRequest,
+    _: PredictKey,
+    services: Services,
+    config: Config,
+    metrics: Metrics,
+    network: OptionalNetwork,
 ) -> BatchPredictionResponse:
     if len(body.items) > config.max_batch:
         raise Unprocessable(
             "batch too large",
             [ErrorDetail(field="body.items", reason=f"at most {config.max_batch} items, got {len(body.items)}")],
         )
-    signed = _sign(services, [item.query() for item in body.items], batch=True)
+    signed = _with_quorum(network, _sign(services, [item.query() for item in body.items], batch=True))
     return BatchPredictionResponse(items=[_respond(s, services, metrics) for s in signed])
 
 
@@ -64,6 +73,18 @@ def _sign(services: Services, queries: list[PullQuery], batch: bool) -> list[Sig
         prefix = "body.items[{}]." if batch else "body."
         details = [ErrorDetail(field=prefix.format(p.index) + p.field, reason=p.reason) for p in error.problems]
         raise Unprocessable("the request does not fit the model's schema or the report rules", details) from None
+
+
+def _with_quorum(network: NetworkApi | None, signed: list[SignedPullReport]) -> list[SignedPullReport]:
+    """With a threshold above 1, each report gathers the peers' signatures (all of a batch, or none)."""
+    if network is None or network.quorum is None:
+        return signed
+    try:
+        if len(signed) == 1:
+            return [network.quorum.complete(signed[0])]
+        return list(network.quorum.map(signed))
+    except QuorumUnavailable as error:
+        raise Unavailable(f"the network's quorum is not available: {error}") from None
 
 
 def _respond(signed: SignedPullReport, services: Services, metrics: Metrics) -> PredictionResponse:

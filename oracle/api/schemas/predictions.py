@@ -90,7 +90,8 @@ class PredictionResponse(BaseModel):
     value: int = Field(description="fixed-point, in the schema's output scale (credit-risk: PD in basis points)")
     output_scale: int
     valid_until: int
-    signer: AddressOut
+    signer: AddressOut = Field(description="this node's signer")
+    signers: list[AddressOut] = Field(description="the signer of each value of the report, in order")
     report: PullReportOut
     signatures: HexBytes
     abi: AbiArguments
@@ -111,6 +112,7 @@ class PredictionResponse(BaseModel):
             output_scale=signed.model.schema.output.scale,
             valid_until=report.valid_until,
             signer=signed.signer,
+            signers=list(signed.signers or (signed.signer,)),
             report=PullReportOut(
                 subject=report.subject,
                 validUntil=report.valid_until,

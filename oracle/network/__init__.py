@@ -1,0 +1,1 @@
+"""The oracle network: peers, observations, quorum and transmission."""
