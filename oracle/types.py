@@ -72,7 +72,8 @@ class Request:
 
 @dataclass(frozen=True)
 class Report:
-    """A push-mode answer: values[i] is signed by the i-th signature."""
+    """A push-mode answer: values[i] is signed by the i-th signature; the coordinator requires the values
+    ascending and answers with the lower median values[(n - 1) // 2]."""
 
     request_id: bytes
     request: Request
@@ -85,7 +86,8 @@ class Report:
 
 @dataclass(frozen=True)
 class PullReport:
-    """A pull-mode answer made for `subject`, valid until `valid_until` (unix seconds)."""
+    """A pull-mode answer made for `subject`, valid until `valid_until` (unix seconds); values ascending,
+    as in a Report."""
 
     subject: str
     valid_until: int

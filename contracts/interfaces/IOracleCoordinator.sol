@@ -6,7 +6,8 @@ import {Model, Request, Report, PullReport, Status} from "../libraries/OracleTyp
 /// @title AI oracle coordinator
 /// @notice Consumers pay a model's fee to request a prediction; registered signers answer with
 /// EIP-712 observations; anyone relays a report of at least `threshold` of them and the consumer
-/// is called back with the median value.
+/// is called back with the lower median of the report's values, which the relayer sends sorted: with at
+/// most f faulty signers and `threshold` >= 2f + 1, that median lies between two honest signers' values.
 interface IOracleCoordinator {
     // ---------------------------------------------------------------- errors
     error OracleCoordinatorZeroHash();
@@ -26,6 +27,9 @@ interface IOracleCoordinator {
     error OracleCoordinatorInvalidSignature(uint256 index);
     error OracleCoordinatorSignatureCountMismatch(uint256 values, uint256 signatures);
     error OracleCoordinatorQuorumNotMet(uint256 signatures, uint256 threshold);
+    /// @notice A report's values must be sorted ascending (ties allowed), each signature in its value's place.
+    /// @param index the first position whose value is smaller than the one before it
+    error OracleCoordinatorValuesNotSorted(uint256 index);
     error OracleCoordinatorInvalidStatus(Status status);
     error OracleCoordinatorUnknownRequest(bytes32 requestId);
     error OracleCoordinatorCommitmentMismatch(bytes32 requestId);
@@ -62,7 +66,7 @@ interface IOracleCoordinator {
         int256[] features
     );
 
-    /// @notice A request was answered with the median `value` of its signers.
+    /// @notice A request was answered with the lower median `value` of its signers' sorted values.
     event PredictionFulfilled(bytes32 indexed requestId, Status status, int256 value);
 
     /// @notice A request passed its deadline unanswered; its fee was credited back to the consumer.
@@ -89,6 +93,7 @@ interface IOracleCoordinator {
         returns (bytes32 requestId);
 
     /// @notice Delivers one report. Anyone may relay it; the signatures are what is trusted.
+    /// @param report its values sorted ascending; the consumer hears values[(n - 1) / 2]
     /// @param signatures 64-byte EIP-2098 compact signatures (r, yParity << 255 | s) concatenated,
     /// the i-th over values[i]
     function fulfill(Report calldata report, bytes calldata signatures) external;
@@ -104,8 +109,9 @@ interface IOracleCoordinator {
     function cancel(bytes32 requestId, Request calldata request) external;
 
     /// @notice Checks a pull-mode report for the current version of an active model and returns
-    /// its status and median value. Reverts with the reason when it is not valid. Replay protection
-    /// is the caller's: a pull report stays valid until `validUntil`.
+    /// its status and lower median value (its values sorted ascending, as in `fulfill`). Reverts with the
+    /// reason when it is not valid. Replay protection is the caller's: a pull report stays valid until
+    /// `validUntil`.
     function verifyReport(PullReport calldata report, bytes calldata signatures)
         external
         view

@@ -133,13 +133,15 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         }
         if (block.timestamp > report.validUntil) revert OracleCoordinatorReportExpired(report.validUntil);
         _checkStatus(report.status);
-        uint256 count = _checkQuorum(report.values.length, signatures.length, threshold_);
+        int256[] calldata values = report.values;
+        uint256 count = _checkQuorum(values.length, signatures.length, threshold_);
+        value = Median.lowerOfSorted(values);
         uint256 seen;
         for (uint256 i = 0; i < count; ++i) {
-            bytes32 digest = _hashTypedDataV4(ObservationHashing.pullObservationHash(report, report.values[i]));
+            bytes32 digest = _hashTypedDataV4(ObservationHashing.pullObservationHash(report, values[i]));
             (, seen) = _recoverSigner(digest, signatures, i, seen);
         }
-        return (report.status, _median(report.values));
+        return (report.status, value);
     }
 
     /// @inheritdoc IOracleCoordinator
@@ -282,15 +284,18 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
 
     // ================================================================ internals
 
-    /// @dev Checks the report, then pays each signer its share of the fee while recovering it, so a
-    /// signer's slot is read and written once.
+    /// @dev Checks the report (the cheap checks, sortedness included, before any signature is recovered),
+    /// then pays each signer its share of the fee while recovering it, so a signer's slot is read and
+    /// written once.
     function _fulfill(Report calldata report, bytes calldata signatures, bytes32 stored, uint256 threshold_)
         private
     {
         Request calldata request = report.request;
+        int256[] calldata values = report.values;
         _checkCommitment(report.requestId, request, stored);
         _checkStatus(report.status);
-        uint256 count = _checkQuorum(report.values.length, signatures.length, threshold_);
+        uint256 count = _checkQuorum(values.length, signatures.length, threshold_);
+        int256 value = Median.lowerOfSorted(values);
         delete _commitments[report.requestId];
 
         uint96 feeWei = request.feeWei;
@@ -303,7 +308,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         }
         uint256 seen;
         for (uint256 i = 0; i < count; ++i) {
-            bytes32 digest = _hashTypedDataV4(ObservationHashing.observationHash(report, report.values[i]));
+            bytes32 digest = _hashTypedDataV4(ObservationHashing.observationHash(report, values[i]));
             SignerState storage state;
             (state, seen) = _recoverSigner(digest, signatures, i, seen);
             uint96 payment = i == 0 ? share + remainder : share;
@@ -313,7 +318,6 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
             }
         }
 
-        int256 value = _median(report.values);
         emit PredictionFulfilled(report.requestId, report.status, value);
         _callConsumer(report.requestId, request, report.status, value);
     }
@@ -374,10 +378,6 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         uint256 bit = 1 << state.index;
         if (seen & bit != 0) revert OracleCoordinatorDuplicateSigner(signer);
         return (state, seen | bit);
-    }
-
-    function _median(int256[] calldata values) private pure returns (int256) {
-        return values.length == 1 ? values[0] : Median.compute(values);
     }
 
     /// @dev Calls the consumer with exactly `callbackGasLimit` gas: reverts if the relayer sent too little

@@ -74,6 +74,20 @@ def pack_signatures(signatures: Iterable[bytes]) -> bytes:
     return b"".join(packed)
 
 
+def sort_signed_values(signed: Iterable[tuple[int, bytes]]) -> tuple[tuple[int, ...], bytes]:
+    """(value, signature) pairs as a report carries them: the values ascending and their signatures packed
+    in the same order. The coordinator refuses any other order (OracleCoordinatorValuesNotSorted) and
+    answers with the lower median, which the relayer then cannot choose by ordering. Ties keep their order."""
+    ordered = sorted(signed, key=lambda pair: pair[0])
+    return tuple(value for value, _ in ordered), pack_signatures(signature for _, signature in ordered)
+
+
+def first_unsorted(values: Sequence[int]) -> int | None:
+    """The index of the first value smaller than the one before it (the index the coordinator's
+    OracleCoordinatorValuesNotSorted names), or None when `values` are ascending."""
+    return next((i for i in range(1, len(values)) if values[i] < values[i - 1]), None)
+
+
 def sign_report(
     signers: Sequence[ObservationSigner],
     request_id: bytes,
@@ -81,15 +95,25 @@ def sign_report(
     status: Status,
     values: Sequence[int],
 ) -> tuple[Report, bytes]:
-    """Has signers[i] sign values[i]; returns the report and its packed signatures, ready for `fulfill`."""
+    """Has signers[i] sign values[i]; returns the report, its values sorted ascending, and the packed
+    signatures in the same order, ready for `fulfill`."""
     if len(signers) != len(values):
         raise ReportError(f"{len(signers)} signers for {len(values)} values")
-    signatures = [s.sign_observation(request_id, request, status, v) for s, v in zip(signers, values, strict=True)]
-    return Report(request_id, request, status, tuple(values)), pack_signatures(signatures)
+    sorted_values, signatures = sort_signed_values(
+        (v, s.sign_observation(request_id, request, status, v)) for s, v in zip(signers, values, strict=True)
+    )
+    return Report(request_id, request, status, sorted_values), signatures
 
 
 def sign_pull_report(signers: Sequence[ObservationSigner], unsigned: PullReport) -> bytes:
-    """Has signers[i] sign unsigned.values[i]; returns the packed signatures for `verifyReport`."""
+    """Has signers[i] sign unsigned.values[i]; returns the packed signatures for `verifyReport`. The values
+    must already be ascending, since the report itself is the caller's (sort them with their signers)."""
     if len(signers) != len(unsigned.values):
         raise ReportError(f"{len(signers)} signers for {len(unsigned.values)} values")
+    index = first_unsorted(unsigned.values)
+    if index is not None:
+        raise ReportError(
+            f"a report's values must be ascending: values[{index}] = {unsigned.values[index]} "
+            f"is below values[{index - 1}] = {unsigned.values[index - 1]}"
+        )
     return pack_signatures(s.sign_pull_observation(unsigned, v) for s, v in zip(signers, unsigned.values, strict=True))

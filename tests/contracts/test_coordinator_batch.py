@@ -3,6 +3,7 @@
 import brownie
 import pytest
 
+from tests.contracts.reports import unsorted_report
 from tests.helpers import after_deadline, custom_error, error_selector, hx, request_prediction, signed_report
 
 
@@ -59,6 +60,17 @@ def test_batch_reverts_whole_batch_on_bad_signature(coordinator, three_pending, 
     with brownie.reverts(custom_error(coordinator, "OracleCoordinatorUnknownSigner", oracle_signers[4].address)):
         coordinator.fulfillBatch(reports, signatures, {"from": relayer})
     assert coordinator.commitmentOf(three_pending[0][0]) != "0x" + "00" * 32
+
+
+def test_batch_reverts_whole_batch_if_values_not_sorted(three_of_five, three_pending, oracle_signers, relayer):
+    reports, signatures = [], []
+    for (request_id, request), values in zip(three_pending, [[1, 2, 3], [5, 4, 6], [7, 8, 9]], strict=True):
+        report, packed = unsorted_report(oracle_signers[:3], request_id, request, values)
+        reports.append(report)
+        signatures.append(packed)
+    with brownie.reverts(custom_error(three_of_five, "OracleCoordinatorValuesNotSorted", 1)):
+        three_of_five.fulfillBatch(reports, signatures, {"from": relayer})
+    assert three_of_five.commitmentOf(three_pending[0][0]) != "0x" + "00" * 32
 
 
 def test_batch_reverts_if_lengths_differ(coordinator, three_pending, oracle_signers, relayer):

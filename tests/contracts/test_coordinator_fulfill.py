@@ -3,10 +3,12 @@
 from dataclasses import replace
 
 import brownie
+import pytest
 
 from oracle.chain.eip712 import CoordinatorDomain
 from oracle.chain.signer import ObservationSigner
 from oracle.types import Status, input_hash
+from tests.contracts.reports import unsorted_report
 from tests.helpers import (
     ARTIFACT_HASH,
     CALLBACK_GAS,
@@ -22,6 +24,7 @@ from tests.helpers import (
 )
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+INT256_MIN, INT256_MAX = -(2**255), 2**255 - 1
 
 
 def test_fulfill_delivers_value_and_emits_event(coordinator, consumer, pending, oracle_signers, relayer):
@@ -213,14 +216,61 @@ def test_fulfill_with_three_of_five_delivers_median_and_splits_fee(three_of_five
     request_id, request = pending
     quorum = [oracle_signers[3], oracle_signers[0], oracle_signers[1]]
     report, signatures = signed_report(quorum, request_id, request, [900, 100, 300])
+    assert report[3] == [100, 300, 900]  # sorted with their signatures: signer 0's comes first
 
     tx = three_of_five.fulfill(report, signatures, {"from": relayer})
 
     assert tx.events["PredictionFulfilled"]["value"] == 300
     share = FEE_WEI // 3
-    assert three_of_five.balanceOf(oracle_signers[3].address) == FEE_WEI - 2 * share
-    assert three_of_five.balanceOf(oracle_signers[0].address) == share
+    assert three_of_five.balanceOf(oracle_signers[0].address) == FEE_WEI - 2 * share
     assert three_of_five.balanceOf(oracle_signers[1].address) == share
+    assert three_of_five.balanceOf(oracle_signers[3].address) == share
+
+
+def test_fulfill_reverts_if_values_not_sorted(three_of_five, pending, oracle_signers, relayer):
+    request_id, request = pending
+    report, signatures = unsorted_report(oracle_signers[:3], request_id, request, [100, 300, 200])
+    with brownie.reverts(custom_error(three_of_five, "OracleCoordinatorValuesNotSorted", 2)):
+        three_of_five.fulfill(report, signatures, {"from": relayer})
+
+
+def test_fulfill_with_even_count_delivers_lower_middle_value(three_of_five, pending, oracle_signers, relayer):
+    request_id, request = pending
+    report, signatures = signed_report(oracle_signers[:4], request_id, request, [40, 10, 30, 20])
+    tx = three_of_five.fulfill(report, signatures, {"from": relayer})
+    assert tx.events["PredictionFulfilled"]["value"] == 20
+
+
+def test_fulfill_accepts_equal_values(three_of_five, pending, oracle_signers, relayer):
+    request_id, request = pending
+    report, signatures = signed_report(oracle_signers[:3], request_id, request, [7, 7, 7])
+    assert three_of_five.fulfill(report, signatures, {"from": relayer}).events["PredictionFulfilled"]["value"] == 7
+
+
+@pytest.fixture
+def three_of_four(coordinator, owner, signer_accounts):
+    """Four signers, threshold three: n = 3f + 1 and k = 2f + 1 for f = 1."""
+    for account in signer_accounts[1:4]:
+        coordinator.addSigner(account.address, {"from": owner})
+    coordinator.setThreshold(3, {"from": owner})
+    return coordinator
+
+
+@pytest.mark.parametrize("extreme", [INT256_MIN, INT256_MAX])
+@pytest.mark.parametrize("quorum", [(0, 1, 3), (0, 2, 3), (1, 2, 3), (0, 1, 2, 3)])
+def test_fulfill_stays_within_honest_values_if_one_of_four_signers_signs_extreme(
+    three_of_four, consumer, pending, oracle_signers, relayer, extreme, quorum
+):
+    """Signer 3 is faulty; whichever quorum including it the relayer picks, the answer is an honest value's."""
+    request_id, request = pending
+    honest = {0: 1_000, 1: 1_010, 2: 990}
+    values = [honest.get(i, extreme) for i in quorum]
+    report, signatures = signed_report([oracle_signers[i] for i in quorum], request_id, request, values)
+
+    tx = three_of_four.fulfill(report, signatures, {"from": relayer})
+
+    assert min(honest.values()) <= tx.events["PredictionFulfilled"]["value"] <= max(honest.values())
+    assert consumer.lastValue() == tx.events["PredictionFulfilled"]["value"]
 
 
 def test_fulfill_records_reverting_callback_without_reverting(coordinator, consumer, pending, oracle_signers, relayer):

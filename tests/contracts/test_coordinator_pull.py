@@ -6,7 +6,9 @@ import brownie
 import pytest
 
 from oracle.chain.signer import sign_pull_report
+from oracle.errors import ReportError
 from oracle.types import PullReport, Status, input_hash
+from tests.contracts.reports import unsorted_pull_signatures
 from tests.helpers import ARTIFACT_HASH, FEATURES, MODEL_ID, after_deadline, custom_error, plain
 
 
@@ -28,10 +30,22 @@ def test_verify_report_returns_status_and_value(coordinator, unsigned, oracle_si
     assert plain(coordinator.verifyReport(unsigned.as_abi(), signatures)) == [Status.OK, 1_234]
 
 
-def test_verify_report_returns_median_of_quorum(three_of_five, unsigned, oracle_signers):
-    report = replace(unsigned, values=(10, 30, 20, 40))
+def test_verify_report_returns_lower_median_of_quorum(three_of_five, unsigned, oracle_signers):
+    report = replace(unsigned, values=(10, 20, 30, 40))
     signatures = sign_pull_report(oracle_signers[:4], report)
-    assert plain(three_of_five.verifyReport(report.as_abi(), signatures)) == [Status.OK, 25]
+    assert plain(three_of_five.verifyReport(report.as_abi(), signatures)) == [Status.OK, 20]
+
+
+def test_verify_report_reverts_if_values_not_sorted(three_of_five, unsigned, oracle_signers):
+    report = replace(unsigned, values=(10, 30, 20, 40))
+    signatures = unsorted_pull_signatures(oracle_signers[:4], report)
+    with brownie.reverts(custom_error(three_of_five, "OracleCoordinatorValuesNotSorted", 2)):
+        three_of_five.verifyReport(report.as_abi(), signatures)
+
+
+def test_sign_pull_report_raises_if_values_not_sorted(unsigned, oracle_signers):
+    with pytest.raises(ReportError, match=r"values\[2\] = 20 is below values\[1\] = 30"):
+        sign_pull_report(oracle_signers[:4], replace(unsigned, values=(10, 30, 20, 40)))
 
 
 def test_verify_report_reverts_after_valid_until(coordinator, unsigned, oracle_signers, chain):
