@@ -1,19 +1,33 @@
 """Deploys the OracleCoordinator: `python -m scripts.run deploy [--network sepolia]`.
 
 Signers come from ORACLE_SIGNERS and the threshold from ORACLE_THRESHOLD (default 1); on a local
-chain the anvil development signer is used when ORACLE_SIGNERS is unset.
+chain the anvil development signer is used when ORACLE_SIGNERS is unset. A threshold that tolerates no
+faulty signer (f = 0) over more than one signer is refused unless ORACLE_ALLOW_UNSAFE_THRESHOLD=1: at most
+f faulty signers needs n >= 3f + 1 signers and a threshold k >= 2f + 1, for example 3-of-4.
 """
 
 import os
 
-from scripts.deployment import deploy_coordinator, deployer, save_deployment, signer_addresses
+from oracle.network.quorum import tolerated_faults
+from scripts.deployment import (
+    ALLOW_UNSAFE_THRESHOLD,
+    deploy_coordinator,
+    deployer,
+    save_deployment,
+    signer_addresses,
+)
 
 
 def main():
     owner = deployer()
     signers = signer_addresses()
     threshold = int(os.environ.get("ORACLE_THRESHOLD", "1"))
-    coordinator = deploy_coordinator(owner, signers, threshold)
+    allow_unsafe = os.environ.get(ALLOW_UNSAFE_THRESHOLD) == "1"
+    coordinator = deploy_coordinator(owner, signers, threshold, allow_unsafe)
     path = save_deployment(OracleCoordinator=coordinator.address)
-    print(f"OracleCoordinator {coordinator.address}: {threshold}-of-{len(signers)} signers, owner {owner}")
+    faults = tolerated_faults(len(signers), threshold)
+    print(
+        f"OracleCoordinator {coordinator.address}: {threshold}-of-{len(signers)} signers, tolerates f = {faults} "
+        f"faulty signers, owner {owner}"
+    )
     print(f"addresses saved to {path}")

@@ -10,8 +10,11 @@ from brownie import OracleCoordinator, accounts, chain, network
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from oracle.network.quorum import tolerated_faults, unsafe_threshold_reason
+
 DEPLOYMENTS = Path(__file__).resolve().parent.parent / "deployments"
 LOCAL_CHAIN_IDS = {31337, 1337}
+ALLOW_UNSAFE_THRESHOLD = "ORACLE_ALLOW_UNSAFE_THRESHOLD"
 
 # anvil's 10th public development account: known to everyone, so only ever used on a local chain.
 ANVIL_DEV_SIGNER_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6"
@@ -48,7 +51,22 @@ def signer_addresses() -> list[str]:
     raise SystemExit("ORACLE_SIGNERS is not set: list the oracle nodes' signer addresses, comma-separated")
 
 
-def deploy_coordinator(owner, signers: list[str], threshold: int):
+def check_threshold(signer_count: int, threshold: int, allow_unsafe: bool = False) -> int:
+    """The faulty signers a `threshold`-of-`signer_count` set tolerates. Exits if that is none with more than
+    one signer (extra signers that add no safety only add keys to steal), unless `allow_unsafe`, then warns."""
+    if not 1 <= threshold <= signer_count:
+        raise SystemExit(f"the threshold must be between 1 and the {signer_count} signers, got {threshold}")
+    reason = unsafe_threshold_reason(signer_count, threshold)
+    if reason is not None and not allow_unsafe:
+        raise SystemExit(f"refusing to deploy: {reason} (set {ALLOW_UNSAFE_THRESHOLD}=1 to deploy anyway)")
+    if reason is not None:
+        print(f"warning: {reason}; deploying anyway since {ALLOW_UNSAFE_THRESHOLD}=1")
+    return tolerated_faults(signer_count, threshold)
+
+
+def deploy_coordinator(owner, signers: list[str], threshold: int, allow_unsafe_threshold: bool = False):
+    """Deploys with `threshold` of `signers`, after `check_threshold`."""
+    check_threshold(len(signers), threshold, allow_unsafe_threshold)
     return OracleCoordinator.deploy(owner, signers, threshold, {"from": owner})
 
 
