@@ -1,10 +1,13 @@
 """End-to-end demo on a local anvil chain: `make demo` (python -m scripts.run demo).
 
-Deploys the coordinator, registers every trained model by the sha256 of its artifact and schema,
-starts the real oracle node as its own process (`python -m oracle node run`), and drives the
-scenarios: held-out loan applicants through a demo consumer, then the applications' scenarios.
-Every answer comes from the node: it reads the request events, runs the model, signs and fulfils.
-The demo ends by replaying one answer with `oracle verify`.
+Deploys the coordinator with four signers and threshold 3 (one faulty signer tolerated), registers every
+trained model by the sha256 of its artifact and schema, starts a network of four real oracle nodes, each
+its own process (`python -m oracle node run`) with its own key, store and API, and drives the scenarios:
+held-out loan applicants through a demo consumer, then the applications' scenarios. Every answer comes
+from the network: each node reads the request events, runs the model and signs; the nodes exchange their
+observations and one of them sends a report with three signatures. One node is stopped during the lending
+scenario and the answers keep coming; restarted, it catches up. The demo ends by replaying one answer
+with `oracle verify`.
 """
 
 from __future__ import annotations
@@ -12,10 +15,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import socket
 import subprocess
 import sys
-import tempfile
+import time
 from pathlib import Path
 
 import requests
@@ -30,7 +32,8 @@ from oracle.ml.registry import model_dirs
 from oracle.node_process import NodeProcess, wait_for
 from oracle.types import Status, model_id
 from scripts import lending_scenario, supply_chain_scenario
-from scripts.deployment import deploy_coordinator, is_local, local_signer, save_deployment
+from scripts.demo_network import DemoNetwork, local_signers
+from scripts.deployment import deploy_coordinator, is_local, save_deployment
 from scripts.oracle_answers import wait_for_answers
 from scripts.supply_chain_plans import demo_plans
 
@@ -39,6 +42,9 @@ MODELS = ROOT / "models"
 FEE_WEI = 10**15
 CALLBACK_GAS = 200_000
 APPLICANTS = 5
+NODES, THRESHOLD = 4, 3
+TRANSMIT_STAGGER = 1.0  # seconds; anvil mines each transaction at once
+FINAL = {"confirmed", "failed", "expired"}
 
 console = Console(width=120)
 
@@ -73,18 +79,25 @@ def register_models(coordinator, owner) -> dict[str, LoadedModel]:
     return models
 
 
-def start_node(coordinator, signer_key: bytes) -> NodeProcess:
-    workdir = Path(tempfile.mkdtemp(prefix="oracle-demo-"))
-    node = NodeProcess(web3.provider.endpoint_uri, coordinator.address, signer_key, workdir, poll_interval=0.05)
-    node.start()
-    wait_for(lambda: "node running" in node.log(), 60, "the node to start", node)
-    console.print(
-        f"[bold]oracle node[/] started as process {node.process.pid}; state in {node.database}, log in {node.log_path}"
+def start_network(coordinator) -> DemoNetwork:
+    net = DemoNetwork(
+        web3.provider.endpoint_uri,
+        coordinator.address,
+        local_signers(NODES),
+        poll_interval=0.05,
+        transmit_stagger=TRANSMIT_STAGGER,
     )
-    return node
+    net.start()
+    table = Table(title=f"Oracle network: {NODES} nodes, threshold {THRESHOLD} (tolerates 1 faulty node)")
+    for column in ("node", "signer", "process", "API", "store"):
+        table.add_column(column)
+    for i, node in enumerate(net.nodes):
+        table.add_row(str(i), net.signers[i].address, str(node.process.pid), net.api_url(i), str(node.database))
+    console.print(table)
+    return net
 
 
-def credit_requests(coordinator, consumer, model: LoadedModel, applicant, node) -> bytes:
+def credit_requests(coordinator, consumer, model: LoadedModel, applicant, net: DemoNetwork) -> bytes:
     """Held-out applicants (and one out-of-schema request) through the demo consumer; returns one request id."""
     cases = held_out_applicants(model, APPLICANTS)
     cases.append({"row": "out of schema", "defaulted": None, "features": [10**9] * len(model.schema.features)})
@@ -102,18 +115,19 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, node) 
                     {"from": applicant, "value": FEE_WEI},
                 )
             )
-    wait_for_answers(coordinator, start, node=node)
+    wait_for_answers(coordinator, start, node=net.nodes[0])
     fulfilled = {
         a.request_id: a for a in Coordinator(web3, coordinator.address).answers(start) if a.kind == "fulfilled"
     }
-    table = Table(title="Credit-risk predictions answered by the node")
+    table = Table(title="Credit-risk predictions answered by the network")
     for column in (
         "held-out row",
         "defaulted",
         "status",
         "PD (bps)",
+        "signed values",
+        "sent by node",
         "request gas",
-        "fulfil tx",
         "answers in tx",
         "tx gas",
     ):
@@ -121,6 +135,7 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, node) 
     per_tx: dict[bytes, int] = {}
     for answer in fulfilled.values():
         per_tx[answer.tx_hash] = per_tx.get(answer.tx_hash, 0) + 1
+    signers = [s.address for s in net.signers]
     for case, tx in zip(cases, request_txs, strict=True):
         request_id = bytes(tx.events["PredictionRequested"]["requestId"])
         answer = fulfilled[request_id]
@@ -130,8 +145,9 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, node) 
             {True: "yes", False: "no", None: "-"}[case["defaulted"]],
             answer.status.name,
             str(answer.value) if answer.status == Status.OK else "-",
+            " ".join(str(v) for v in _report_values(coordinator, answer.tx_hash, request_id)),
+            str(signers.index(receipt["from"])),
             f"{tx.gas_used:,}",
-            "0x" + answer.tx_hash.hex()[:10] + "…",
             str(per_tx[answer.tx_hash]),
             f"{receipt['gasUsed']:,}",
         )
@@ -139,8 +155,15 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, node) 
     return bytes(request_txs[0].events["PredictionRequested"]["requestId"])
 
 
+def _report_values(coordinator, tx_hash: bytes, request_id: bytes) -> list[int]:
+    """The values (one per signature) of `request_id`'s report in the fulfillBatch transaction `tx_hash`."""
+    contract = web3.eth.contract(address=coordinator.address, abi=coordinator.abi)
+    _, args = contract.decode_function_input(web3.eth.get_transaction(tx_hash)["input"])
+    return next(list(r["values"]) for r in args["reports"] if bytes(r["requestId"]) == request_id)
+
+
 def settle_with(coordinator, node: NodeProcess):
-    """What the scenarios call after sending requests: returns once the node has answered every one."""
+    """What the scenarios call after sending requests: returns once the network has answered every one."""
     start = chain.height + 1
 
     def settle() -> None:
@@ -149,13 +172,38 @@ def settle_with(coordinator, node: NodeProcess):
     return settle
 
 
-def lending(coordinator, node: NodeProcess):
+def node_down_and_back(coordinator, net: DemoNetwork, run_without):
+    """Stops the last node, runs `run_without` on the others, then restarts it and waits for it to catch up."""
+    console.print(f"[bold yellow]stopping node {NODES - 1}[/] (SIGTERM): {THRESHOLD} of {NODES} nodes still answer")
+    net.stop(NODES - 1)
+    result = run_without()
+    console.print(f"[bold]restarting node {NODES - 1}[/]: it reads the blocks it missed from its checkpoint")
+    started = time.monotonic()
+    net.start(NODES - 1)
+
+    def caught_up() -> bool:  # every request on chain in its store, each settled
+        states = net.states(NODES - 1)
+        return sum(states.values()) == coordinator.requestCount() and set(states) <= FINAL
+
+    wait_for(caught_up, 120, "the restarted node to catch up", net.nodes[-1])
+    states = net.states(NODES - 1)
+    console.print(
+        f"node {NODES - 1} caught up in {time.monotonic() - started:.1f} s: "
+        + ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+        + " (answers it did not send are settled from the chain's events)"
+    )
+    return result
+
+
+def lending(coordinator, net: DemoNetwork):
     console.rule("[bold]AI lending pool: credit-risk decisions on held-out applicants")
-    return lending_scenario.run(coordinator, settle_with(coordinator, node), console)
+    return node_down_and_back(
+        coordinator, net, lambda: lending_scenario.run(coordinator, settle_with(coordinator, net.nodes[0]), console)
+    )
 
 
-def start_api(node: NodeProcess) -> tuple[subprocess.Popen, str, str]:
-    """`oracle api` next to the node, on its store and models, and a key with the predict scope."""
+def api_key(node: NodeProcess) -> str:
+    """A key with the predict scope, made on the node's host as an operator would (`oracle api-keys create`)."""
     created = subprocess.run(
         [sys.executable, "-m", "oracle", "api-keys", "create", "demo frontend", "--scope", "predict"],
         cwd=ROOT,
@@ -165,29 +213,7 @@ def start_api(node: NodeProcess) -> tuple[subprocess.Popen, str, str]:
         timeout=120,
         check=True,
     )
-    key = created.stdout.strip().splitlines()[-1]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = (node.workdir / "api.log").open("w")
-    api = subprocess.Popen(
-        [sys.executable, "-m", "oracle", "api"],
-        cwd=ROOT,
-        env={**node.env, "ORACLE_API_PORT": str(port)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def ready() -> bool:
-        try:
-            return requests.get(f"{url}/readyz", timeout=2).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    wait_for(ready, 90, "the API to be ready")
-    console.print(f"[bold]oracle api[/] serving {url} (OpenAPI at {url}/docs), log in {node.workdir / 'api.log'}")
-    return api, url, key
+    return created.stdout.strip().splitlines()[-1]
 
 
 def instant_loan(scenario, url: str, key: str) -> None:
@@ -208,8 +234,9 @@ def instant_loan(scenario, url: str, key: str) -> None:
     response.raise_for_status()
     answer = response.json()
     console.print(
-        f"POST /v1/predictions for held-out row {applicant.row_id}: PD {answer['value']} bps, valid until "
-        f"{answer['valid_until']}, {len(bytes.fromhex(answer['abi']['signatures'][2:])) // 64} signature(s)"
+        f"POST {url}/v1/predictions for held-out row {applicant.row_id}: PD {answer['value']} bps "
+        f"(values {answer['report']['values']}), valid until {answer['valid_until']}, "
+        f"{len(bytes.fromhex(answer['abi']['signatures'][2:])) // 64} signatures from the network's peers"
     )
     with quietly():
         tx = scenario.pool.borrowWithReport(
@@ -228,11 +255,11 @@ def instant_loan(scenario, url: str, key: str) -> None:
     )
 
 
-def supply_chain(coordinator, node: NodeProcess) -> None:
+def supply_chain(coordinator, net: DemoNetwork) -> None:
     console.rule("[bold]Supply-chain escrow: delay risk at dispatch, condition at delivery")
     supply_chain_scenario.run(
         coordinator,
-        settle_with(coordinator, node),
+        settle_with(coordinator, net.nodes[0]),
         console,
         condition_model_id=model_id("shipment-condition"),
         delay_model_id=model_id("delivery-delay"),
@@ -257,32 +284,25 @@ def verify(node: NodeProcess, request_id: bytes) -> None:
 
 def main():
     if not is_local():
-        raise SystemExit("the demo signs with anvil's public development key: run it on a local chain")
+        raise SystemExit("the demo signs with anvil's public development keys: run it on a local chain")
     owner, applicant = accounts[0], accounts[1]
-    signer_account = local_signer()
+    signers = local_signers(NODES)
     with quietly():
-        coordinator = deploy_coordinator(owner, [signer_account.address], 1)
+        coordinator = deploy_coordinator(owner, [s.address for s in signers], THRESHOLD)
         consumer = ConsumerMock.deploy(coordinator, {"from": owner})
     path = save_deployment(OracleCoordinator=coordinator.address, ConsumerMock=consumer.address)
-    console.print(f"[bold]OracleCoordinator[/] {coordinator.address}  (1-of-1, signer {signer_account.address})")
+    console.print(f"[bold]OracleCoordinator[/] {coordinator.address}  ({THRESHOLD}-of-{NODES} signers)")
     console.print(f"[bold]ConsumerMock[/]      {consumer.address}   addresses in deployments/{path.name}")
     models = register_models(coordinator, owner)
 
-    node = start_node(coordinator, bytes(signer_account.key))
+    net = start_network(coordinator)
     try:
-        request_id = credit_requests(coordinator, consumer, models["credit-risk"], applicant, node)
-        scenario = lending(coordinator, node)
-        api, url, key = start_api(node)
-        try:
-            instant_loan(scenario, url, key)
-        finally:
-            api.terminate()
-            api.wait(timeout=15)
-        supply_chain(coordinator, node)
-        verify(node, request_id)
+        request_id = credit_requests(coordinator, consumer, models["credit-risk"], applicant, net)
+        scenario = lending(coordinator, net)
+        instant_loan(scenario, net.api_url(0), api_key(net.nodes[0]))
+        supply_chain(coordinator, net)
+        verify(net.nodes[0], request_id)
     finally:
-        node.stop()
-    console.print(
-        f"signer earned {coordinator.balanceOf(signer_account.address) / 1e18:.4f} ETH in fees, "
-        "withdrawable with coordinator.withdraw"
-    )
+        net.stop()
+    earned = ", ".join(f"node {i} {coordinator.balanceOf(s.address) / 1e18:.4f}" for i, s in enumerate(signers))
+    console.print(f"fees earned (ETH, withdrawable with coordinator.withdraw): {earned}")

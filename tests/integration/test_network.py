@@ -226,3 +226,51 @@ def test_every_node_killed_and_restarted_loses_nothing_and_sends_nothing_twice(
     answers = answered_all(network_requests, ids, net.nodes[0])
     assert_model_values(answers, ids, rows)
     assert network_requests.skipped(start_block) == []
+
+
+def predict_key(node) -> dict:
+    from oracle.store.api_keys import ApiKeyStore, Scope
+    from oracle.store.database import Database
+
+    database = Database(node.database)
+    try:
+        return {"X-API-Key": ApiKeyStore(database).create("frontend", [Scope.PREDICT], 1_000)[1]}
+    finally:
+        database.close()
+
+
+def test_pull_report_carries_three_signatures_that_the_coordinator_accepts(
+    network, held_out_rows, network_coordinator, user
+):
+    net = network()
+    net.wait_ready()
+    features, expected = held_out_rows[3]
+    response = httpx.post(
+        net.api_url(1) + "/v1/predictions",
+        json={"model": "credit-risk", "features": features, "subject": user.address},
+        headers=predict_key(net.nodes[1]),
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["report"]["values"] == [expected] * 3
+    assert len(set(answer["signers"])) == 3 and answer["signer"] in answer["signers"]
+    status, value = network_coordinator.verifyReport(answer["abi"]["report"], answer["abi"]["signatures"])
+    assert (status, value) == (Status.OK, expected)
+
+
+def test_pull_report_without_a_quorum_answers_503_naming_each_peer(network, held_out_rows, user):
+    net = network()
+    net.wait_ready()
+    net.nodes[2].stop()
+    net.nodes[3].stop()
+    response = httpx.post(
+        net.api_url(0) + "/v1/predictions",
+        json={"model": "credit-risk", "features": held_out_rows[0][0], "subject": user.address},
+        headers=predict_key(net.nodes[0]),
+        timeout=30,
+    )
+    assert response.status_code == 503
+    message = response.json()["error"]["message"]
+    assert "2 of 3 signatures" in message
+    assert net.addresses[2] in message and net.addresses[3] in message
