@@ -118,3 +118,35 @@ def test_the_example_settings_file_loads():
     settings = load_settings(example, environ={})
     assert settings.keystore is not None and settings.private_key is None
     assert settings.confirmations >= 1
+    assert len(settings.peer_endpoints) == 3 and settings.serve_api
+
+
+def test_peers_are_read_as_signer_address_at_url():
+    settings = load_settings(
+        environ={
+            **BASE,
+            "ORACLE_PEERS": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8@http://10.0.0.2:8000/ , "
+            "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC@https://node.example",
+        }
+    )
+    assert settings.peer_endpoints == (
+        ("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "http://10.0.0.2:8000"),
+        ("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "https://node.example"),
+    )
+
+
+@pytest.mark.parametrize(
+    "peers, message",
+    [
+        ("http://node.example", "not SIGNER_ADDRESS@API_URL"),
+        ("0x1234@http://node.example", "not SIGNER_ADDRESS@API_URL"),
+        ("0x70997970C51812dc3A010C7d01b50e0d17dc79C8@node.example", "must start with http"),
+        (
+            "0x70997970C51812dc3A010C7d01b50e0d17dc79C8@http://a,0x70997970C51812dc3A010C7d01b50e0d17dc79C8@http://b",
+            "listed twice",
+        ),
+    ],
+)
+def test_peers_refuse_entries_that_name_no_signer_or_url(peers, message):
+    with pytest.raises(ConfigError, match=f"ORACLE_PEERS: .*{message}"):
+        load_settings(environ={**BASE, "ORACLE_PEERS": peers})
