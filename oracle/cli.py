@@ -32,10 +32,12 @@ node_app = typer.Typer(no_args_is_help=True, help="The oracle node process.")
 models_app = typer.Typer(no_args_is_help=True, help="Model directories and their on-chain registration.")
 requests_app = typer.Typer(no_args_is_help=True, help="Requests in the node's store.")
 api_keys_app = typer.Typer(no_args_is_help=True, help="Keys of the HTTP API (stored hashed: a key is shown once).")
+keys_app = typer.Typer(no_args_is_help=True, help="Signing keys: keystore files with their password files.")
 app.add_typer(node_app, name="node")
 app.add_typer(models_app, name="models")
 app.add_typer(requests_app, name="requests")
 app.add_typer(api_keys_app, name="api-keys")
+app.add_typer(keys_app, name="keys")
 
 console = Console(soft_wrap=True)
 
@@ -132,6 +134,44 @@ def api(
         raise _fail(error) from None
     logging.getLogger("oracle.api").info("API on http://%s:%d (docs at /docs)", settings.api_host, settings.api_port)
     server(application, settings.api_host, settings.api_port).run()
+
+
+@keys_app.command("new")
+def keys_new(keystore: Annotated[Path, typer.Argument(help="keystore file to write, e.g. keys/node1.json")]) -> None:
+    """A new key in an encrypted keystore, its random password in <keystore>.password (both mode 600).
+    Prints the address: fund it, and give it to the coordinator's owner as a signer."""
+    from oracle.keys import KeyFileError, write_keystore
+
+    try:
+        address, password_file = write_keystore(keystore)
+    except KeyFileError as error:
+        raise _fail(error) from None
+    console.print(f"keystore {keystore}, password in {password_file}; address:", highlight=False)
+    print(address)
+
+
+@keys_app.command("import")
+def keys_import(keystore: Annotated[Path, typer.Argument(help="keystore file to write, e.g. keys/owner.json")]) -> None:
+    """An existing key (typed or piped on standard input, never an argument) into a keystore with a random
+    password in <keystore>.password: for the owner's key, which `oracle models register` sends from."""
+    import getpass
+    import sys
+
+    from oracle.keys import KeyFileError, write_keystore
+
+    raw = (getpass.getpass("private key (hex): ") if sys.stdin.isatty() else sys.stdin.readline()).strip()
+    try:
+        key = bytes.fromhex(raw.removeprefix("0x"))
+        if len(key) != 32:
+            raise ValueError
+    except ValueError:
+        raise _fail(ConfigError("that is not a 32-byte hex private key")) from None
+    try:
+        address, password_file = write_keystore(keystore, key)
+    except KeyFileError as error:
+        raise _fail(error) from None
+    console.print(f"keystore {keystore}, password in {password_file}; address:", highlight=False)
+    print(address)
 
 
 def _key_store(config: Path | None) -> ApiKeyStore:
