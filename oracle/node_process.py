@@ -8,14 +8,26 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 class NodeProcess:
-    def __init__(self, rpc_url: str, coordinator: str, private_key: bytes, workdir: Path, **settings) -> None:
+    def __init__(
+        self,
+        rpc_url: str,
+        coordinator: str,
+        private_key: bytes,
+        workdir: Path,
+        wrapper: Sequence[str] = (),
+        **settings,
+    ) -> None:
+        """wrapper: a command the node runs under, e.g. `ip netns exec <namespace>` (it must exec the node in
+        place, so that the signals sent to the child reach the node itself)."""
         self.workdir = workdir
+        self.wrapper = tuple(wrapper)
         self.database = workdir / "oracle.db"
         self.log_path = workdir / "node.log"
         self.env = {
@@ -39,7 +51,7 @@ class NodeProcess:
         log.write(f"--- start {self.starts}\n")
         log.flush()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "oracle", "node", "run"],
+            [*self.wrapper, sys.executable, "-m", "oracle", "node", "run"],
             cwd=REPO,
             env=self.env,
             stdout=log,
