@@ -72,6 +72,7 @@ bench: setup
 	python -m benchmarks.gas
 	python -m benchmarks.supply_gas
 	python -m benchmarks.node
+	python -m benchmarks.network
 	python -m benchmarks.api
 
 ## clean: build outputs and caches (keeps .venv and node_modules)
