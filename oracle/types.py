@@ -86,10 +86,11 @@ class Report:
 
 @dataclass(frozen=True)
 class PullReport:
-    """A pull-mode answer made for `subject`, valid until `valid_until` (unix seconds); values ascending,
-    as in a Report."""
+    """A pull-mode answer made for `subject`, usable only by the contract `consumer`, until `valid_until`
+    (unix seconds); values ascending, as in a Report."""
 
     subject: str
+    consumer: str
     valid_until: int
     model_id: bytes
     artifact_hash: bytes
@@ -100,6 +101,7 @@ class PullReport:
     def as_abi(self) -> tuple:
         return (
             self.subject,
+            self.consumer,
             self.valid_until,
             self.model_id,
             self.artifact_hash,

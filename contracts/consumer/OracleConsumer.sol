@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
 import {IOracleCoordinator} from "../interfaces/IOracleCoordinator.sol";
 import {IOracleConsumer} from "../interfaces/IOracleConsumer.sol";
-import {PullReport, Status} from "../libraries/OracleTypes.sol";
+import {Attestation, AttestationProof, PullReport, Status} from "../libraries/OracleTypes.sol";
+import {ObservationHashing} from "../libraries/ObservationHashing.sol";
 
 /// @title OracleConsumer
 /// @notice Base for contracts that act on AI predictions: request one (push) or check a signed
-/// report a user brings (pull), and handle answers in `_onPrediction`.
+/// report a user brings (pull), check a data provider's attestation of the inputs, and handle answers
+/// in `_onPrediction`.
 abstract contract OracleConsumer is IOracleConsumer {
     error OracleConsumerOnlyCoordinator(address caller);
     error OracleConsumerWrongSubject(address expected, address reported);
-    error OracleConsumerReportAlreadyUsed(bytes32 reportHash);
+    error OracleConsumerWrongConsumer(address expected, address reported);
+    error OracleConsumerReportAlreadyUsed(bytes32 reportKey);
+    /// @notice The coordinator has no AttestationRegistry, so attestations cannot be checked.
+    error OracleConsumerNoAttestationRegistry();
 
     IOracleCoordinator private immutable _coordinator;
-    mapping(bytes32 reportHash => bool) private _usedPullReports;
+    mapping(bytes32 reportKey => bool) private _usedPullReports;
 
     constructor(IOracleCoordinator coordinator_) {
         _coordinator = coordinator_;
@@ -45,16 +51,54 @@ abstract contract OracleConsumer is IOracleConsumer {
         return _coordinator.requestPrediction{value: feeWei}(modelId, features, deadline, callbackGasLimit);
     }
 
-    /// @dev Checks a pull-mode report made for `subject` and marks it used, so it acts once.
+    /// @dev A private request: `inputCommitment` = keccak256(abi.encode(salt, features)) on chain, salt and
+    /// features encrypted to the nodes in `encryptedInput`. Pays `feeWei` from this contract's balance.
+    function _requestPrivatePrediction(
+        bytes32 modelId,
+        bytes32 inputCommitment,
+        bytes calldata encryptedInput,
+        AttestationProof memory attestation,
+        uint64 deadline,
+        uint32 callbackGasLimit,
+        uint256 feeWei
+    ) internal returns (bytes32 requestId) {
+        return _coordinator.requestPrivatePrediction{value: feeWei}(
+            modelId, inputCommitment, encryptedInput, attestation, deadline, callbackGasLimit
+        );
+    }
+
+    /// @dev Checks a pull-mode report made for `subject` and this contract, and marks it used (by
+    /// `_pullReportKey`, which leaves out the values), so it acts once whichever signatures it carries.
     function _consumePullReport(PullReport calldata report, bytes calldata signatures, address subject)
         internal
         returns (Status status, int256 value)
     {
         if (report.subject != subject) revert OracleConsumerWrongSubject(subject, report.subject);
-        bytes32 reportHash = keccak256(abi.encode(report));
-        if (_usedPullReports[reportHash]) revert OracleConsumerReportAlreadyUsed(reportHash);
-        _usedPullReports[reportHash] = true;
+        if (report.consumer != address(this)) revert OracleConsumerWrongConsumer(address(this), report.consumer);
+        bytes32 reportKey = _pullReportKey(report);
+        if (_usedPullReports[reportKey]) revert OracleConsumerReportAlreadyUsed(reportKey);
+        _usedPullReports[reportKey] = true;
         return _coordinator.verifyReport(report, signatures);
+    }
+
+    /// @dev What identifies a pull report once used: the hash of every field but its values and signatures.
+    function _pullReportKey(PullReport calldata report) internal pure returns (bytes32) {
+        return ObservationHashing.pullReportKey(report);
+    }
+
+    /// @dev Checks, with the coordinator's AttestationRegistry, a data provider's attestation that the input
+    /// committed to by `inputHash` describes `subject` for `modelId`; returns the attester. Reverts with the
+    /// registry's reason (expired, invalid signature, untrusted attester).
+    function _verifyAttestation(
+        address subject,
+        bytes32 modelId,
+        bytes32 inputHash,
+        uint64 expiresAt,
+        bytes calldata signature
+    ) internal view returns (address attester) {
+        address registry = _coordinator.attestationRegistry();
+        if (registry == address(0)) revert OracleConsumerNoAttestationRegistry();
+        return IAttestationRegistry(registry).verify(Attestation(subject, modelId, inputHash, expiresAt), signature);
     }
 
     /// @dev Collects fees the coordinator refunded for cancelled requests.

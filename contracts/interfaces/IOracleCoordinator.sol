@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Model, Request, Report, PullReport, Status} from "../libraries/OracleTypes.sol";
+import {AttestationProof, Model, Request, Report, PullReport, Status} from "../libraries/OracleTypes.sol";
 
 /// @title AI oracle coordinator
 /// @notice Consumers pay a model's fee to request a prediction; registered signers answer with
@@ -43,6 +43,10 @@ interface IOracleCoordinator {
     error OracleCoordinatorTransferFailed(address to, uint256 amountWei);
     error OracleCoordinatorPaused();
     error OracleCoordinatorNotPaused();
+    /// @notice A private request's encrypted input must be 1 to `maxLength` bytes.
+    error OracleCoordinatorInvalidEncryptedInput(uint256 length, uint256 maxLength);
+    /// @notice An encryption key must be a 33-byte compressed secp256k1 public key (0x02 or 0x03, then x).
+    error OracleCoordinatorInvalidEncryptionKey(bytes publicKey);
 
     // ---------------------------------------------------------------- events
     event ModelRegistered(bytes32 indexed modelId, bytes32 artifactHash, bytes32 schemaHash, uint96 feeWei);
@@ -54,6 +58,11 @@ interface IOracleCoordinator {
     event ThresholdChanged(uint8 threshold);
     event Paused(address account);
     event Unpaused(address account);
+    event AttestationRegistrySet(address registry);
+
+    /// @notice `signer` published the public key that private requests' inputs are encrypted to; empty when
+    /// its key was deleted because the signer left the set.
+    event EncryptionKeySet(address indexed signer, bytes publicKey);
 
     /// @notice Everything a node needs to answer: decode `features` with the schema of
     /// (`request.modelId`, `request.artifactHash`); keccak256(abi.encode(features)) is `request.inputHash`.
@@ -64,6 +73,22 @@ interface IOracleCoordinator {
         address indexed consumer,
         Request request,
         int256[] features
+    );
+
+    /// @notice A private request: the features stay off chain. `request.inputHash` is their commitment,
+    /// keccak256(abi.encode(bytes32 salt, int256[] features)); `encryptedInput` carries salt and features
+    /// encrypted to the signers' `encryptionKeys`; `subject`, `attestationExpiresAt` and
+    /// `attestationSignature` are the data provider's attestation of that commitment for `subject` (an empty
+    /// signature when there is none), which the nodes check. Answered by `fulfill` as any request.
+    event PrivatePredictionRequested(
+        bytes32 indexed requestId,
+        bytes32 indexed modelId,
+        address indexed consumer,
+        Request request,
+        address subject,
+        uint64 attestationExpiresAt,
+        bytes attestationSignature,
+        bytes encryptedInput
     );
 
     /// @notice A request was answered with the lower median `value` of its signers' sorted values.
@@ -92,6 +117,23 @@ interface IOracleCoordinator {
         payable
         returns (bytes32 requestId);
 
+    /// @notice Requests a prediction of `modelId` on features that stay off chain: same fee, deadline and
+    /// callback rules, id and life cycle as `requestPrediction`, but emits `PrivatePredictionRequested`.
+    /// The attestation is not checked here: the consumer checks it on chain if it needs to
+    /// (IAttestationRegistry.verify), the nodes check it off chain before they predict.
+    /// @param inputCommitment keccak256(abi.encode(bytes32 salt, int256[] features)), what the signers sign over
+    /// @param encryptedInput salt and features encrypted to the signers' encryption keys, at most
+    /// 16 KiB (one wrapped key of about 117 bytes per signer, then the ciphertext)
+    /// @param attestation the data provider's attestation of `inputCommitment` for `modelId`
+    function requestPrivatePrediction(
+        bytes32 modelId,
+        bytes32 inputCommitment,
+        bytes calldata encryptedInput,
+        AttestationProof calldata attestation,
+        uint64 deadline,
+        uint32 callbackGasLimit
+    ) external payable returns (bytes32 requestId);
+
     /// @notice Delivers one report. Anyone may relay it; the signatures are what is trusted.
     /// @param report its values sorted ascending; the consumer hears values[(n - 1) / 2]
     /// @param signatures 64-byte EIP-2098 compact signatures (r, yParity << 255 | s) concatenated,
@@ -117,6 +159,11 @@ interface IOracleCoordinator {
         view
         returns (Status status, int256 value);
 
+    /// @notice Publishes the caller's encryption key (33-byte compressed secp256k1): private requests'
+    /// inputs are encrypted to the active signers' keys. Only an active signer may call it, for itself;
+    /// the key is deleted when the signer is removed.
+    function setEncryptionKey(bytes calldata publicKey) external;
+
     /// @notice Pays out the caller's earned fees (signers) and refunds (consumers) to `to`.
     function withdraw(address payable to) external;
 
@@ -130,6 +177,16 @@ interface IOracleCoordinator {
     function balanceOf(address account) external view returns (uint256);
     function commitmentOf(bytes32 requestId) external view returns (bytes32);
     function requestCount() external view returns (uint256);
+
+    /// @notice The AttestationRegistry that consumers and nodes check attestations with (zero if none).
+    function attestationRegistry() external view returns (address);
+
+    /// @notice `signer`'s encryption key, empty if it has none.
+    function encryptionKeyOf(address signer) external view returns (bytes memory);
+
+    /// @notice The active signers and their encryption keys (empty bytes where a signer has set none):
+    /// what a frontend encrypts a private request's input to.
+    function encryptionKeys() external view returns (address[] memory signers, bytes[] memory publicKeys);
 
     /// @notice The EIP-712 digest a signer signs for `value` in `report`.
     function observationDigest(Report calldata report, int256 value) external view returns (bytes32);

@@ -11,7 +11,7 @@ library ObservationHashing {
     );
 
     bytes32 internal constant PULL_OBSERVATION_TYPEHASH = keccak256(
-        "PullObservation(address subject,uint64 validUntil,bytes32 modelId,bytes32 artifactHash,bytes32 inputHash,uint8 status,int256 value)"
+        "PullObservation(address subject,address consumer,uint64 validUntil,bytes32 modelId,bytes32 artifactHash,bytes32 inputHash,uint8 status,int256 value)"
     );
 
     /// @notice The struct hash of one signer's observation of `value` for a push-mode report.
@@ -38,12 +38,29 @@ library ObservationHashing {
             abi.encode(
                 PULL_OBSERVATION_TYPEHASH,
                 report.subject,
+                report.consumer,
                 report.validUntil,
                 report.modelId,
                 report.artifactHash,
                 report.inputHash,
                 uint8(report.status),
                 value
+            )
+        );
+    }
+
+    /// @notice What a consumer marks used for a pull report: every field but the values, so that the same
+    /// answer cannot be used twice with another subset of its signatures and values.
+    function pullReportKey(PullReport calldata report) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                report.subject,
+                report.consumer,
+                report.validUntil,
+                report.modelId,
+                report.artifactHash,
+                report.inputHash,
+                report.status
             )
         );
     }
@@ -55,6 +72,13 @@ library ObservationHashing {
             let m := mload(0x40)
             calldatacopy(m, request, 0xe0)
             result := keccak256(m, 0xe0)
+        }
+    }
+
+    /// @notice `commitment` of a Request in memory, whose 7 static fields are 7 words at its address.
+    function commitmentInMemory(Request memory request) internal pure returns (bytes32 result) {
+        assembly ("memory-safe") {
+            result := keccak256(request, 0xe0)
         }
     }
 

@@ -40,13 +40,32 @@ struct Report {
     int256[] values;
 }
 
-/// @notice A pull-mode answer made for `subject` and usable until `validUntil`, with no request on chain.
+/// @notice A pull-mode answer made for `subject`, to be used by the contract `consumer` only, until
+/// `validUntil`, with no request on chain.
 struct PullReport {
     address subject;
+    address consumer;
     uint64 validUntil;
     bytes32 modelId;
     bytes32 artifactHash;
     bytes32 inputHash;
     Status status;
     int256[] values;
+}
+
+/// @notice A data provider's word (a credit bureau, a KYC service, a sensor gateway) that the features
+/// committed to by `inputHash` describe `subject`, for `modelId`, until `expiresAt` (unix seconds).
+struct Attestation {
+    address subject;
+    bytes32 modelId;
+    bytes32 inputHash;
+    uint64 expiresAt;
+}
+
+/// @notice An attestation as a request carries it: the model and the input commitment are the request's
+/// own. `signature` is the attester's 65-byte EIP-712 signature (r, s, v); empty when there is none.
+struct AttestationProof {
+    address subject;
+    uint64 expiresAt;
+    bytes signature;
 }

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {OracleConsumer} from "../consumer/OracleConsumer.sol";
 import {IOracleCoordinator} from "../interfaces/IOracleCoordinator.sol";
-import {PullReport, Status} from "../libraries/OracleTypes.sol";
+import {AttestationProof, PullReport, Status} from "../libraries/OracleTypes.sol";
 
 /// @notice Test and demo consumer: requests predictions and stores the latest answer.
 contract ConsumerMock is OracleConsumer {
@@ -37,6 +37,19 @@ contract ConsumerMock is OracleConsumer {
         returns (bytes32)
     {
         return _requestPrediction(modelId, features, deadline, callbackGasLimit, msg.value);
+    }
+
+    function privateRequest(
+        bytes32 modelId,
+        bytes32 inputCommitment,
+        bytes calldata encryptedInput,
+        AttestationProof calldata attestation,
+        uint64 deadline,
+        uint32 callbackGasLimit
+    ) external payable returns (bytes32) {
+        return _requestPrivatePrediction(
+            modelId, inputCommitment, encryptedInput, attestation, deadline, callbackGasLimit, msg.value
+        );
     }
 
     function consumePullReport(PullReport calldata report, bytes calldata signatures)

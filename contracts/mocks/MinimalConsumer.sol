@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {OracleConsumer} from "../consumer/OracleConsumer.sol";
 import {IOracleCoordinator} from "../interfaces/IOracleCoordinator.sol";
-import {Status} from "../libraries/OracleTypes.sol";
+import {AttestationProof, Status} from "../libraries/OracleTypes.sol";
 
 /// @notice The gas benchmark's consumer: stores one uint256 per answer, like the reference oracles' benchmarks.
 contract MinimalConsumer is OracleConsumer {
@@ -17,6 +17,19 @@ contract MinimalConsumer is OracleConsumer {
         returns (bytes32)
     {
         return _requestPrediction(modelId, features, deadline, callbackGasLimit, msg.value);
+    }
+
+    function privateRequest(
+        bytes32 modelId,
+        bytes32 inputCommitment,
+        bytes calldata encryptedInput,
+        AttestationProof calldata attestation,
+        uint64 deadline,
+        uint32 callbackGasLimit
+    ) external payable returns (bytes32) {
+        return _requestPrivatePrediction(
+            modelId, inputCommitment, encryptedInput, attestation, deadline, callbackGasLimit, msg.value
+        );
     }
 
     function _onPrediction(bytes32, Status, int256 value) internal override {

@@ -7,7 +7,7 @@ import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 
 import {IOracleCoordinator} from "../interfaces/IOracleCoordinator.sol";
 import {IOracleConsumer} from "../interfaces/IOracleConsumer.sol";
-import {Model, Request, Report, PullReport, Status} from "../libraries/OracleTypes.sol";
+import {AttestationProof, Model, Request, Report, PullReport, Status} from "../libraries/OracleTypes.sol";
 import {ObservationHashing} from "../libraries/ObservationHashing.sol";
 import {Median} from "../libraries/Median.sol";
 
@@ -15,9 +15,14 @@ import {Median} from "../libraries/Median.sol";
 /// @notice Model registry, k-of-n signer set, and request / fulfil / cancel life cycle of AI predictions.
 contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     /// @notice Signer indexes are bits of a uint256 bitmap, which bounds the set.
-    uint256 public constant MAX_SIGNERS = 255;
+    uint256 private constant _MAX_SIGNERS = 255;
     uint32 public constant MAX_CALLBACK_GAS_LIMIT = 2_500_000;
-    uint64 public constant MAX_REQUEST_TTL_SECONDS = 30 days;
+    uint64 private constant _MAX_REQUEST_TTL_SECONDS = 30 days;
+    /// @notice Bounds a private request's encrypted input: one wrapped key per signer (about 117 bytes
+    /// each) plus the ciphertext of salt and features.
+    uint256 private constant _MAX_ENCRYPTED_INPUT_BYTES = 16 * 1024;
+    /// @dev A compressed secp256k1 public key: 0x02 or 0x03 (the parity of y), then x.
+    uint256 private constant _ENCRYPTION_KEY_LENGTH = 33;
     /// @dev Gas kept back to finish after the callback returns, and to pay for the exact-gas check itself.
     uint256 private constant _GAS_FOR_CALL_EXACT_CHECK = 5_000;
     /// @dev EIP-2098 compact signatures: r, then s with the y-parity in its top bit.
@@ -47,6 +52,8 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     address[] private _signerList;
     mapping(bytes32 requestId => bytes32 commitment) private _commitments;
     mapping(address consumer => uint256 refundWei) private _refunds;
+    mapping(address signer => bytes publicKey) private _encryptionKeys;
+    address private _attestationRegistry;
 
     constructor(address initialOwner, address[] memory initialSigners, uint8 initialThreshold)
         EIP712("OracleCoordinator", "1")
@@ -68,12 +75,40 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     {
         Config memory config = _config;
         if (config.paused) revert OracleCoordinatorPaused();
-        Request memory request = _newRequest(modelId, features, deadline, callbackGasLimit);
-        uint64 nonce = config.requestNonce + 1;
-        _config.requestNonce = nonce;
-        requestId = keccak256(abi.encode(block.chainid, address(this), nonce));
-        _commitments[requestId] = keccak256(abi.encode(request));
+        if (features.length == 0) revert OracleCoordinatorEmptyFeatures();
+        Request memory request =
+            _newRequest(modelId, ObservationHashing.inputHash(features), deadline, callbackGasLimit);
+        requestId = _storeRequest(config.requestNonce, request);
         emit PredictionRequested(requestId, modelId, msg.sender, request, features);
+    }
+
+    /// @inheritdoc IOracleCoordinator
+    function requestPrivatePrediction(
+        bytes32 modelId,
+        bytes32 inputCommitment,
+        bytes calldata encryptedInput,
+        AttestationProof calldata attestation,
+        uint64 deadline,
+        uint32 callbackGasLimit
+    ) external payable returns (bytes32 requestId) {
+        Config memory config = _config;
+        if (config.paused) revert OracleCoordinatorPaused();
+        if (inputCommitment == bytes32(0)) revert OracleCoordinatorZeroHash();
+        if (encryptedInput.length == 0 || encryptedInput.length > _MAX_ENCRYPTED_INPUT_BYTES) {
+            revert OracleCoordinatorInvalidEncryptedInput(encryptedInput.length, _MAX_ENCRYPTED_INPUT_BYTES);
+        }
+        Request memory request = _newRequest(modelId, inputCommitment, deadline, callbackGasLimit);
+        requestId = _storeRequest(config.requestNonce, request);
+        emit PrivatePredictionRequested(
+            requestId,
+            modelId,
+            msg.sender,
+            request,
+            attestation.subject,
+            attestation.expiresAt,
+            attestation.signature,
+            encryptedInput
+        );
     }
 
     /// @inheritdoc IOracleCoordinator
@@ -145,6 +180,16 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     }
 
     /// @inheritdoc IOracleCoordinator
+    function setEncryptionKey(bytes calldata publicKey) external {
+        if (!_signerStates[msg.sender].active) revert OracleCoordinatorUnknownSigner(msg.sender);
+        if (publicKey.length != _ENCRYPTION_KEY_LENGTH || (publicKey[0] != 0x02 && publicKey[0] != 0x03)) {
+            revert OracleCoordinatorInvalidEncryptionKey(publicKey);
+        }
+        _encryptionKeys[msg.sender] = publicKey;
+        emit EncryptionKeySet(msg.sender, publicKey);
+    }
+
+    /// @inheritdoc IOracleCoordinator
     function withdraw(address payable to) external {
         if (to == address(0)) revert OracleCoordinatorZeroAddress();
         uint256 amountWei = _signerStates[msg.sender].balanceWei + _refunds[msg.sender];
@@ -197,7 +242,8 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         _addSigner(signer);
     }
 
-    /// @notice Removes a signer from the set; fees it earned stay withdrawable.
+    /// @notice Removes a signer from the set and deletes its encryption key, so that new private requests
+    /// are no longer encrypted to it; fees it earned stay withdrawable.
     function removeSigner(address signer) external onlyOwner {
         SignerState storage state = _signerStates[signer];
         if (!state.active) revert OracleCoordinatorUnknownSigner(signer);
@@ -211,10 +257,20 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         state.active = false;
         state.index = 0;
         emit SignerRemoved(signer);
+        if (_encryptionKeys[signer].length != 0) {
+            delete _encryptionKeys[signer];
+            emit EncryptionKeySet(signer, "");
+        }
     }
 
     function setThreshold(uint8 newThreshold) external onlyOwner {
         _setThreshold(newThreshold);
+    }
+
+    /// @notice Sets the AttestationRegistry that consumers and nodes check attestations with (zero: none).
+    function setAttestationRegistry(address registry) external onlyOwner {
+        _attestationRegistry = registry;
+        emit AttestationRegistrySet(registry);
     }
 
     /// @notice Stops new requests, fulfilments and pull-report checks; cancel and withdraw stay open.
@@ -270,6 +326,25 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     /// @inheritdoc IOracleCoordinator
     function requestCount() external view returns (uint256) {
         return _config.requestNonce;
+    }
+
+    /// @inheritdoc IOracleCoordinator
+    function attestationRegistry() external view returns (address) {
+        return _attestationRegistry;
+    }
+
+    /// @inheritdoc IOracleCoordinator
+    function encryptionKeyOf(address signer) external view returns (bytes memory) {
+        return _encryptionKeys[signer];
+    }
+
+    /// @inheritdoc IOracleCoordinator
+    function encryptionKeys() external view returns (address[] memory signers_, bytes[] memory publicKeys) {
+        signers_ = _signerList;
+        publicKeys = new bytes[](signers_.length);
+        for (uint256 i = 0; i < signers_.length; ++i) {
+            publicKeys[i] = _encryptionKeys[signers_[i]];
+        }
     }
 
     /// @inheritdoc IOracleCoordinator
@@ -345,7 +420,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     }
 
     function _thresholdWhenNotPaused() private view returns (uint256) {
-        Config memory config = _config;
+        Config storage config = _config;
         if (config.paused) revert OracleCoordinatorPaused();
         return config.threshold;
     }
@@ -403,7 +478,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         if (!success) emit CallbackFailed(requestId, consumer);
     }
 
-    function _newRequest(bytes32 modelId, int256[] calldata features, uint64 deadline, uint32 callbackGasLimit)
+    function _newRequest(bytes32 modelId, bytes32 inputHash, uint64 deadline, uint32 callbackGasLimit)
         private
         view
         returns (Request memory)
@@ -414,17 +489,22 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         if (!model.active) revert OracleCoordinatorModelInactive(modelId);
         uint96 feeWei = model.feeWei;
         if (msg.value != feeWei) revert OracleCoordinatorWrongFee(feeWei, msg.value);
-        if (features.length == 0) revert OracleCoordinatorEmptyFeatures();
-        uint256 latestDeadline = block.timestamp + MAX_REQUEST_TTL_SECONDS;
+        uint256 latestDeadline = block.timestamp + _MAX_REQUEST_TTL_SECONDS;
         if (deadline <= block.timestamp || deadline > latestDeadline) {
             revert OracleCoordinatorInvalidDeadline(deadline, latestDeadline);
         }
         if (callbackGasLimit > MAX_CALLBACK_GAS_LIMIT) {
             revert OracleCoordinatorCallbackGasTooHigh(callbackGasLimit, MAX_CALLBACK_GAS_LIMIT);
         }
-        return Request(
-            modelId, artifactHash, ObservationHashing.inputHash(features), msg.sender, feeWei, deadline, callbackGasLimit
-        );
+        return Request(modelId, artifactHash, inputHash, msg.sender, feeWei, deadline, callbackGasLimit);
+    }
+
+    /// @dev Gives `request` the next id and stores its commitment; `requestNonce` is the last id's nonce.
+    function _storeRequest(uint64 requestNonce, Request memory request) private returns (bytes32 requestId) {
+        uint64 nonce = requestNonce + 1;
+        _config.requestNonce = nonce;
+        requestId = keccak256(abi.encode(block.chainid, address(this), nonce));
+        _commitments[requestId] = ObservationHashing.commitmentInMemory(request);
     }
 
     function _existingModel(bytes32 modelId) private view returns (Model storage model) {
@@ -436,7 +516,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         if (signer == address(0)) revert OracleCoordinatorZeroAddress();
         SignerState storage state = _signerStates[signer];
         if (state.active) revert OracleCoordinatorSignerExists(signer);
-        if (_signerList.length == MAX_SIGNERS) revert OracleCoordinatorTooManySigners(MAX_SIGNERS);
+        if (_signerList.length == _MAX_SIGNERS) revert OracleCoordinatorTooManySigners(_MAX_SIGNERS);
         state.active = true;
         state.index = uint8(_signerList.length);
         _signerList.push(signer);

@@ -26,6 +26,7 @@ OBSERVATION_TYPES = {
 PULL_OBSERVATION_TYPES = {
     "PullObservation": [
         {"name": "subject", "type": "address"},
+        {"name": "consumer", "type": "address"},
         {"name": "validUntil", "type": "uint64"},
         {"name": "modelId", "type": "bytes32"},
         {"name": "artifactHash", "type": "bytes32"},
@@ -75,6 +76,7 @@ def pull_observation_message(domain: CoordinatorDomain, report: PullReport, valu
         PULL_OBSERVATION_TYPES,
         {
             "subject": report.subject,
+            "consumer": report.consumer,
             "validUntil": report.valid_until,
             "modelId": report.model_id,
             "artifactHash": report.artifact_hash,
@@ -85,7 +87,6 @@ def pull_observation_message(domain: CoordinatorDomain, report: PullReport, valu
     )
 
 
-
 # The same digests computed directly: every Observation field is a static 32-byte word, so the struct
 # hash is keccak(typehash || words). About 20 times faster than encode_typed_data, which the node needs
 # to sign hundreds of observations a second; tests pin both paths to the contract's digest.
@@ -93,7 +94,7 @@ OBSERVATION_TYPEHASH = keccak(
     text="Observation(bytes32 requestId,bytes32 modelId,bytes32 artifactHash,bytes32 inputHash,uint8 status,int256 value)"
 )
 PULL_OBSERVATION_TYPEHASH = keccak(
-    text="PullObservation(address subject,uint64 validUntil,bytes32 modelId,bytes32 artifactHash,"
+    text="PullObservation(address subject,address consumer,uint64 validUntil,bytes32 modelId,bytes32 artifactHash,"
     "bytes32 inputHash,uint8 status,int256 value)"
 )
 _DOMAIN_TYPEHASH = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
@@ -148,6 +149,8 @@ def pull_observation_digest(separator: bytes, report: PullReport, value: int) ->
         PULL_OBSERVATION_TYPEHASH
         + bytes(12)
         + to_canonical_address(report.subject)
+        + bytes(12)
+        + to_canonical_address(report.consumer)
         + report.valid_until.to_bytes(32, "big")
         + report.model_id
         + report.artifact_hash

@@ -169,6 +169,7 @@ def test_set_threshold_reverts_if_out_of_range(coordinator, owner, threshold):
         lambda c, a: c.removeSigner(c.signers()[0], {"from": a}),
         lambda c, a: c.setThreshold(1, {"from": a}),
         lambda c, a: c.pause({"from": a}),
+        lambda c, a: c.setAttestationRegistry(a, {"from": a}),
     ],
 )
 def test_owner_functions_revert_for_others(coordinator, user, call):

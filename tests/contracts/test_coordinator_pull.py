@@ -4,6 +4,8 @@ from dataclasses import replace
 
 import brownie
 import pytest
+from eth_abi import encode
+from eth_utils import keccak
 
 from oracle.chain.signer import sign_pull_report
 from oracle.errors import ReportError
@@ -13,9 +15,10 @@ from tests.helpers import ARTIFACT_HASH, FEATURES, MODEL_ID, after_deadline, cus
 
 
 @pytest.fixture
-def unsigned(user, chain):
+def unsigned(user, consumer, chain):
     return PullReport(
         subject=user.address,
+        consumer=consumer.address,
         valid_until=chain[-1].timestamp + 300,
         model_id=MODEL_ID,
         artifact_hash=ARTIFACT_HASH,
@@ -101,12 +104,45 @@ def test_verify_report_reverts_when_paused(coordinator, unsigned, oracle_signers
         coordinator.verifyReport(unsigned.as_abi(), sign_pull_report(oracle_signers[:1], unsigned))
 
 
+def report_key(report: PullReport) -> bytes:
+    """What a consumer marks used: keccak256 of every PullReport field but the values."""
+    fields = report.as_abi()[:-1]
+    return keccak(encode(["address", "address", "uint64", "bytes32", "bytes32", "bytes32", "uint8"], list(fields)))
+
+
 def test_consumer_accepts_pull_report_once(consumer, unsigned, oracle_signers, user):
     signatures = sign_pull_report(oracle_signers[:1], unsigned)
     consumer.consumePullReport(unsigned.as_abi(), signatures, {"from": user})
     assert consumer.lastValue() == 1_234
-    with brownie.reverts(revert_pattern="OracleConsumerReportAlreadyUsed: .*"):
+    with brownie.reverts(custom_error(consumer, "OracleConsumerReportAlreadyUsed", report_key(unsigned))):
         consumer.consumePullReport(unsigned.as_abi(), signatures, {"from": user})
+
+
+def test_consumer_refuses_same_report_with_another_signature_subset(
+    three_of_five, consumer, unsigned, oracle_signers, user
+):
+    first = replace(unsigned, values=(10, 20, 30))
+    consumer.consumePullReport(first.as_abi(), sign_pull_report(oracle_signers[:3], first), {"from": user})
+    # The same answer signed by other signers, with a value one of them moved: another median, same report.
+    second = replace(unsigned, values=(20, 30, 90, 95))
+    with brownie.reverts(custom_error(consumer, "OracleConsumerReportAlreadyUsed", report_key(unsigned))):
+        consumer.consumePullReport(second.as_abi(), sign_pull_report(oracle_signers[1:5], second), {"from": user})
+
+
+def test_consumer_rejects_pull_report_made_for_another_consumer(
+    ConsumerMock, coordinator, consumer, unsigned, oracle_signers, owner, user
+):
+    other = ConsumerMock.deploy(coordinator, {"from": owner})
+    signatures = sign_pull_report(oracle_signers[:1], unsigned)
+    with brownie.reverts(custom_error(other, "OracleConsumerWrongConsumer", other.address, consumer.address)):
+        other.consumePullReport(unsigned.as_abi(), signatures, {"from": user})
+
+
+def test_verify_report_reverts_if_consumer_changed(coordinator, unsigned, oracle_signers, relayer):
+    signatures = sign_pull_report(oracle_signers[:1], unsigned)
+    moved = replace(unsigned, consumer=relayer.address)
+    with brownie.reverts(revert_pattern="OracleCoordinatorUnknownSigner: 0x[0-9a-fA-F]{40}"):
+        coordinator.verifyReport(moved.as_abi(), signatures)
 
 
 def test_consumer_rejects_pull_report_made_for_someone_else(consumer, unsigned, oracle_signers, relayer, user):

@@ -33,9 +33,18 @@ def test_observation_digest_matches_contract(
 
 
 @settings(max_examples=25, deadline=None)
-@given(subject=addresses, valid_until=st.integers(0, 2**64 - 1), model_id=bytes32, status=statuses, value=int256)
-def test_pull_observation_digest_matches_contract(coordinator, domain, subject, valid_until, model_id, status, value):
-    report = PullReport(subject, valid_until, model_id, b"\x01" * 32, b"\x02" * 32, status, (value,))
+@given(
+    subject=addresses,
+    consumer=addresses,
+    valid_until=st.integers(0, 2**64 - 1),
+    model_id=bytes32,
+    status=statuses,
+    value=int256,
+)
+def test_pull_observation_digest_matches_contract(
+    coordinator, domain, subject, consumer, valid_until, model_id, status, value
+):
+    report = PullReport(subject, consumer, valid_until, model_id, b"\x01" * 32, b"\x02" * 32, status, (value,))
     expected = digest(pull_observation_message(domain, report, value))
     assert coordinator.pullObservationDigest(report.as_abi(), value) == hx(expected)
     assert pull_observation_digest(domain_separator(domain), report, value) == expected
@@ -68,4 +77,8 @@ def test_calldata_and_event_codecs_match_web3(coordinator, consumer, oracle_sign
     assert encode_call("fulfillBatch", args) == bytes.fromhex(contract.encode_abi("fulfillBatch", args=args)[2:])
     receipt = web3.eth.get_transaction_receipt(tx.txid)
     log = next(e for e in receipt["logs"] if e["address"] == coordinator.address)
-    assert decode_prediction_requested(log) == (request_id, request, tuple(tx.events["PredictionRequested"]["features"]))
+    assert decode_prediction_requested(log) == (
+        request_id,
+        request,
+        tuple(tx.events["PredictionRequested"]["features"]),
+    )
