@@ -6,8 +6,9 @@ import {CreditPolicy} from "../apps/lending/CreditPolicy.sol";
 import {Loan, LoanStatus, PoolSettings} from "../apps/lending/LendingTypes.sol";
 
 /// @title AI lending pool
-/// @notice Lenders deposit a stablecoin for ERC-4626 shares. A borrower posts collateral and the
-/// credit-risk features of an application; an oracle's probability of default (PD) decides approval,
+/// @notice Lenders deposit a stablecoin for ERC-4626 shares. A borrower posts collateral and a data
+/// provider's attestation of the credit-risk features of an application, which stay off chain (only their
+/// commitment is public); an oracle's probability of default (PD) decides approval,
 /// APR and maximum loan-to-value under the owner's CreditPolicy. Approved borrowers draw within a
 /// window, interest accrues per second, and loans whose collateral value falls too low are liquidated.
 interface ILendingPool {
@@ -49,18 +50,21 @@ interface ILendingPool {
     event SettingsChanged(PoolSettings settings);
 
     /// @notice A borrower applied: push mode waits for the oracle, pull mode is decided in the same
-    /// transaction. `inputHash` is keccak256(abi.encode(features)), what the oracle signs over.
+    /// transaction. `inputHash` is the commitment keccak256(abi.encode(bytes32 salt, int256[] features)),
+    /// what `attester` attested for the borrower and the oracle signs over.
     event LoanApplied(
         bytes32 indexed loanId,
         address indexed borrower,
+        bytes32 indexed modelId,
         uint256 collateralAmount,
         uint256 requestedAmount,
         bytes32 artifactHash,
-        bytes32 inputHash
+        bytes32 inputHash,
+        address attester
     );
 
     /// @notice The audit trail of every decision: which model (id and artifact) decided what on which
-    /// input. `pdBps` is the oracle's value as delivered (0 unless `status` is OK); `aprBps`, `ltvBps`
+    /// input (its commitment), attested by whom. `pdBps` is the oracle's value as delivered (0 unless `status` is OK); `aprBps`, `ltvBps`
     /// and `drawDeadline` are zero unless approved.
     event LoanDecided(
         bytes32 indexed loanId,
@@ -68,6 +72,7 @@ interface ILendingPool {
         bytes32 indexed modelId,
         bytes32 artifactHash,
         bytes32 inputHash,
+        address attester,
         Status status,
         int256 pdBps,
         bool approved,
@@ -95,25 +100,39 @@ interface ILendingPool {
 
     // ---------------------------------------------------------------- borrowers
 
-    /// @notice Applies for a loan: takes `collateralAmount` of the collateral token (approve first)
-    /// and asks the oracle for the PD of `features` (the model's schema order); `msg.value` must be
-    /// the model's fee. The decision arrives later in `LoanDecided`.
+    /// @notice Applies for a loan: takes `collateralAmount` of the collateral token (approve first) and
+    /// asks the oracle, in a private request, for the PD of the caller's features; `msg.value` must be the
+    /// model's fee. The decision arrives later in `LoanDecided`. Reverts unless a trusted data provider
+    /// attested `inputCommitment` for the caller and this pool's model, unexpired (the coordinator's
+    /// AttestationRegistry decides).
+    /// @param inputCommitment keccak256(abi.encode(bytes32 salt, int256[] features)), features in the model's
+    /// schema order
+    /// @param encryptedInput salt and features encrypted to the oracle's nodes (IOracleCoordinator.encryptionKeys)
+    /// @param attestationExpiresAt the attestation's expiry (unix seconds)
+    /// @param attestationSignature the data provider's EIP-712 Attestation signature (65 bytes: r, s, v)
     /// @return loanId the oracle request id
-    function applyForLoan(uint256 collateralAmount, uint256 requestedAmount, int256[] calldata features)
-        external
-        payable
-        returns (bytes32 loanId);
+    function applyForLoan(
+        uint256 collateralAmount,
+        uint256 requestedAmount,
+        bytes32 inputCommitment,
+        bytes calldata encryptedInput,
+        uint64 attestationExpiresAt,
+        bytes calldata attestationSignature
+    ) external payable returns (bytes32 loanId);
 
-    /// @notice Pull mode: applies with a signed report made for the caller and is decided at once.
-    /// Reverts unless the report is for this pool's model, OK, and within the policy; then takes the
-    /// collateral, opens the credit line and draws `drawAmount` (may be zero).
-    /// @return loanId keccak256(abi.encode(report))
+    /// @notice Pull mode: applies with a signed report made for the caller and this pool, and is decided
+    /// at once. Reverts unless a trusted data provider attested `report.inputHash` for the caller (as in
+    /// `applyForLoan`), and the report is for this pool's model, unused, OK, and within the policy; then
+    /// takes the collateral, opens the credit line and draws `drawAmount` (may be zero).
+    /// @return loanId the report's key: keccak256 of every PullReport field but `values`, in order
     function borrowWithReport(
         PullReport calldata report,
         bytes calldata signatures,
         uint256 collateralAmount,
         uint256 requestedAmount,
-        uint256 drawAmount
+        uint256 drawAmount,
+        uint64 attestationExpiresAt,
+        bytes calldata attestationSignature
     ) external returns (bytes32 loanId);
 
     /// @notice Draws `amount` of an approved loan before its draw deadline. Cumulative draws stay

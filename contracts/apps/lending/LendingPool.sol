@@ -17,7 +17,7 @@ import {OracleConsumer} from "../../consumer/OracleConsumer.sol";
 import {AggregatorV3Interface} from "../../interfaces/AggregatorV3Interface.sol";
 import {ILendingPool} from "../../interfaces/ILendingPool.sol";
 import {IOracleCoordinator} from "../../interfaces/IOracleCoordinator.sol";
-import {Model, PullReport, Status} from "../../libraries/OracleTypes.sol";
+import {AttestationProof, Model, PullReport, Status} from "../../libraries/OracleTypes.sol";
 import {CreditPolicy, CreditPolicyMath, CreditTerms} from "./CreditPolicy.sol";
 import {DebtLedger} from "./DebtLedger.sol";
 import {Loan, LoanStatus, PoolSettings} from "./LendingTypes.sol";
@@ -93,21 +93,32 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
     // ================================================================ borrowers
 
     /// @inheritdoc ILendingPool
-    function applyForLoan(uint256 collateralAmount, uint256 requestedAmount, int256[] calldata features)
-        external
-        payable
-        nonReentrant
-        returns (bytes32 loanId)
-    {
+    function applyForLoan(
+        uint256 collateralAmount,
+        uint256 requestedAmount,
+        bytes32 inputCommitment,
+        bytes calldata encryptedInput,
+        uint64 attestationExpiresAt,
+        bytes calldata attestationSignature
+    ) external payable nonReentrant returns (bytes32 loanId) {
         _checkAmounts(collateralAmount, requestedAmount);
         Model memory model = coordinator().getModel(_modelId);
         if (msg.value != model.feeWei) revert LendingPoolWrongFee(model.feeWei, msg.value);
+        address attester =
+            _verifyAttestation(msg.sender, _modelId, inputCommitment, attestationExpiresAt, attestationSignature);
         PoolSettings memory settings_ = _settings;
         _collateral.safeTransferFrom(msg.sender, address(this), collateralAmount);
-        uint64 deadline = uint64(block.timestamp + settings_.requestTtlSeconds);
-        loanId = _requestPrediction(_modelId, features, deadline, settings_.callbackGasLimit, msg.value);
-        bytes32 inputHash = keccak256(abi.encode(features));
-        Loan storage loan = _open(loanId, collateralAmount, requestedAmount, model.artifactHash, inputHash);
+        loanId = _requestPrivatePrediction(
+            _modelId,
+            inputCommitment,
+            encryptedInput,
+            AttestationProof(msg.sender, attestationExpiresAt, attestationSignature),
+            uint64(block.timestamp + settings_.requestTtlSeconds),
+            settings_.callbackGasLimit,
+            msg.value
+        );
+        Loan storage loan =
+            _open(loanId, collateralAmount, requestedAmount, model.artifactHash, inputCommitment, attester);
         loan.status = LoanStatus.Pending;
         if (msg.value != 0) loan.feeWei = uint96(msg.value);
     }
@@ -118,10 +129,14 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         bytes calldata signatures,
         uint256 collateralAmount,
         uint256 requestedAmount,
-        uint256 drawAmount
+        uint256 drawAmount,
+        uint64 attestationExpiresAt,
+        bytes calldata attestationSignature
     ) external nonReentrant returns (bytes32 loanId) {
         if (report.modelId != _modelId) revert LendingPoolWrongModel(_modelId, report.modelId);
         _checkAmounts(collateralAmount, requestedAmount);
+        address attester =
+            _verifyAttestation(msg.sender, _modelId, report.inputHash, attestationExpiresAt, attestationSignature);
         (Status status, int256 value) = _consumePullReport(report, signatures, msg.sender);
         if (status != Status.OK) revert LendingPoolReportNotOk(status);
         if (value < 0 || value > int256(_BPS)) revert LendingPoolInvalidPd(value);
@@ -130,8 +145,9 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         if (!terms.approved) revert LendingPoolPdAboveMax(uint256(value), policy_.maxPdBps);
 
         _collateral.safeTransferFrom(msg.sender, address(this), collateralAmount);
-        loanId = keccak256(abi.encode(report));
-        Loan storage loan = _open(loanId, collateralAmount, requestedAmount, report.artifactHash, report.inputHash);
+        loanId = _pullReportKey(report);
+        Loan storage loan =
+            _open(loanId, collateralAmount, requestedAmount, report.artifactHash, report.inputHash, attester);
         _approve(loan, loanId, value, terms, policy_.drawWindowSeconds);
         if (drawAmount != 0) _draw(loan, loanId, drawAmount);
     }
@@ -338,7 +354,18 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         }
         loan.status = status == Status.EXPIRED ? LoanStatus.Expired : LoanStatus.Rejected;
         emit LoanDecided(
-            requestId, loan.borrower, _modelId, loan.artifactHash, loan.inputHash, status, value, false, 0, 0, 0
+            requestId,
+            loan.borrower,
+            _modelId,
+            loan.artifactHash,
+            loan.inputHash,
+            loan.attester,
+            status,
+            value,
+            false,
+            0,
+            0,
+            0
         );
     }
 
@@ -349,7 +376,8 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         uint256 collateralAmount,
         uint256 requestedAmount,
         bytes32 artifactHash,
-        bytes32 inputHash
+        bytes32 inputHash,
+        address attester
     ) private returns (Loan storage loan) {
         loan = _loans[loanId];
         loan.borrower = msg.sender;
@@ -357,7 +385,10 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         loan.requestedAmount = uint96(requestedAmount);
         loan.artifactHash = artifactHash;
         loan.inputHash = inputHash;
-        emit LoanApplied(loanId, msg.sender, collateralAmount, requestedAmount, artifactHash, inputHash);
+        loan.attester = attester;
+        emit LoanApplied(
+            loanId, msg.sender, _modelId, collateralAmount, requestedAmount, artifactHash, inputHash, attester
+        );
     }
 
     function _approve(
@@ -379,6 +410,7 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
             _modelId,
             loan.artifactHash,
             loan.inputHash,
+            loan.attester,
             Status.OK,
             pdBps,
             true,

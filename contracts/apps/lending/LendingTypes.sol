@@ -16,7 +16,7 @@ enum LoanStatus {
     Closed
 }
 
-/// @notice One application and, once approved, its loan. Six storage slots; the id is the oracle
+/// @notice One application and, once approved, its loan. Seven storage slots; the id is the oracle
 /// request id (push mode) or the hash of the signed report (pull mode).
 struct Loan {
     // slot 0: written at application and at the decision
@@ -36,9 +36,11 @@ struct Loan {
     // slot 3: debt extinguished (repaid, or written off at liquidation) and the oracle fee paid
     uint128 settledAmount;
     uint96 feeWei;
-    // slots 4-5: the audit trail, what the decision was made on
+    // slots 4-6: the audit trail, what the decision was made on: the model's artifact, the commitment
+    // to the applicant's features, and the data provider that attested them
     bytes32 artifactHash;
     bytes32 inputHash;
+    address attester;
 }
 
 /// @notice The owner's oracle and price-feed settings. One storage slot.

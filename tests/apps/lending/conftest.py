@@ -14,6 +14,7 @@ from tests.apps.lending.lending import (
     USD,
     held_out_rows,
 )
+from tests.attestations import BUREAU_KEY, Attester
 from tests.chain_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.helpers import FEE_WEI
 
@@ -69,7 +70,23 @@ def feed(MockPriceFeed, owner):
 
 
 @pytest.fixture(scope="module")
-def pool(LendingPool, stablecoin, collateral, feed, coordinator, owner):
+def attestation_registry(AttestationRegistry, coordinator, owner, chain):
+    """The coordinator's AttestationRegistry, trusting the test credit bureau for credit-risk."""
+    registry = AttestationRegistry.deploy(owner, {"from": owner})
+    registry.setAttester(
+        CREDIT_RISK, Attester.of(BUREAU_KEY, chain.id, registry.address).address, True, {"from": owner}
+    )
+    coordinator.setAttestationRegistry(registry, {"from": owner})
+    return registry
+
+
+@pytest.fixture(scope="module")
+def bureau(attestation_registry, chain):
+    return Attester.of(BUREAU_KEY, chain.id, attestation_registry.address)
+
+
+@pytest.fixture(scope="module")
+def pool(LendingPool, stablecoin, collateral, feed, coordinator, attestation_registry, owner):
     return LendingPool.deploy(
         stablecoin,
         collateral,

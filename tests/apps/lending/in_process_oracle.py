@@ -1,9 +1,12 @@
 """The oracle node's job done in the test process: read pending requests from the chain, predict with the
-real model, sign with the test keys, fulfil. Tests and the lending scenario's test use it as `settle`."""
+real model, sign with the test keys, fulfil. Tests and the lending scenario's test use it as `settle`.
+
+A private request's features are looked up by their commitment in `inputs` (what the nodes would decrypt from
+its encrypted input; the contracts only carry those bytes), by default the test applicants' PRIVATE_INPUTS."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from brownie import web3
@@ -11,6 +14,7 @@ from brownie import web3
 from oracle.chain.signer import ObservationSigner, sign_report
 from oracle.ml.model import LoadedModel
 from oracle.types import Request
+from tests.apps.lending.lending import PRIVATE_INPUTS
 
 NO_COMMITMENT = "0x" + "00" * 32
 
@@ -25,7 +29,15 @@ class PendingRequest:
 class InProcessOracle:
     """Answers every request made to `coordinator` since it was created, like the node's listener would."""
 
-    def __init__(self, coordinator, model: LoadedModel, signers: Sequence[ObservationSigner], relayer) -> None:
+    def __init__(
+        self,
+        coordinator,
+        model: LoadedModel,
+        signers: Sequence[ObservationSigner],
+        relayer,
+        inputs: Mapping[bytes, tuple[bytes, list[int]]] = PRIVATE_INPUTS,
+    ) -> None:
+        self._inputs = inputs
         self._coordinator = coordinator
         self._events = web3.eth.contract(address=coordinator.address, abi=coordinator.abi).events
         self._model = model
@@ -35,12 +47,15 @@ class InProcessOracle:
         self.transactions: list = []
 
     def pending(self) -> list[PendingRequest]:
-        logs = self._events.PredictionRequested.get_logs(from_block=self._from_block)
-        found = [
-            PendingRequest(bytes(log.args.requestId), Request.from_abi(log.args.request), list(log.args.features))
-            for log in logs
-        ]
-        return [p for p in found if self._coordinator.commitmentOf(p.request_id) != NO_COMMITMENT]
+        found = []
+        for log in self._events.PredictionRequested.get_logs(from_block=self._from_block):
+            found.append((log, Request.from_abi(log.args.request), list(log.args.features)))
+        for log in self._events.PrivatePredictionRequested.get_logs(from_block=self._from_block):
+            request = Request.from_abi(log.args.request)
+            found.append((log, request, list(self._inputs[request.input_hash][1])))
+        found.sort(key=lambda item: (item[0].blockNumber, item[0].logIndex))
+        pending = [PendingRequest(bytes(log.args.requestId), request, features) for log, request, features in found]
+        return [p for p in pending if self._coordinator.commitmentOf(p.request_id) != NO_COMMITMENT]
 
     def settle(self) -> None:
         """Predicts every pending request in one batch and fulfils them all in one transaction."""

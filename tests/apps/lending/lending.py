@@ -7,8 +7,18 @@ import re
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
+from brownie import chain
+
 from oracle.ml.schema import FeatureSchema
 from oracle.types import Request, Status
+from tests.attestations import (
+    ATTESTATION_TTL_SECONDS,
+    BUREAU_KEY,
+    Attester,
+    commitment,
+    encrypted_input,
+    random_salt,
+)
 from tests.helpers import FEE_WEI, custom_error, signed_report
 
 MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "credit-risk"
@@ -38,6 +48,7 @@ LOAN_FIELDS = (
     "feeWei",
     "artifactHash",
     "inputHash",
+    "attester",
 )
 
 
@@ -130,10 +141,81 @@ def loan_of(pool, loan_id: bytes) -> dict:
     return {name: (int(v) if isinstance(v, int) else v) for name, v in zip(LOAN_FIELDS, values, strict=True)}
 
 
-def apply_for_loan(pool, borrower, features, collateral_amount=COLLATERAL_UNIT, requested=1_000 * USD, fee=FEE_WEI):
-    """Has `borrower` apply; returns (loan id = request id, committed Request, tx)."""
-    tx = pool.applyForLoan(collateral_amount, requested, list(features), {"from": borrower, "value": fee})
-    event = tx.events["PredictionRequested"]
+# What applicants hold and the chain never sees: commitment -> (salt, features). The in-process oracle reads
+# it as the nodes would decrypt a private request's input.
+PRIVATE_INPUTS: dict[bytes, tuple[bytes, list[int]]] = {}
+
+
+@dataclass(frozen=True)
+class Application:
+    """A private, attested application: the commitment to (salt, features), their stand-in ciphertext, and
+    the data provider's attestation (expiry, signature) of that commitment for the borrower."""
+
+    salt: bytes
+    features: list[int]
+    commitment: bytes
+    encrypted_input: bytes
+    expires_at: int
+    signature: bytes
+
+    def apply_args(self) -> list:
+        return [self.commitment, self.encrypted_input, self.expires_at, self.signature]
+
+
+def attester_for(pool, key: bytes = BUREAU_KEY) -> Attester:
+    """A data provider signing for the AttestationRegistry of the pool's coordinator."""
+    coordinator = pool.coordinator()
+    registry = _coordinator_at(coordinator).attestationRegistry()
+    return Attester.of(key, chain.id, registry)
+
+
+def _coordinator_at(address):
+    from brownie import OracleCoordinator
+
+    return OracleCoordinator.at(address)
+
+
+def attest(
+    pool,
+    borrower,
+    committed: bytes,
+    attester_key: bytes = BUREAU_KEY,
+    ttl_seconds: int = ATTESTATION_TTL_SECONDS,
+    model_id: bytes | None = None,
+    subject: str | None = None,
+) -> tuple[int, bytes]:
+    """(expiresAt, signature): the data provider `attester_key` (the test bureau unless given) attests the
+    commitment for `borrower` and the pool's model; `model_id` and `subject` attest something else instead."""
+    expires_at = chain[-1].timestamp + ttl_seconds
+    signature = attester_for(pool, attester_key).sign(
+        str(subject or borrower), model_id or bytes(pool.modelId()), committed, expires_at
+    )
+    return expires_at, signature
+
+
+def attested(pool, borrower, features, salt: bytes | None = None, **attestation) -> Application:
+    """An application of `features` for `borrower`, attested as `attest` says."""
+    salt = salt if salt is not None else random_salt()
+    committed = commitment(salt, features)
+    PRIVATE_INPUTS[committed] = (salt, list(features))
+    expires_at, signature = attest(pool, borrower, committed, **attestation)
+    return Application(salt, list(features), committed, encrypted_input(), expires_at, signature)
+
+
+def apply_for_loan(
+    pool,
+    borrower,
+    features,
+    collateral_amount=COLLATERAL_UNIT,
+    requested=1_000 * USD,
+    fee=FEE_WEI,
+    application: Application | None = None,
+):
+    """Has `borrower` apply privately with `features` attested by the test bureau (or with `application`);
+    returns (loan id = request id, committed Request, tx)."""
+    application = application or attested(pool, borrower, features)
+    tx = pool.applyForLoan(collateral_amount, requested, *application.apply_args(), {"from": borrower, "value": fee})
+    event = tx.events["PrivatePredictionRequested"]
     return bytes(event["requestId"]), Request.from_abi(event["request"]), tx
 
 

@@ -3,12 +3,13 @@
 import brownie
 import pytest
 
-from oracle.types import Status, input_hash
+from oracle.types import Status
 from tests.apps.lending.conftest import CREDIT_RISK
 from tests.apps.lending.lending import (
     ANY_UINT,
     COLLATERAL_UNIT,
     POLICY,
+    PRIVATE_INPUTS,
     SETTINGS,
     USD,
     LoanStatus,
@@ -18,6 +19,7 @@ from tests.apps.lending.lending import (
     custom_error_pattern,
     loan_of,
 )
+from tests.attestations import commitment
 from tests.helpers import FEE_WEI, after_deadline, custom_error, hx, plain
 
 UINT96_MAX = 2**96 - 1
@@ -37,7 +39,7 @@ def applied(pool, collateralised, features):
 
 
 def test_apply_takes_collateral_and_requests_prediction(
-    pool, coordinator, collateral, collateralised, features, credit_model, chain
+    pool, coordinator, collateral, collateralised, features, credit_model, bureau, chain
 ):
     loan_id, request, tx = apply_for_loan(pool, collateralised, features, 2 * COLLATERAL_UNIT, 1_500 * USD)
 
@@ -45,7 +47,8 @@ def test_apply_takes_collateral_and_requests_prediction(
     assert collateral.balanceOf(collateralised) == 8 * COLLATERAL_UNIT
     assert request.model_id == CREDIT_RISK
     assert request.artifact_hash == credit_model.artifact_hash
-    assert request.input_hash == input_hash(features)
+    assert PRIVATE_INPUTS[request.input_hash][1] == list(features)
+    assert request.input_hash == commitment(*PRIVATE_INPUTS[request.input_hash])
     assert request.consumer == pool.address
     assert request.fee_wei == FEE_WEI
     assert request.deadline == chain[-1].timestamp + SETTINGS.request_ttl_seconds
@@ -55,10 +58,12 @@ def test_apply_takes_collateral_and_requests_prediction(
     assert plain(applied.values()) == [
         hx(loan_id),
         collateralised.address,
+        hx(CREDIT_RISK),
         2 * COLLATERAL_UNIT,
         1_500 * USD,
         hx(credit_model.artifact_hash),
-        hx(input_hash(features)),
+        hx(request.input_hash),
+        bureau.address,
     ]
     loan = loan_of(pool, loan_id)
     assert loan["borrower"] == collateralised.address
@@ -67,7 +72,8 @@ def test_apply_takes_collateral_and_requests_prediction(
     assert loan["requestedAmount"] == 1_500 * USD
     assert loan["feeWei"] == FEE_WEI
     assert loan["artifactHash"] == hx(credit_model.artifact_hash)
-    assert loan["inputHash"] == hx(input_hash(features))
+    assert loan["inputHash"] == hx(request.input_hash)
+    assert loan["attester"] == bureau.address
 
 
 def test_apply_reverts_if_fee_wrong(pool, collateralised, features):
@@ -98,7 +104,7 @@ def test_apply_reverts_if_model_inactive(pool, coordinator, owner, collateralise
 
 
 def test_ok_answer_within_policy_approves_with_terms(
-    pool, coordinator, oracle_signers, relayer, applied, features, collateralised, chain
+    pool, coordinator, oracle_signers, relayer, applied, bureau, collateralised, chain
 ):
     loan_id, request = applied
     tx = answer(coordinator, oracle_signers[:1], relayer, loan_id, request, 1_000)
@@ -112,7 +118,8 @@ def test_ok_answer_within_policy_approves_with_terms(
         collateralised.address,
         hx(CREDIT_RISK),
         hx(request.artifact_hash),
-        hx(input_hash(features)),
+        hx(request.input_hash),
+        bureau.address,
         Status.OK,
         1_000,
         True,
@@ -132,10 +139,12 @@ def test_pd_at_max_is_approved(pool, coordinator, oracle_signers, relayer, appli
     assert tx.events["LoanDecided"]["aprBps"] == POLICY.terms(POLICY.max_pd_bps)[1]
 
 
-def test_pd_above_max_rejects(pool, coordinator, oracle_signers, relayer, applied):
+def test_pd_above_max_rejects(pool, coordinator, oracle_signers, relayer, applied, bureau):
     loan_id, request = applied
     tx = answer(coordinator, oracle_signers[:1], relayer, loan_id, request, POLICY.max_pd_bps + 1)
     decided = tx.events["LoanDecided"]
+    assert (decided["modelId"], decided["artifactHash"]) == (hx(CREDIT_RISK), hx(request.artifact_hash))
+    assert (decided["inputHash"], decided["attester"]) == (hx(request.input_hash), bureau.address)
     assert (decided["status"], decided["pdBps"], decided["approved"]) == (Status.OK, POLICY.max_pd_bps + 1, False)
     assert (decided["aprBps"], decided["ltvBps"], decided["drawDeadline"]) == (0, 0, 0)
     loan = loan_of(pool, loan_id)

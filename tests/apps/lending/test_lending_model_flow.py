@@ -1,12 +1,22 @@
-"""Push mode end to end on the real coordinator: held-out applicants apply, the real credit-risk model scores
-the features read back from the chain, a Python-signed report answers, and each loan is decided as the policy says."""
+"""Push mode end to end on the real coordinator: held-out applicants apply privately, the real credit-risk model
+scores the features whose commitment the chain carries, a Python-signed report answers, and each loan is decided as
+the policy says."""
 
 import pytest
 
-from oracle.types import Status, input_hash
+from oracle.types import Status
 from tests.apps.lending.conftest import CREDIT_RISK
 from tests.apps.lending.in_process_oracle import InProcessOracle
-from tests.apps.lending.lending import COLLATERAL_UNIT, POLICY, LoanStatus, answer, apply_for_loan, loan_of
+from tests.apps.lending.lending import (
+    COLLATERAL_UNIT,
+    POLICY,
+    PRIVATE_INPUTS,
+    LoanStatus,
+    answer,
+    apply_for_loan,
+    loan_of,
+)
+from tests.attestations import commitment
 from tests.helpers import hx
 
 
@@ -21,10 +31,11 @@ def test_held_out_applicant_is_decided_as_model_and_policy_say(
 ):
     applicant = rows[index]
     loan_id, request, tx = apply_for_loan(funded_pool, collateralised, applicant.features)
-    on_chain_features = list(tx.events["PredictionRequested"]["features"])
-    prediction = credit_model.predict([on_chain_features])[0]
+    salt, features = PRIVATE_INPUTS[request.input_hash]  # what a node decrypts from the request
+    assert commitment(salt, features) == request.input_hash
+    prediction = credit_model.predict([features])[0]
     assert prediction.status == Status.OK
-    assert prediction.value == applicant.expected_pd_bps  # the model as trained, scoring what the chain carried
+    assert prediction.value == applicant.expected_pd_bps  # the model as trained, scoring what was committed
 
     fulfil = answer(coordinator, oracle_signers[:1], relayer, loan_id, request, prediction.value)
 
@@ -32,7 +43,7 @@ def test_held_out_applicant_is_decided_as_model_and_policy_say(
     decided = fulfil.events["LoanDecided"]
     assert decided["modelId"] == hx(CREDIT_RISK)
     assert decided["artifactHash"] == hx(credit_model.artifact_hash)
-    assert decided["inputHash"] == hx(input_hash(applicant.features))
+    assert decided["inputHash"] == hx(commitment(salt, applicant.features))
     assert (decided["pdBps"], decided["approved"], decided["aprBps"], decided["ltvBps"]) == (
         prediction.value,
         approved,

@@ -1,4 +1,5 @@
-"""LendingPool.borrowWithReport: an instant decision from a signed pull-mode report of the real model's PD."""
+"""LendingPool.borrowWithReport: an instant decision from a signed pull-mode report of the real model's PD, made for
+the borrower and this pool over the commitment to the borrower's features that a data provider attested."""
 
 from dataclasses import replace
 
@@ -8,17 +9,17 @@ from eth_abi import encode
 from eth_utils import keccak
 
 from oracle.chain.signer import sign_pull_report
-from oracle.types import PullReport, Status, input_hash
+from oracle.types import PullReport, Status
 from tests.apps.lending.conftest import CREDIT_RISK
-from tests.apps.lending.lending import COLLATERAL_UNIT, POLICY, USD, LoanStatus, loan_of
+from tests.apps.lending.lending import COLLATERAL_UNIT, POLICY, USD, LoanStatus, attest, attested, loan_of
 from tests.helpers import after_deadline, custom_error, hx, plain
 
-PULL_REPORT_ABI = "(address,uint64,bytes32,bytes32,bytes32,uint8,int256[])"
+REPORT_KEY_TYPES = ["address", "address", "uint64", "bytes32", "bytes32", "bytes32", "uint8"]
 
 
 def report_hash(report: PullReport) -> bytes:
-    """keccak256(abi.encode(report)): the replay key and the loan id."""
-    return keccak(encode([PULL_REPORT_ABI], [report.as_abi()]))
+    """keccak256 of every field but the values: the replay key and the loan id."""
+    return keccak(encode(REPORT_KEY_TYPES, list(report.as_abi()[:-1])))
 
 
 @pytest.fixture
@@ -31,26 +32,46 @@ def applicant(rows, credit_model):
 
 
 @pytest.fixture
-def unsigned(applicant, credit_model, collateralised, chain):
-    features, pd_bps = applicant
+def application(funded_pool, applicant, collateralised):
+    """The bureau's attestation of the applicant's features (by their commitment) for the borrower."""
+    return attested(funded_pool, collateralised, applicant[0])
+
+
+@pytest.fixture
+def unsigned(funded_pool, application, applicant, credit_model, collateralised, chain):
     return PullReport(
         subject=collateralised.address,
+        consumer=funded_pool.address,
         valid_until=chain[-1].timestamp + 300,
         model_id=CREDIT_RISK,
         artifact_hash=credit_model.artifact_hash,
-        input_hash=input_hash(features),
+        input_hash=application.commitment,
         status=Status.OK,
-        values=(pd_bps,),
+        values=(applicant[1],),
     )
 
 
-def borrow(pool, report, signers, borrower, draw=400 * USD, collateral_amount=COLLATERAL_UNIT, requested=1_000 * USD):
+def borrow(
+    pool,
+    report,
+    signers,
+    borrower,
+    draw=400 * USD,
+    collateral_amount=COLLATERAL_UNIT,
+    requested=1_000 * USD,
+    attestation: tuple[int, bytes] | None = None,
+):
+    """borrowWithReport with `attestation` (expiresAt, signature), by default the bureau's of the report's
+    commitment for `borrower`."""
+    expires_at, signature = attestation or attest(pool, borrower, report.input_hash)
     signatures = sign_pull_report(signers, report)
-    return pool.borrowWithReport(report.as_abi(), signatures, collateral_amount, requested, draw, {"from": borrower})
+    return pool.borrowWithReport(
+        report.as_abi(), signatures, collateral_amount, requested, draw, expires_at, signature, {"from": borrower}
+    )
 
 
 def test_borrow_with_report_decides_and_draws_at_once(
-    funded_pool, stablecoin, collateral, unsigned, oracle_signers, collateralised, credit_model, chain
+    funded_pool, stablecoin, collateral, unsigned, oracle_signers, collateralised, credit_model, chain, bureau
 ):
     tx = borrow(funded_pool, unsigned, oracle_signers[:1], collateralised)
 
@@ -62,10 +83,12 @@ def test_borrow_with_report_decides_and_draws_at_once(
     assert plain(tx.events["LoanApplied"].values()) == [
         hx(loan_id),
         collateralised.address,
+        hx(CREDIT_RISK),
         COLLATERAL_UNIT,
         1_000 * USD,
         hx(credit_model.artifact_hash),
         hx(unsigned.input_hash),
+        bureau.address,
     ]
     assert plain(tx.events["LoanDecided"].values()) == [
         hx(loan_id),
@@ -73,6 +96,7 @@ def test_borrow_with_report_decides_and_draws_at_once(
         hx(CREDIT_RISK),
         hx(credit_model.artifact_hash),
         hx(unsigned.input_hash),
+        bureau.address,
         Status.OK,
         pd_bps,
         True,
@@ -86,6 +110,7 @@ def test_borrow_with_report_decides_and_draws_at_once(
     loan = loan_of(funded_pool, loan_id)
     assert (loan["status"], loan["pdBps"], loan["aprBps"], loan["ltvBps"]) == (LoanStatus.ACTIVE, pd_bps, apr, ltv)
     assert (loan["drawnAmount"], loan["feeWei"]) == (400 * USD, 0)
+    assert (loan["inputHash"], loan["attester"]) == (hx(unsigned.input_hash), bureau.address)
 
 
 def test_borrow_with_report_without_draw_opens_the_line(funded_pool, unsigned, oracle_signers, collateralised):
@@ -108,12 +133,10 @@ def test_borrow_with_report_reverts_on_replay(funded_pool, unsigned, oracle_sign
 def test_borrow_with_report_reverts_after_valid_until(
     funded_pool, coordinator, unsigned, oracle_signers, collateralised, chain
 ):
-    signatures = sign_pull_report(oracle_signers[:1], unsigned)
+    attestation = attest(funded_pool, collateralised, unsigned.input_hash)
     after_deadline(chain, unsigned.valid_until)
     with brownie.reverts(custom_error(coordinator, "OracleCoordinatorReportExpired", unsigned.valid_until)):
-        funded_pool.borrowWithReport(
-            unsigned.as_abi(), signatures, COLLATERAL_UNIT, 1_000 * USD, 0, {"from": collateralised}
-        )
+        borrow(funded_pool, unsigned, oracle_signers[:1], collateralised, attestation=attestation)
 
 
 def test_borrow_with_report_reverts_for_another_model(funded_pool, unsigned, oracle_signers, collateralised):
@@ -143,7 +166,8 @@ def test_borrow_with_report_reverts_above_max_pd(
     row = rows[3]
     pd_bps = credit_model.predict([row.features])[0].value
     assert pd_bps > POLICY.max_pd_bps
-    report = replace(unsigned, input_hash=input_hash(row.features), values=(pd_bps,))
+    committed = attested(funded_pool, collateralised, row.features).commitment
+    report = replace(unsigned, input_hash=committed, values=(pd_bps,))
     with brownie.reverts(custom_error(funded_pool, "LendingPoolPdAboveMax", pd_bps, POLICY.max_pd_bps)):
         borrow(funded_pool, report, oracle_signers[:1], collateralised)
 
