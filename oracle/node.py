@@ -111,6 +111,7 @@ class OracleNode:
         self._max_batch = max_batch
         self._deadline_margin = deadline_margin
         self._unservable: set[bytes] = set()
+        self._block_gas_limit = 0  # of the head the last tick saw
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -141,18 +142,25 @@ class OracleNode:
             while not stop.is_set():
                 try:
                     result = self.tick()
+                    if not result.busy and self._idle(poll_interval) and self._block_gas_limit:
+                        # peers' observations arrived: a quorum may be complete, and sending it need not wait
+                        # for the chain head, the listener and the other steps of a tick (the next tick runs next)
+                        self._send(self._block_gas_limit)
                 except Exception:
                     log.exception("tick failed; retrying")
                     stop.wait(poll_interval)
-                    continue
-                if not result.busy:
-                    self._wake.wait(poll_interval)
-                    self._wake.clear()
         finally:
             self.stop()
 
+    def _idle(self, poll_interval: float) -> bool:
+        """Waits up to `poll_interval`; True when woken by new observations."""
+        woken = self._wake.wait(poll_interval)
+        self._wake.clear()
+        return woken
+
     def tick(self) -> TickResult:
         head = latest_block(self._w3)
+        self._block_gas_limit = head["gasLimit"]
         result = TickResult(head=head["number"])
         listened = self._listener.poll(head_block=head)
         result.seen, result.reorg_from = listened.new_requests, listened.reorg_from
@@ -193,9 +201,12 @@ class OracleNode:
         return done
 
     def _sign(self) -> int:
-        """Signs, keeps the observation with the peers' (before the move, so a signed request always has it)
-        and hands it to the outbox."""
+        """Signs, hands the observation to the outbox, and keeps it with the peers' (before the move, so a
+        signed request always has it). The peers get it first: their quorum waits on it, not on this node's
+        writes, and an observation sent but not kept (a crash between) is signed again, identical, on restart."""
         requests = self._store.in_state(State.PREDICTED, limit=10_000)
+        if not requests:
+            return 0
         signed = [
             (r.request_id, self._signer.sign_observation(r.request_id, r.request, r.status, r.value)) for r in requests
         ]
@@ -203,10 +214,10 @@ class OracleNode:
             Observation.of(r.request_id, r.request, r.status, r.value, self._signer.address, signature)
             for r, (_, signature) in zip(requests, signed, strict=True)
         ]
-        self._network.observations.add(own)
-        self._store.mark_signed(signed)
         if self._network.outbox is not None:
             self._network.outbox.send(own)
+        self._network.observations.add(own)
+        self._store.mark_signed(signed)
         return len(signed)
 
     def _own_observation(self, request: StoredRequest) -> Observation:
@@ -260,7 +271,7 @@ class OracleNode:
         back, and a per-report allowance for verification and calldata. An upper bound instead of
         eth_estimateGas, whose binary search re-runs a whole batch a dozen times; unused gas is not paid for."""
         batch, gas = [], BATCH_BASE_GAS
-        for request, agreed in self._ready(self._store.in_state(State.SIGNED, limit=SEND_WINDOW)):
+        for request, agreed in self._ready(self._max_batch):
             need = REPORT_GAS + request.request.callback_gas_limit * 64 // 63
             if batch and gas + need > gas_budget:
                 break
@@ -270,47 +281,55 @@ class OracleNode:
                 break
         return batch, gas
 
-    def _ready(self, signed: Sequence[StoredRequest]) -> list[tuple[StoredRequest, Quorum]]:
-        """Requests that have k agreeing observations and are this node's to send now: the first transmitter at
-        once, the others after their stagger and only if the chain still has the request pending (as does the
-        first transmitter once a later one may have sent)."""
-        if not signed:
-            return []
+    def _ready(self, limit: int) -> list[tuple[StoredRequest, Quorum]]:
+        """Up to `limit` of the oldest requests that have k agreeing observations and are this node's to send
+        now: the first transmitter at once, the others after their stagger and only if the chain still has the
+        request pending (as does the first transmitter once a later one may have sent). The store counts the
+        agreeing observations, and only the requests due now are read and their quorums built: every tick
+        looks at the whole window, most of it still waiting for peers or for another transmitter."""
         membership = self._network.membership()
         signers, threshold = membership.signers, membership.threshold
-        found = self._network.observations.for_requests([r.request_id for r in signed])
-        own = self._signer.address
+        candidates = self._network.observations.quorate_signed(threshold, signers, SEND_WINDOW)
         schedule, now = self._network.schedule, time.time()
-        self._recheck_after = {
-            r.request_id: self._recheck_after[r.request_id] for r in signed if r.request_id in self._recheck_after
-        }
-        ready, late = [], []
-        for request in signed:
-            agreed = quorum(request.request, found.get(request.request_id, ()), threshold, signers, own)
-            if agreed is None:
-                continue
+        self._recheck_after = {rid: self._recheck_after[rid] for rid, _ in candidates if rid in self._recheck_after}
+        due, late = set(), []
+        for request_id, seen_at in candidates:
             if schedule is None:
-                ready.append((request, agreed))
+                due.add(request_id)
                 continue
             # After a restart every transmitter's wait starts again, so that the first one gets its turn.
-            since = max(request.seen_at, self._started_at)
-            if now < schedule.due_at(request.request_id, signers, since):
+            since = max(seen_at, self._started_at)
+            if now < schedule.due_at(request_id, signers, since):
                 continue
             if now < since + schedule.stagger_seconds:  # the first transmitter, before anyone else may have sent
-                ready.append((request, agreed))
-            elif now >= self._recheck_after.get(request.request_id, 0.0):
-                late.append((request, agreed))
+                due.add(request_id)
+            elif now >= self._recheck_after.get(request_id, 0.0):
+                late.append(request_id)
         if late and self._network.pending is not None:
-            still = self._network.pending([r.request_id for r, _ in late])
-            for request, agreed in late:
-                if request.request_id in still:
-                    ready.append((request, agreed))
+            still = self._network.pending(late)
+            for request_id in late:
+                if request_id in still:
+                    due.add(request_id)
                 else:  # answered or cancelled: the listener records which once the block is confirmed
-                    self._recheck_after[request.request_id] = now + RECHECK_SECONDS
-        elif late:
-            ready.extend(late)
-        ready.sort(key=lambda pair: (pair[0].block_number, pair[0].log_index))
-        return ready
+                    self._recheck_after[request_id] = now + RECHECK_SECONDS
+        else:
+            due.update(late)
+        ordered = [rid for rid, _ in candidates if rid in due]  # oldest first, as the store listed them
+        ready: list[tuple[StoredRequest, Quorum]] = []
+        own = self._signer.address
+        for start in range(0, len(ordered), limit):
+            chunk = ordered[start : start + limit]
+            found = self._network.observations.for_requests(chunk)
+            for request_id in chunk:
+                request = self._store.get(request_id)
+                if request is None or request.state != State.SIGNED:
+                    continue
+                agreed = quorum(request.request, found.get(request_id, ()), threshold, signers, own)
+                if agreed is not None:
+                    ready.append((request, agreed))
+            if len(ready) >= limit:
+                break
+        return ready[:limit]
 
     def _isolate(self, batch: Sequence[tuple[StoredRequest, Quorum]]) -> None:
         """Finds the reports the chain refuses on their own; they fail with the decoded reason, the rest stay signed."""

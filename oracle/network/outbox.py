@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 
 MAX_PER_POST = 200
 MAX_BACKOFF_SECONDS = 30.0
+# Deliveries are counted in the store at most this often (each count is a durable write, which would
+# otherwise follow every post and hold the store's lock while the node's loop waits on it).
+STATS_EVERY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ class _PeerWorker:
         self._condition = threading.Condition()
         self._stopping = False
         self._failures = 0
+        self._unrecorded = 0  # delivered, not yet counted in the store
+        self._recorded_at = 0.0
         self._client = httpx.Client(timeout=timeout_seconds, follow_redirects=False)
         self._thread = threading.Thread(target=self._run, name=f"peer-{peer.address[:10]}", daemon=True)
         self._endpoint = peer.url.rstrip("/") + "/v1/observations"
@@ -93,6 +99,7 @@ class _PeerWorker:
             self._stopping = True
             self._condition.notify()
         self._thread.join(timeout=5)
+        self._record_delivered()
         self._client.close()
 
     def enqueue(self, observations: Sequence[Observation]) -> None:
@@ -109,7 +116,11 @@ class _PeerWorker:
         while True:
             with self._condition:
                 while not self._pending and not self._stopping:
-                    self._condition.wait()
+                    if self._unrecorded:
+                        self._condition.wait(STATS_EVERY_SECONDS)
+                        self._record_delivered()
+                    else:
+                        self._condition.wait()
                 if self._stopping:
                     return
                 batch = list(self._pending.values())[:MAX_PER_POST]
@@ -134,7 +145,9 @@ class _PeerWorker:
             if self._failures:
                 log.info("peer %s reachable again", self.peer.address)
             self._failures = 0
-            self._store.record_sent(self.peer.address, len(batch))
+            self._unrecorded += len(batch)
+            if time.monotonic() - self._recorded_at >= STATS_EVERY_SECONDS:
+                self._record_delivered()
             return True
         if response.status_code in (408, 425, 429) or response.status_code >= 500:
             return self._failed(f"HTTP {response.status_code}")
@@ -147,6 +160,12 @@ class _PeerWorker:
         )
         self._store.record_sent(self.peer.address, 0, f"refused: HTTP {response.status_code}")
         return True
+
+    def _record_delivered(self) -> None:
+        if self._unrecorded:
+            self._store.record_sent(self.peer.address, self._unrecorded)
+            self._unrecorded = 0
+        self._recorded_at = time.monotonic()
 
     def _failed(self, reason: str) -> bool:
         self._failures += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from oracle.network.observation import Observation
@@ -86,6 +86,22 @@ class ObservationStore:
                     )
                 )
         return found
+
+    def quorate_signed(self, threshold: int, signers: Collection[str], limit: int) -> list[tuple[bytes, float]]:
+        """The oldest signed requests, as (request id, seen_at), for which at least `threshold` of `signers`
+        observed the same status with the request's own commitment fields: those a report can be built for.
+        Counted by SQLite, so that the node builds no objects for requests still short of a quorum."""
+        if not signers or threshold < 1:
+            return []
+        rows = self.db.query(
+            "SELECT r.request_id, r.seen_at FROM requests r WHERE r.state = 'signed' AND EXISTS (SELECT 1"
+            " FROM observations o WHERE o.request_id = r.request_id AND o.model_id = r.model_id"
+            " AND o.artifact_hash = r.artifact_hash AND o.input_hash = r.input_hash"
+            f" AND o.signer IN ({', '.join('?' * len(signers))}) GROUP BY o.status HAVING COUNT(*) >= ?)"
+            " ORDER BY r.block_number, r.log_index LIMIT ?",
+            (*signers, threshold, limit),
+        )
+        return [(bytes(row[0]), row[1]) for row in rows]
 
     def prune(self, finished_before: float) -> int:
         """Forgets observations of requests that reached a final state before `finished_before` (unix time)."""
