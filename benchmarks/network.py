@@ -238,7 +238,7 @@ def main() -> None:
     args = parser.parse_args()
     results = run(args.baseline)
     if args.baseline is not None:
-        results["command"] += f"  --baseline {args.baseline}"
+        results["command"] = f"python -m benchmarks.network --baseline {args.baseline}"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     keys = ("load", "latency_ms", "throughput", "gas_per_fulfilment", "before_after")
