@@ -24,8 +24,9 @@ from eth_account import Account
 from eth_utils import keccak
 
 from oracle.chain.eip712 import CoordinatorDomain
-from oracle.chain.signer import ObservationSigner, sign_report
-from oracle.types import Request, Status
+from oracle.chain.signer import ObservationSigner, sign_pull_report, sign_report
+from oracle.types import PullReport, Request, Status
+from tests.attestations import BUREAU_KEY, ENCRYPTED_INPUT_BYTES, Attester, commitment, encrypted_input
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "gas.json"
@@ -36,6 +37,10 @@ FEATURES = [52_000, 1_250, 3, 720, 18_000, 5]
 ROUNDS = 5
 BATCH_SIZES = (1, 10, 50)
 SIGNER_KEYS = [keccak(text=f"benchmark oracle signer {i}") for i in range(3)]
+# The lending pool of the attested pull borrow: tests/apps/lending/lending.py's policy and settings.
+POLICY = (2_000, 500, 5_000, 7_500, 2_500, 8_500, 500, 7 * 24 * 3600)
+SETTINGS = (3_600, 100_000, 3_600)
+USD = 10**6
 
 REFERENCES = {
     "note": "measured side by side on anvil with the same compiler, one uint256 delivered to a consumer "
@@ -72,6 +77,21 @@ class Bench:
         report, signatures = sign_report(self.signers, request_id, request, Status.OK, values)
         return report.as_abi(), signatures
 
+    def private_request(self, ttl_seconds: int = 3_600) -> int:
+        """A private request: the input commitment, an attestation and an encrypted input sized for 4 nodes."""
+        committed = commitment(keccak(text=f"salt {chain.height}"), FEATURES)
+        proof = (self.user.address, chain.time() + 600, b"\x01" * 65)
+        tx = self.consumer.privateRequest(
+            MODEL_ID,
+            committed,
+            encrypted_input(),
+            proof,
+            chain.time() + ttl_seconds,
+            CALLBACK_GAS,
+            {"from": self.user, "value": FEE_WEI},
+        )
+        return tx.gas_used
+
     def fulfil(self, value: int) -> int:
         request_id, request, _ = self.request()
         return self.coordinator.fulfill(*self.report(request_id, request, value), {"from": self.relayer}).gas_used
@@ -89,6 +109,59 @@ class Bench:
         chain.sleep(61)
         chain.mine()
         return self.coordinator.cancel(request_id, request.as_abi(), {"from": self.relayer}).gas_used
+
+
+class PullBorrow:
+    """LendingPool.borrowWithReport on `bench`'s coordinator: the bureau's attestation checked through the
+    AttestationRegistry, a pull report of `threshold` signatures checked by the coordinator, collateral taken and
+    400 mUSD drawn."""
+
+    def __init__(self, contracts, bench: Bench) -> None:
+        owner, self.borrower = bench.owner, accounts[3]
+        self.bench = bench
+        registry = contracts.AttestationRegistry.deploy(owner, {"from": owner})
+        bench.coordinator.setAttestationRegistry(registry, {"from": owner})
+        self.bureau = Attester.of(BUREAU_KEY, chain.id, registry.address)
+        registry.setAttester(MODEL_ID, self.bureau.address, True, {"from": owner})
+        stablecoin = contracts.MockStablecoin.deploy("Mock USD", "mUSD", 6, owner, {"from": owner})
+        collateral = contracts.MockCollateralToken.deploy("Mock Ether", "mETH", 18, owner, {"from": owner})
+        feed = contracts.MockPriceFeed.deploy(8, "mETH / mUSD", 2_000 * 10**8, owner, {"from": owner})
+        self.pool = contracts.LendingPool.deploy(
+            stablecoin, collateral, feed, bench.coordinator, MODEL_ID, POLICY, SETTINGS, owner, {"from": owner}
+        )
+        stablecoin.mint(owner, 1_000_000 * USD, {"from": owner})
+        stablecoin.approve(self.pool, 2**256 - 1, {"from": owner})
+        self.pool.deposit(1_000_000 * USD, owner, {"from": owner})
+        collateral.mint(self.borrower, 1_000 * 10**18, {"from": owner})
+        collateral.approve(self.pool, 2**256 - 1, {"from": self.borrower})
+
+    def borrow(self, round_: int) -> int:
+        committed = commitment(keccak(text=f"salt {round_}"), FEATURES)
+        expires_at = chain.time() + 600
+        signature = self.bureau.sign(self.borrower.address, MODEL_ID, committed, expires_at)
+        values = tuple(1_000 + i for i in range(len(self.bench.signers)))
+        report = PullReport(
+            self.borrower.address,
+            self.pool.address,
+            chain.time() + 300,
+            MODEL_ID,
+            b"\x01" * 32,
+            committed,
+            Status.OK,
+            values,
+        )
+        signatures = sign_pull_report(self.bench.signers, report)
+        tx = self.pool.borrowWithReport(
+            report.as_abi(),
+            signatures,
+            10**18,
+            1_000 * USD,
+            400 * USD,
+            expires_at,
+            signature,
+            {"from": self.borrower},
+        )
+        return tx.gas_used
 
 
 def steady_median(measure, rounds: int = ROUNDS) -> int:
@@ -128,8 +201,10 @@ def run() -> dict:
             str(size): round(steady_median(lambda v, s=size: single.fulfil_batch(s, v), rounds=3) / size)
             for size in BATCH_SIZES
         }
+        private_request_gas = steady_median(lambda _: single.private_request())
         triple = Bench(contracts, threshold=3)
         fulfil_k3 = steady_median(triple.fulfil)
+        pull_borrow_k3 = steady_median(PullBorrow(contracts, triple).borrow)
     finally:
         network.disconnect()
     return {
@@ -138,15 +213,21 @@ def run() -> dict:
         "method": "gas_used from transaction receipts on anvil; median of "
         f"{ROUNDS} rounds after one warm-up round; request through a consumer contract with "
         f"{len(FEATURES)} int256 features and a {CALLBACK_GAS} callback gas limit; the consumer stores one "
-        "int256 per answer (MinimalConsumer)",
+        "int256 per answer (MinimalConsumer). request_private_n4: the same request made private (input "
+        f"commitment, a 65-byte attestation, {ENCRYPTED_INPUT_BYTES} bytes of encrypted input: a version byte, "
+        "4 x (20-byte node address + 97-byte ECIES-wrapped key), AES-GCM nonce, ~400-byte ciphertext, tag). "
+        "pull_borrow_attested_k3: LendingPool.borrowWithReport with the bureau's attestation verified by the "
+        "AttestationRegistry, a 3-signature pull report, collateral taken and 400 mUSD drawn",
         "compiler": compiler_settings(),
         "machine": machine(),
         "gas": {
             "request": request_gas,
+            "request_private_n4": private_request_gas,
             "fulfill_k1": fulfil_k1,
             "fulfill_k3": fulfil_k3,
             "fulfill_batch_per_report": batch,
             "cancel": cancel_gas,
+            "pull_borrow_attested_k3": pull_borrow_k3,
         },
         "targets": {"fulfill_k1_max": 50_000, "fulfill_k3_max": 72_000, "batched_per_report_max": 25_000},
         "references": REFERENCES,

@@ -1,4 +1,4 @@
-"""Deploys the OracleCoordinator: `python -m scripts.run deploy [--network sepolia]`.
+"""Deploys the OracleCoordinator and its AttestationRegistry: `python -m scripts.run deploy [--network sepolia]`.
 
 Signers come from ORACLE_SIGNERS and the threshold from ORACLE_THRESHOLD (default 1); on a local
 chain the anvil development signer is used when ORACLE_SIGNERS is unset. A threshold that tolerates no
@@ -11,6 +11,7 @@ import os
 from oracle.network.quorum import tolerated_faults
 from scripts.deployment import (
     ALLOW_UNSAFE_THRESHOLD,
+    deploy_attestation_registry,
     deploy_coordinator,
     deployer,
     save_deployment,
@@ -24,10 +25,12 @@ def main():
     threshold = int(os.environ.get("ORACLE_THRESHOLD", "1"))
     allow_unsafe = os.environ.get(ALLOW_UNSAFE_THRESHOLD) == "1"
     coordinator = deploy_coordinator(owner, signers, threshold, allow_unsafe)
-    path = save_deployment(OracleCoordinator=coordinator.address)
+    registry = deploy_attestation_registry(owner, coordinator)
+    path = save_deployment(OracleCoordinator=coordinator.address, AttestationRegistry=registry.address)
     faults = tolerated_faults(len(signers), threshold)
     print(
         f"OracleCoordinator {coordinator.address}: {threshold}-of-{len(signers)} signers, tolerates f = {faults} "
         f"faulty signers, owner {owner}"
     )
+    print(f"AttestationRegistry {registry.address}: trusts no attester until its owner calls setAttester")
     print(f"addresses saved to {path}")

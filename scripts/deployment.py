@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from brownie import OracleCoordinator, accounts, chain, network
+from brownie import AttestationRegistry, OracleCoordinator, accounts, chain, network
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
@@ -68,6 +68,14 @@ def deploy_coordinator(owner, signers: list[str], threshold: int, allow_unsafe_t
     """Deploys with `threshold` of `signers`, after `check_threshold`."""
     check_threshold(len(signers), threshold, allow_unsafe_threshold)
     return OracleCoordinator.deploy(owner, signers, threshold, {"from": owner})
+
+
+def deploy_attestation_registry(owner, coordinator):
+    """Deploys the AttestationRegistry (owned by `owner`) and makes it the coordinator's: consumers and nodes
+    then check data providers' attestations against it. Trust attesters with registry.setAttester."""
+    registry = AttestationRegistry.deploy(owner, {"from": owner})
+    coordinator.setAttestationRegistry(registry, {"from": owner})
+    return registry
 
 
 def save_deployment(**addresses: str) -> Path:

@@ -9,8 +9,9 @@ from tests.apps.lending.lending import LoanStatus, loan_of
 
 
 @pytest.fixture(scope="module")
-def outcome(coordinator, credit_model, oracle_signers, relayer, owner):
-    """Runs the scenario once for the module (each test then reverts to this state)."""
+def outcome(coordinator, attestation_registry, credit_model, oracle_signers, relayer, owner):
+    """Runs the scenario once for the module (each test then reverts to this state), on a coordinator with an
+    AttestationRegistry as scripts.deployment deploys it."""
     oracle = InProcessOracle(coordinator, credit_model, oracle_signers[:1], relayer)
     console = Console(record=True, width=200)
     scenario = lending_scenario.run(coordinator, oracle.settle, console, deployer=owner)
