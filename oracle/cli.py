@@ -383,26 +383,46 @@ def _request_id(text: str) -> bytes:
 
 
 @app.command("verify")
-def verify(request_id: str, config: ConfigOption = None) -> None:
-    """Replays a fulfilled prediction from its on-chain events and the published model; exit 1 on mismatch."""
+def verify(
+    request_id: str,
+    config: ConfigOption = None,
+    features: Annotated[
+        Path | None,
+        typer.Option(help='a private request\'s features and salt: JSON {"salt": "0x...", "features": [...]}'),
+    ] = None,
+) -> None:
+    """Replays a fulfilled prediction from its on-chain events and the published model; exit 1 on mismatch.
+    A private request is replayed with --features; without them its signatures and artifact are still checked."""
     from oracle.verify import verify_request
 
     settings = _settings(config)
     runtime = _runtime(settings)
     try:
+        opened = None
+        if features is not None:
+            data = json.loads(features.read_text())
+            opened = (bytes.fromhex(str(data["salt"]).removeprefix("0x")), tuple(int(f) for f in data["features"]))
         result = verify_request(
-            runtime.coordinator, settings.models_dir, _request_id(request_id), settings.start_block or 0
+            runtime.coordinator, settings.models_dir, _request_id(request_id), settings.start_block or 0, opened
         )
+    except (OSError, ValueError, KeyError) as error:
+        raise _fail(OracleError(f"--features: {error}")) from None
     except OracleError as error:
         raise _fail(error) from None
     on_chain, replayed = result.on_chain, result.replayed
+    shown = "private (not given)" if result.features is None else str(list(result.features))
     console.print(
         f"request 0x{result.request_id.hex()}\n"
         f"  model {result.model_name}, artifact sha256 {result.request.artifact_hash.hex()}\n"
-        f"  features {list(result.features)} (requested in block {result.requested_block})\n"
-        f"  on chain: {on_chain[0].name} {on_chain[1]} (block {result.fulfilled_block})\n"
-        f"  replayed: {replayed[0].name} {replayed[1]}"
+        f"  input commitment 0x{result.request.input_hash.hex()}\n"
+        f"  features {shown} (requested in block {result.requested_block})\n"
+        f"  signed by {len(result.signers)} registered signers: {', '.join(result.signers)}\n"
+        f"  on chain: {on_chain[0].name} {on_chain[1]} (block {result.fulfilled_block})"
     )
+    if replayed is None:
+        console.print("[yellow]SIGNATURES AND ARTIFACT VERIFIED[/]: pass --features FILE (features and salt) to replay")
+        return
+    console.print(f"  replayed: {replayed[0].name} {replayed[1]}")
     if not result.matches:
         console.print("[red bold]MISMATCH[/]")
         raise typer.Exit(1)

@@ -35,9 +35,10 @@ from oracle.network.observation import Observation
 from oracle.network.outbox import PeerOutbox
 from oracle.network.signers import Membership
 from oracle.network.transmission import TransmitSchedule
+from oracle.privacy.inputs import InputResolver
 from oracle.store.observations import ObservationStore
 from oracle.store.requests import RequestStore, State, StoredRequest
-from oracle.types import Report
+from oracle.types import Report, Status
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class OracleNode:
         listener: RequestListener,
         tx_manager: TransactionManager,
         network: Network,
+        inputs: InputResolver,
         *,
         max_batch: int = 50,
         deadline_margin: int = 5,
@@ -105,6 +107,7 @@ class OracleNode:
         self._listener = listener
         self._tx = tx_manager
         self._network = network
+        self._inputs = inputs
         self._wake = threading.Event()
         self._started_at = time.time()
         self._recheck_after: dict[bytes, float] = {}  # found not pending on chain: look again only after this
@@ -190,13 +193,17 @@ class OracleNode:
                     artifact_hash.hex()[:12],
                 )
                 continue
+            resolved = [self._inputs.resolve(r.request, r.features, r.private) for r in requests]
+            usable = [(r, i.features) for r, i in zip(requests, resolved, strict=True) if i.features is not None]
+            reasons = {r.request_id: i.reason for r, i in zip(requests, resolved, strict=True) if i.reason}
             started = time.perf_counter()
-            predictions = model.predict([r.features for r in requests])
-            per_request_ms = (time.perf_counter() - started) * 1000 / len(requests)
-            self._store.mark_predicted(
-                [(r.request_id, p.status, p.value) for r, p in zip(requests, predictions, strict=True)],
-                inference_ms=per_request_ms,
-            )
+            predictions = model.predict([features for _, features in usable]) if usable else []
+            per_request_ms = (time.perf_counter() - started) * 1000 / max(1, len(usable))
+            results = [(r.request_id, p.status, p.value) for (r, _), p in zip(usable, predictions, strict=True)]
+            results += [(request_id, Status.INVALID_INPUT, 0) for request_id in reasons]
+            self._store.mark_predicted(results, inference_ms=per_request_ms, reasons=reasons)
+            if reasons:
+                log.warning("%d requests refused as INVALID_INPUT: %s", len(reasons), next(iter(reasons.values())))
             done += len(requests)
         return done
 
@@ -301,7 +308,9 @@ class OracleNode:
             since = max(seen_at, self._started_at)
             if now < schedule.due_at(request_id, signers, since):
                 continue
-            if now < since + schedule.stagger_seconds:  # the first transmitter, before anyone else may have sent
+            # The first transmitter sends without looking, unless a later one may have sent meanwhile: after its
+            # stagger, or for a request seen before this process started (it was down while the others went on).
+            if seen_at >= self._started_at and now < since + schedule.stagger_seconds:
                 due.add(request_id)
             elif now >= self._recheck_after.get(request_id, 0.0):
                 late.append(request_id)

@@ -1,9 +1,11 @@
 """Pull mode: predict on features a client sends and sign a report it can bring on chain itself.
 
-The report is the coordinator's PullReport: made for one `subject` (the address that will submit it),
-valid until `valid_until` (chain time), bound to the model's current artifact and to the exact
-features through their input hash. It is checked by `verifyReport(report, signatures)`, directly or
-inside a consumer (OracleConsumer._consumePullReport, LendingPool.borrowWithReport).
+The report is the coordinator's PullReport: made for one `subject` (the address that will submit it)
+and one `consumer` contract (the only one that accepts it, once), valid until `valid_until` (chain time),
+bound to the model's current artifact and to the features through their salted commitment, so the report
+itself reveals nothing about them. A model that requires attested inputs gets a report only with a valid
+attestation of that commitment for that subject. It is checked by `verifyReport(report, signatures)`,
+directly or inside a consumer (OracleConsumer._consumePullReport, LendingPool.borrowWithReport).
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from oracle.ml.coalescer import CoalescingPredictor
 from oracle.ml.errors import InvalidFeatures
 from oracle.ml.model import LoadedModel
 from oracle.ml.registry import ModelRegistry
-from oracle.types import PullReport, Status, input_hash
+from oracle.privacy.commitment import commitment, new_salt
+from oracle.privacy.inputs import InputResolver, PrivateInput
+from oracle.types import PullReport, Status
 
 
 class PullError(OracleError):
@@ -66,7 +70,11 @@ class PullQuery:
     model: str  # name or 0x model id
     features: tuple[int, ...]
     subject: str
+    consumer: str
     valid_for_seconds: int | None = None
+    salt: bytes | None = None  # the attester's salt; a fresh one when None
+    attestation_expires_at: int = 0
+    attestation_signature: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,9 @@ class SignedPullReport:
     report: PullReport
     signatures: bytes
     signer: str
+    salt: bytes
+    attestation_expires_at: int = 0
+    attestation_signature: bytes = b""
     signers: tuple[str, ...] = ()  # of each value, in order; empty = `signer` alone
 
     @property
@@ -91,6 +102,7 @@ class PullReporter:
         registry: ModelRegistry,
         signer: ObservationSigner,
         clock: ChainClock,
+        inputs: InputResolver,
         *,
         default_validity: int = 300,
         max_validity: int = 3_600,
@@ -98,6 +110,7 @@ class PullReporter:
         self._registry = registry
         self._signer = signer
         self._clock = clock
+        self._inputs = inputs
         self._default_validity = default_validity
         self._max_validity = max_validity
         self._predictors: dict[bytes, CoalescingPredictor] = {}
@@ -114,6 +127,7 @@ class PullReporter:
         served = self._registry.served()
         models: list[tuple[str, bytes, LoadedModel]] = []
         problems: list[Problem] = []
+        salts = [query.salt or new_salt() for query in queries]
         for index, query in enumerate(queries):
             position = index if batch else None
             resolved = self._registry.resolve(query.model)
@@ -125,6 +139,7 @@ class PullReporter:
                 raise ModelUnavailable(name, self._registry.refused.get(name, "not loaded"))
             models.append((name, model_id, model))
             problems.extend(self._check(query, model, position))
+            problems.extend(self._check_attestation(query, model_id, salts[index], position))
         if problems:
             raise InvalidPullQuery(problems)
 
@@ -145,18 +160,30 @@ class PullReporter:
         signed = []
         for index, (query, (name, model_id, model)) in enumerate(zip(queries, models, strict=True)):
             status, value = predictions[index]
+            salt = salts[index]
             unsigned = PullReport(
                 subject=to_checksum_address(query.subject),
+                consumer=to_checksum_address(query.consumer),
                 valid_until=now + (query.valid_for_seconds or self._default_validity),
                 model_id=model_id,
                 artifact_hash=model.artifact_hash,
-                input_hash=input_hash(query.features),
+                input_hash=commitment(salt, query.features),
                 status=status,
                 values=(value,),
             )
             signatures = sign_pull_report([self._signer], unsigned)
             signed.append(
-                SignedPullReport(name, model, tuple(query.features), unsigned, signatures, self._signer.address)
+                SignedPullReport(
+                    name,
+                    model,
+                    tuple(query.features),
+                    unsigned,
+                    signatures,
+                    self._signer.address,
+                    salt,
+                    query.attestation_expires_at,
+                    query.attestation_signature,
+                )
             )
         return signed
 
@@ -167,6 +194,15 @@ class PullReporter:
                 predictor = self._predictors[model_id] = CoalescingPredictor(model)
             return predictor
 
+    def _check_attestation(self, query: PullQuery, model_id: bytes, salt: bytes, index: int | None) -> list[Problem]:
+        if not is_address(query.subject) or len(salt) != 32:
+            return []  # reported by _check
+        attested = PrivateInput(
+            to_checksum_address(query.subject), query.attestation_expires_at, query.attestation_signature, b""
+        )
+        reason = self._inputs.attestation_problem(model_id, commitment(salt, query.features), attested)
+        return [] if reason is None else [Problem(index, "attestation", reason)]
+
     def _check(self, query: PullQuery, model: LoadedModel, index: int | None) -> list[Problem]:
         problems = []
         try:
@@ -175,6 +211,10 @@ class PullReporter:
             problems.append(Problem(index, "features", str(error)))
         if not is_address(query.subject):
             problems.append(Problem(index, "subject", f"{query.subject!r} is not an address"))
+        if not is_address(query.consumer):
+            problems.append(Problem(index, "consumer", f"{query.consumer!r} is not an address"))
+        if query.salt is not None and len(query.salt) != 32:
+            problems.append(Problem(index, "salt", "a salt is 32 bytes"))
         validity = query.valid_for_seconds
         if validity is not None and not 1 <= validity <= self._max_validity:
             problems.append(

@@ -9,6 +9,7 @@ from functools import cached_property
 import requests
 from web3 import Web3
 
+from oracle.chain.attestations import AttestationRegistry
 from oracle.chain.clock import ChainClock
 from oracle.chain.coordinator import Coordinator
 from oracle.chain.eip712 import domain_separator
@@ -25,6 +26,8 @@ from oracle.network.quorum import tolerated_faults
 from oracle.network.signers import SignerSetView
 from oracle.network.transmission import TransmitSchedule
 from oracle.node import Network, OracleNode
+from oracle.privacy.inputs import InputResolver
+from oracle.privacy.keys import encryption_key, public_key
 from oracle.store.database import Database
 from oracle.store.observations import ObservationStore
 from oracle.store.requests import RequestStore
@@ -197,6 +200,7 @@ class Runtime:
                 separator,
                 self.signer_set,
                 ChainClock(self.w3),
+                self.input_resolver(),
                 self.settings.api_max_report_validity,
             ),
             quorum=PullQuorum(self.peers, self.signer_set, separator, timeout_seconds=self.settings.peer_timeout)
@@ -218,10 +222,39 @@ class Runtime:
             signer=self.signer,
             database=self.database,
             settings=self.settings,
+            inputs=self.input_resolver(),
         )
         return create_app(services, ApiConfig.from_settings(self.settings), self.network_api(on_new_observations))
 
+    @cached_property
+    def encryption_key(self):
+        """The key private inputs are sealed to, derived from the node's signing key."""
+        return encryption_key(bytes(self.account.key))
+
+    @cached_property
+    def attestation_registry(self) -> AttestationRegistry | None:
+        address = self.coordinator.attestation_registry()
+        return None if address is None else AttestationRegistry(self.w3, address, self.chain_id)
+
+    def input_resolver(self) -> InputResolver:
+        return InputResolver(
+            self.signer.address, self.encryption_key, self.attestation_registry, ChainClock(self.w3).now
+        )
+
+    def publish_encryption_key(self, tx_manager: TransactionManager) -> None:
+        """Publishes this node's encryption key on the coordinator (through the journal, so exactly once) when
+        the one there differs: frontends seal private inputs to the keys they find there."""
+        own = public_key(self.encryption_key)
+        if self.coordinator.encryption_key_of(self.signer.address) == own:
+            return
+        tx_manager.submit(
+            self.coordinator.address, self.coordinator.set_encryption_key_calldata(own), gas_limit=150_000
+        )
+        log.info("publishing this node's encryption key 0x%s on the coordinator", own.hex())
+
     def node(self) -> OracleNode:
+        tx_manager = self.tx_manager()
+        self.publish_encryption_key(tx_manager)
         return OracleNode(
             self.w3,
             self.coordinator,
@@ -229,8 +262,9 @@ class Runtime:
             self.registry,
             self.signer,
             self.listener(),
-            self.tx_manager(),
+            tx_manager,
             self.network(),
+            self.input_resolver(),
             max_batch=self.settings.max_batch,
             deadline_margin=self.settings.deadline_margin,
         )

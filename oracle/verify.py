@@ -1,4 +1,6 @@
-"""Replays a fulfilled prediction: the request's features from its event, the published artifact, the same answer?"""
+"""Replays a fulfilled prediction: the request's features from its event (or, for a private request, from whoever
+holds its features and salt), the published artifact, the same answer? Without a private request's features, the
+answer's signatures and the artifact are still proven."""
 
 from __future__ import annotations
 
@@ -6,9 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oracle.chain.coordinator import Coordinator
+from oracle.chain.eip712 import domain_separator, observation_digest
+from oracle.chain.recovery import recover_signer
 from oracle.errors import OracleError
 from oracle.ml.model import LoadedModel
 from oracle.ml.registry import model_dirs
+from oracle.privacy.commitment import commitment
 from oracle.types import Request, Status, model_id
 
 
@@ -21,19 +26,27 @@ class Verification:
     request_id: bytes
     model_name: str
     request: Request
-    features: tuple[int, ...]
+    features: tuple[int, ...] | None  # None: a private request whose features were not given
     requested_block: int
     fulfilled_block: int
     on_chain: tuple[Status, int]
-    replayed: tuple[Status, int]
+    replayed: tuple[Status, int] | None
+    signers: tuple[str, ...]  # who signed the report's values, each a registered signer now
 
     @property
     def matches(self) -> bool:
-        return self.on_chain == self.replayed
+        return self.replayed is None or self.on_chain == self.replayed
 
 
-def verify_request(coordinator: Coordinator, models_dir: Path, request_id: bytes, from_block: int = 0) -> Verification:
-    """`from_block`: where to start looking for the request's events (the coordinator's deployment block)."""
+def verify_request(
+    coordinator: Coordinator,
+    models_dir: Path,
+    request_id: bytes,
+    from_block: int = 0,
+    opened: tuple[bytes, tuple[int, ...]] | None = None,
+) -> Verification:
+    """`from_block`: where to start looking for the request's events (the coordinator's deployment block).
+    `opened`: (salt, features) of a private request, from the applicant or an auditor."""
     fulfilled = coordinator.answer(request_id, from_block)
     if fulfilled is None or fulfilled.kind != "fulfilled":
         raise VerifyError(f"no PredictionFulfilled event for request 0x{request_id.hex()}")
@@ -52,14 +65,40 @@ def verify_request(coordinator: Coordinator, models_dir: Path, request_id: bytes
     model = LoadedModel.from_dir(
         models_dir / name, artifact_hash=request.artifact_hash, schema_hash=registration.schema_hash
     )
-    prediction = model.predict([requested.features])[0]
+    signers = _signers(coordinator, request_id, request, fulfilled.tx_hash)
+    features = requested.features if requested.private is None else None
+    if requested.private is not None and opened is not None:
+        salt, features = opened
+        if commitment(salt, features) != request.input_hash:
+            raise VerifyError("the features and salt given do not open the request's input commitment")
+    replayed = None
+    if features is not None:
+        prediction = model.predict([features])[0]
+        replayed = (prediction.status, int(prediction.value))
     return Verification(
         request_id=request_id,
         model_name=name,
         request=request,
-        features=requested.features,
+        features=features,
         requested_block=requested.block_number,
         fulfilled_block=fulfilled.block_number,
         on_chain=(fulfilled.status, fulfilled.value),
-        replayed=(prediction.status, int(prediction.value)),
+        replayed=replayed,
+        signers=signers,
     )
+
+
+def _signers(coordinator: Coordinator, request_id: bytes, request: Request, tx_hash: bytes) -> tuple[str, ...]:
+    """The signers of the report that answered the request, each checked to be a registered signer now."""
+    status, values, signatures = coordinator.report_of(request_id, tx_hash)
+    separator = domain_separator(coordinator.domain)
+    signers = tuple(
+        recover_signer(
+            observation_digest(separator, request_id, request, status, value), signatures[i * 64 : i * 64 + 64]
+        )
+        for i, value in enumerate(values)
+    )
+    unknown = [s for s in signers if not coordinator.is_signer(s)]
+    if unknown:
+        raise VerifyError(f"the answer was signed by {', '.join(unknown)}, not registered signers of the coordinator")
+    return signers

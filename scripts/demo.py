@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import requests
 from brownie import ConsumerMock, accounts, chain, web3
+from eth_account import Account
 from eth_utils import keccak
 from rich.console import Console
 from rich.table import Table
@@ -30,10 +32,13 @@ from oracle.chain.coordinator import Coordinator
 from oracle.ml.model import LoadedModel
 from oracle.ml.registry import model_dirs
 from oracle.node_process import NodeProcess, wait_for
+from oracle.privacy.attestation import Attestation, AttestationDomain, sign_attestation
+from oracle.privacy.commitment import commitment, new_salt
+from oracle.privacy.envelope import Recipient, seal
 from oracle.types import Status, model_id
 from scripts import lending_scenario, supply_chain_scenario
 from scripts.demo_network import DemoNetwork, local_signers
-from scripts.deployment import deploy_coordinator, is_local, save_deployment
+from scripts.deployment import deploy_attestation_registry, deploy_coordinator, is_local, save_deployment
 from scripts.oracle_answers import wait_for_answers
 from scripts.supply_chain_plans import demo_plans
 
@@ -88,28 +93,45 @@ def start_network(coordinator) -> DemoNetwork:
         transmit_stagger=TRANSMIT_STAGGER,
     )
     net.start()
+    wrapper = Coordinator(web3, coordinator.address)
+    wait_for(lambda: len(wrapper.encryption_keys()) == NODES, 60, "every node's encryption key on the coordinator")
     table = Table(title=f"Oracle network: {NODES} nodes, threshold {THRESHOLD} (tolerates 1 faulty node)")
-    for column in ("node", "signer", "process", "API", "store"):
+    for column in ("node", "signer", "encryption key", "process", "API", "store"):
         table.add_column(column)
+    keys = dict(wrapper.encryption_keys())
     for i, node in enumerate(net.nodes):
-        table.add_row(str(i), net.signers[i].address, str(node.process.pid), net.api_url(i), str(node.database))
+        table.add_row(
+            str(i),
+            net.signers[i].address,
+            "0x" + keys[net.signers[i].address].hex()[:12] + "…",
+            str(node.process.pid),
+            net.api_url(i),
+            str(node.database),
+        )
     console.print(table)
     return net
 
 
-def credit_requests(coordinator, consumer, model: LoadedModel, applicant, net: DemoNetwork) -> bytes:
-    """Held-out applicants (and one out-of-schema request) through the demo consumer; returns one request id."""
+def credit_requests(coordinator, consumer, model: LoadedModel, applicant, net: DemoNetwork):
+    """Held-out applicants (and one out-of-schema request) through the demo consumer, privately: each request
+    carries the commitment of a salt and the features, the features sealed to the nodes' published keys.
+    Returns the first request's id with its salt and features (what its applicant keeps)."""
     cases = held_out_applicants(model, APPLICANTS)
     cases.append({"row": "out of schema", "defaulted": None, "features": [10**9] * len(model.schema.features)})
+    recipients = [Recipient(address, key) for address, key in Coordinator(web3, coordinator.address).encryption_keys()]
     start = chain.height + 1
-    request_txs = []
+    request_txs, opened = [], []
     with quietly():
         for case in cases:
             deadline = chain[-1].timestamp + 3_600
+            salt = new_salt()
+            opened.append((salt, case["features"]))
             request_txs.append(
-                consumer.request(
+                consumer.privateRequest(
                     model_id("credit-risk"),
-                    case["features"],
+                    commitment(salt, case["features"]),
+                    seal(salt, case["features"], recipients),
+                    (applicant.address, 0, b""),
                     deadline,
                     CALLBACK_GAS,
                     {"from": applicant, "value": FEE_WEI},
@@ -119,7 +141,7 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, net: D
     fulfilled = {
         a.request_id: a for a in Coordinator(web3, coordinator.address).answers(start) if a.kind == "fulfilled"
     }
-    table = Table(title="Credit-risk predictions answered by the network")
+    table = Table(title="Credit-risk predictions answered by the network (private requests: features sealed)")
     for column in (
         "held-out row",
         "defaulted",
@@ -137,7 +159,7 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, net: D
         per_tx[answer.tx_hash] = per_tx.get(answer.tx_hash, 0) + 1
     signers = [s.address for s in net.signers]
     for case, tx in zip(cases, request_txs, strict=True):
-        request_id = bytes(tx.events["PredictionRequested"]["requestId"])
+        request_id = bytes(tx.events["PrivatePredictionRequested"]["requestId"])
         answer = fulfilled[request_id]
         receipt = web3.eth.get_transaction_receipt(answer.tx_hash)
         table.add_row(
@@ -152,7 +174,7 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, net: D
             f"{receipt['gasUsed']:,}",
         )
     console.print(table)
-    return bytes(request_txs[0].events["PredictionRequested"]["requestId"])
+    return bytes(request_txs[0].events["PrivatePredictionRequested"]["requestId"]), opened[0]
 
 
 def _report_values(coordinator, tx_hash: bytes, request_id: bytes) -> list[int]:
@@ -216,18 +238,34 @@ def api_key(node: NodeProcess) -> str:
     return created.stdout.strip().splitlines()[-1]
 
 
+def coordinator_registry(scenario) -> str:
+    return Coordinator(web3, scenario.pool.coordinator()).attestation_registry()
+
+
 def instant_loan(scenario, url: str, key: str) -> None:
     """Pull mode: a frontend gets a signed report from the API and the borrower submits it with its own tx."""
     console.rule("[bold]Instant loan: a signed report from the HTTP API, checked on chain by borrowWithReport")
-    applicant = lending_scenario.held_out_applicants(lending_scenario.APPLICANTS + 1)[-1]
+    applicant = lending_scenario.held_out_applicants(lending_scenario.APPLICANTS + 2)[-1]
     borrower = accounts.add(keccak(text="ai-oracle demo instant borrower").hex())
     with quietly():
         accounts[0].transfer(borrower, 10**18)
         scenario.collateral.mint(borrower, 10**18, {"from": borrower})
         scenario.collateral.approve(scenario.pool, 10**18, {"from": borrower})
+    # the bureau attests the borrower's features for the pool's model, as for a push application
+    salt, expires = new_salt(), chain.time() + 3_600
+    domain = AttestationDomain(chain.id, coordinator_registry(scenario))
+    attestation = Attestation(borrower.address, model_id("credit-risk"), commitment(salt, applicant.features), expires)
+    signature = sign_attestation(Account.from_key(lending_scenario.BUREAU_KEY), domain, attestation)
     response = requests.post(
         f"{url}/v1/predictions",
-        json={"model": "credit-risk", "features": applicant.features, "subject": borrower.address},
+        json={
+            "model": "credit-risk",
+            "features": applicant.features,
+            "subject": borrower.address,
+            "consumer": scenario.pool.address,
+            "salt": "0x" + salt.hex(),
+            "attestation": {"expires_at": expires, "signature": "0x" + signature.hex()},
+        },
         headers={"X-API-Key": key},
         timeout=30,
     )
@@ -245,6 +283,8 @@ def instant_loan(scenario, url: str, key: str) -> None:
             10**18,
             applicant.amount,
             applicant.amount // 2,
+            expires,
+            signature,
             {"from": borrower},
         )
     decided = tx.events["LoanDecided"]
@@ -267,19 +307,20 @@ def supply_chain(coordinator, net: DemoNetwork) -> None:
     )
 
 
-def verify(node: NodeProcess, request_id: bytes) -> None:
-    console.print(f"[bold]$ oracle verify 0x{request_id.hex()}[/]")
-    result = subprocess.run(
-        [sys.executable, "-m", "oracle", "verify", "0x" + request_id.hex()],
-        cwd=ROOT,
-        env=node.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    console.print(result.stdout.rstrip())
-    if result.returncode != 0:
-        raise SystemExit(f"oracle verify failed:\n{result.stderr}")
+def verify(node: NodeProcess, request_id: bytes, opened: tuple[bytes, list[int]]) -> None:
+    """`oracle verify` as an auditor without the features (signatures and artifact), then as the applicant, who
+    holds the features and salt (a replay of the answer)."""
+    features_file = node.workdir / "applicant-features.json"
+    features_file.write_text(json.dumps({"salt": "0x" + opened[0].hex(), "features": list(opened[1])}))
+    for extra in ([], ["--features", str(features_file)]):
+        command = ["oracle", "verify", "0x" + request_id.hex(), *extra]
+        console.print(f"[bold]$ {' '.join(command)}[/]")
+        result = subprocess.run(
+            [sys.executable, "-m", *command], cwd=ROOT, env=node.env, capture_output=True, text=True, timeout=120
+        )
+        console.print(result.stdout.rstrip())
+        if result.returncode != 0:
+            raise SystemExit(f"oracle verify failed:\n{result.stderr}")
 
 
 def main():
@@ -289,19 +330,22 @@ def main():
     signers = local_signers(NODES)
     with quietly():
         coordinator = deploy_coordinator(owner, [s.address for s in signers], THRESHOLD)
+        registry = deploy_attestation_registry(owner, coordinator)
         consumer = ConsumerMock.deploy(coordinator, {"from": owner})
-    path = save_deployment(OracleCoordinator=coordinator.address, ConsumerMock=consumer.address)
+    path = save_deployment(
+        OracleCoordinator=coordinator.address, AttestationRegistry=registry.address, ConsumerMock=consumer.address
+    )
     console.print(f"[bold]OracleCoordinator[/] {coordinator.address}  ({THRESHOLD}-of-{NODES} signers)")
     console.print(f"[bold]ConsumerMock[/]      {consumer.address}   addresses in deployments/{path.name}")
     models = register_models(coordinator, owner)
 
     net = start_network(coordinator)
     try:
-        request_id = credit_requests(coordinator, consumer, models["credit-risk"], applicant, net)
+        request_id, opened = credit_requests(coordinator, consumer, models["credit-risk"], applicant, net)
         scenario = lending(coordinator, net)
         instant_loan(scenario, net.api_url(0), api_key(net.nodes[0]))
         supply_chain(coordinator, net)
-        verify(net.nodes[0], request_id)
+        verify(net.nodes[0], request_id, opened)
     finally:
         net.stop()
     earned = ", ".join(f"node {i} {coordinator.balanceOf(s.address) / 1e18:.4f}" for i, s in enumerate(signers))

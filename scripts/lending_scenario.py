@@ -8,8 +8,12 @@ for the real oracle node; the tests answer in process). This module deploys and 
 1. a mock stablecoin (mUSD, 6 decimals), collateral (mETH, 18), a Chainlink-shaped price feed and the
    LendingPool wired to credit-risk;
 2. two lenders deposit;
-3. ten borrowers, the first ten rows of models/credit-risk/held_out.csv, apply with their real features,
-   asking for the row's loan amount against collateral worth twice as much;
+3. a credit bureau (a demo key the pool's model owner trusts in the coordinator's AttestationRegistry)
+   attests each of ten borrowers, the first ten rows of models/credit-risk/held_out.csv: it signs the
+   commitment of a salt and the borrower's real features for that borrower; each applies privately, with
+   only the commitment, the attestation and the features sealed to the oracle network's published
+   encryption keys on chain, asking for the row's loan amount against collateral worth twice as much;
+   an eleventh applicant who raises the income the bureau attested is refused by the pool;
 4. `settle()`; the decisions are printed with PD, APR and max LTV;
 5. two approved borrowers draw their credit lines; 90 days pass;
 6. the first repays with interest and gets its collateral back; then the collateral's price drops 42.5 %
@@ -27,18 +31,37 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from brownie import LendingPool, MockCollateralToken, MockPriceFeed, MockStablecoin, accounts, chain
+from brownie import (
+    AttestationRegistry,
+    LendingPool,
+    MockCollateralToken,
+    MockPriceFeed,
+    MockStablecoin,
+    accounts,
+    chain,
+    web3,
+)
+from brownie.exceptions import VirtualMachineError
+from eth_account import Account
 from eth_utils import keccak
 from rich.console import Console
 from rich.table import Table
 
+from oracle.chain.coordinator import Coordinator
 from oracle.ml.schema import FeatureSchema
+from oracle.privacy.attestation import Attestation, AttestationDomain, sign_attestation
+from oracle.privacy.commitment import commitment, new_salt
+from oracle.privacy.envelope import Recipient, seal
 from oracle.types import model_id
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "credit-risk"
 MODEL_NAME = "credit-risk"
 LOCAL_CHAIN_ID = 31337
 APPLICANTS = 10
+# The demo credit bureau: a public test key, trusted only by this scenario's local registry.
+BUREAU_KEY = keccak(text="ai-oracle demo credit bureau")
+ATTESTATION_TTL_SECONDS = 3_600
+INCOME = 4  # index of the monthly income in the credit-risk schema
 
 USD = 10**6
 METH = 10**18
@@ -78,6 +101,7 @@ class LendingScenario:
     collateral: object
     feed: object
     loans: dict[int, bytes] = field(default_factory=dict)
+    refused_edit: str = ""  # why the pool refused the applicant who edited an attested feature
     repayment: dict[str, int] = field(default_factory=dict)
     liquidation: dict[str, int] = field(default_factory=dict)
     gas: dict[str, int] = field(default_factory=dict)
@@ -104,9 +128,25 @@ def run(coordinator, settle: Callable[[], None], console: Console, *, deployer=N
         f"{_usd(scenario.pool.totalAssets())} mUSD; model {MODEL_NAME}, oracle fee {fee_wei / 1e18:.4f} ETH"
     )
 
+    bureau = Account.from_key(BUREAU_KEY)
     with _quiet():
-        _apply(scenario, applicants, borrowers, fee_wei)
-    console.print(f"{len(applicants)} held-out applicants applied; waiting for the oracle ...")
+        domain = _trust_bureau(coordinator, credit_risk, bureau, deployer)
+        recipients = _network_recipients(coordinator)
+        _apply(scenario, applicants, borrowers, fee_wei, bureau, domain, recipients)
+    console.print(
+        f"{len(applicants)} held-out applicants applied privately: features attested by the credit bureau "
+        f"{bureau.address}, sealed to {len(recipients)} nodes, only their commitments on chain; waiting for the "
+        "oracle ..."
+    )
+    edited = held_out_applicants(APPLICANTS + 1)[-1]
+    with _quiet():
+        cheater = _participants_named(deployer, "editing applicant")
+        scenario.refused_edit = _apply_edited(scenario, edited, cheater, fee_wei, bureau, domain, recipients)
+    console.print(
+        f"held-out row {edited.row_id} raised the income the bureau attested from {edited.features[INCOME]} to "
+        f"{edited.features[INCOME] * 3} and applied with the old attestation: refused by the pool "
+        f"({scenario.refused_edit})"
+    )
     settle()
     console.print(_decisions_table(scenario, applicants))
 
@@ -159,17 +199,36 @@ def _deploy(coordinator, credit_risk: bytes, deployer) -> LendingScenario:
     return LendingScenario(pool, stablecoin, collateral, feed)
 
 
+def _participants_named(deployer, label: str):
+    """A local account from a fixed label (a public test key of this scenario), sent 1 ETH for fees."""
+    created = accounts.add(keccak(text=f"ai-oracle lending scenario {label}").hex())
+    deployer.transfer(created, 10**18)
+    return created
+
+
 def _participants(deployer, borrower_count: int):
-    """Local accounts from fixed labels (the public test keys of this scenario), each sent 1 ETH for fees."""
+    lenders = [_participants_named(deployer, f"lender {i}") for i in range(2)]
+    borrowers = [_participants_named(deployer, f"borrower {i}") for i in range(borrower_count)]
+    return lenders, borrowers, _participants_named(deployer, "liquidator")
 
-    def account(label: str):
-        created = accounts.add(keccak(text=f"ai-oracle lending scenario {label}").hex())
-        deployer.transfer(created, 10**18)
-        return created
 
-    lenders = [account(f"lender {i}") for i in range(2)]
-    borrowers = [account(f"borrower {i}") for i in range(borrower_count)]
-    return lenders, borrowers, account("liquidator")
+def _trust_bureau(coordinator, credit_risk: bytes, bureau, deployer) -> AttestationDomain:
+    """The model owner trusts the bureau for credit-risk and requires attested inputs from then on."""
+    address = coordinator.attestationRegistry()
+    if int(address, 16) == 0:
+        raise ScenarioError("the coordinator names no AttestationRegistry (scripts.deployment deploys one)")
+    registry = AttestationRegistry.at(address)
+    registry.setAttester(credit_risk, bureau.address, True, {"from": deployer})
+    registry.setAttestationRequired(credit_risk, True, {"from": deployer})
+    return AttestationDomain(chain.id, registry.address)
+
+
+def _network_recipients(coordinator) -> list[Recipient]:
+    """The nodes' encryption keys as the coordinator publishes them: whom a frontend seals inputs to."""
+    keys = Coordinator(web3, coordinator.address).encryption_keys()
+    if not keys:
+        raise ScenarioError("no oracle node has published an encryption key on the coordinator yet")
+    return [Recipient(address, key) for address, key in keys]
 
 
 def _deposit(scenario: LendingScenario, lenders, amounts: list[int]) -> None:
@@ -179,17 +238,74 @@ def _deposit(scenario: LendingScenario, lenders, amounts: list[int]) -> None:
         scenario.pool.deposit(amount, lender, {"from": lender})
 
 
-def _apply(scenario: LendingScenario, applicants: list[Applicant], borrowers, fee_wei: int) -> None:
-    """Each borrower posts collateral worth twice the amount asked for and applies with its features."""
+def _apply(
+    scenario: LendingScenario, applicants: list[Applicant], borrowers, fee_wei: int, bureau, domain, recipients
+) -> None:
+    """Each borrower posts collateral worth twice the amount asked for and applies privately: the bureau's
+    attestation of its features' commitment, and the features sealed to the network."""
     for applicant, borrower in zip(applicants, borrowers, strict=True):
-        collateral_amount = 2 * applicant.amount * METH * 10**PRICE_DECIMALS // (PRICE * USD)
-        scenario.collateral.mint(borrower, collateral_amount, {"from": borrower})
-        scenario.collateral.approve(scenario.pool, collateral_amount, {"from": borrower})
-        tx = scenario.pool.applyForLoan(
-            collateral_amount, applicant.amount, applicant.features, {"from": borrower, "value": fee_wei}
+        salt = new_salt()
+        attested, expires, signature = _attest(bureau, domain, borrower, salt, applicant.features)
+        tx = _submit(
+            scenario,
+            applicant,
+            borrower,
+            fee_wei,
+            attested,
+            seal(salt, applicant.features, recipients),
+            expires,
+            signature,
         )
         scenario.loans[applicant.row_id] = bytes(tx.events["LoanApplied"]["loanId"])
         scenario.gas.setdefault("apply", tx.gas_used)
+
+
+def _apply_edited(
+    scenario: LendingScenario, applicant: Applicant, borrower, fee_wei: int, bureau, domain, recipients
+) -> str:
+    """The bureau attests the applicant's real features; the applicant triples its income and applies with that
+    attestation. Returns the pool's refusal."""
+    salt = new_salt()
+    _, expires, signature = _attest(bureau, domain, borrower, salt, applicant.features)
+    edited = list(applicant.features)
+    edited[INCOME] *= 3
+    try:
+        _submit(
+            scenario,
+            applicant,
+            borrower,
+            fee_wei,
+            commitment(salt, edited),
+            seal(salt, edited, recipients),
+            expires,
+            signature,
+        )
+    except VirtualMachineError as refusal:
+        # the signature now recovers an address the registry does not trust: the attested fields differ
+        return (refusal.revert_msg or str(refusal)).split(":")[0]
+    raise ScenarioError("the pool accepted features that differ from the attested ones")
+
+
+def _attest(bureau, domain: AttestationDomain, borrower, salt: bytes, features) -> tuple[bytes, int, bytes]:
+    expires = chain.time() + ATTESTATION_TTL_SECONDS
+    attested = commitment(salt, features)
+    signature = sign_attestation(bureau, domain, Attestation(borrower.address, model_id(MODEL_NAME), attested, expires))
+    return attested, expires, signature
+
+
+def _submit(scenario, applicant, borrower, fee_wei, input_commitment, sealed, expires, signature):
+    collateral_amount = 2 * applicant.amount * METH * 10**PRICE_DECIMALS // (PRICE * USD)
+    scenario.collateral.mint(borrower, collateral_amount, {"from": borrower})
+    scenario.collateral.approve(scenario.pool, collateral_amount, {"from": borrower})
+    return scenario.pool.applyForLoan(
+        collateral_amount,
+        applicant.amount,
+        input_commitment,
+        sealed,
+        expires,
+        signature,
+        {"from": borrower, "value": fee_wei},
+    )
 
 
 # ---------------------------------------------------------------- the two stories

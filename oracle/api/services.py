@@ -15,6 +15,7 @@ from oracle.chain.coordinator import Coordinator
 from oracle.chain.signer import ObservationSigner
 from oracle.config import Settings
 from oracle.ml.registry import ModelRegistry
+from oracle.privacy.inputs import InputResolver
 from oracle.pull import PullReporter
 from oracle.store.api_keys import ApiKeyStore
 from oracle.store.database import Database
@@ -70,6 +71,7 @@ def build_services(
     signer: ObservationSigner,
     database: Database,
     settings: Settings,
+    inputs: InputResolver,
 ) -> ApiServices:
     webhooks = WebhookStore(database)
     return ApiServices(
@@ -81,6 +83,7 @@ def build_services(
             registry,
             signer,
             ChainClock(w3),
+            inputs,
             default_validity=settings.api_report_validity,
             max_validity=settings.api_max_report_validity,
         ),

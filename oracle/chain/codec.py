@@ -15,6 +15,7 @@ from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector, to
 from eth_utils.abi import collapse_if_tuple
 
 from oracle.chain.abi import coordinator_abi
+from oracle.privacy.inputs import PrivateInput
 from oracle.types import Request
 
 
@@ -52,6 +53,14 @@ def encode_call(name: str, args: Sequence) -> bytes:
     return selector + encode(list(types), list(args))
 
 
+def decode_call(data: bytes) -> tuple[str, tuple]:
+    """(function name, arguments) of coordinator calldata; raises ValueError for another contract's call."""
+    for entry in coordinator_abi():
+        if entry["type"] == "function" and data[:4] == _function(entry["name"])[0]:
+            return entry["name"], tuple(decode(list(_function(entry["name"])[1]), data[4:]))
+    raise ValueError(f"0x{data[:4].hex()} is no function of the coordinator")
+
+
 def decode_result(name: str, data: bytes) -> tuple:
     """The return values of coordinator function `name` from an eth_call's result."""
     return decode(list(_outputs(name)), _bytes(data))
@@ -69,6 +78,15 @@ def decode_prediction_requested(log: Mapping) -> tuple[bytes, Request, tuple[int
     model_id, artifact_hash, inputs, consumer, fee_wei, deadline, gas = request_fields
     request = Request(model_id, artifact_hash, inputs, to_checksum_address(consumer), fee_wei, deadline, gas)
     return request_id, request, tuple(features)
+
+
+def decode_private_prediction_requested(log: Mapping) -> tuple[bytes, Request, PrivateInput]:
+    """(requestId, Request, PrivateInput) of a raw or web3-formatted PrivatePredictionRequested log."""
+    request_fields, subject, expires_at, signature, encrypted = decode_event_data("PrivatePredictionRequested", log)
+    model_id, artifact_hash, inputs, consumer, fee_wei, deadline, gas = request_fields
+    request = Request(model_id, artifact_hash, inputs, to_checksum_address(consumer), fee_wei, deadline, gas)
+    private = PrivateInput(to_checksum_address(subject), int(expires_at), bytes(signature), bytes(encrypted))
+    return _bytes(log["topics"][1]), request, private
 
 
 def _bytes(value) -> bytes:

@@ -21,8 +21,10 @@ from web3.types import RPCEndpoint, TxParams
 
 from oracle.chain.abi import coordinator_abi
 from oracle.chain.codec import (
+    decode_call,
     decode_event_data,
     decode_prediction_requested,
+    decode_private_prediction_requested,
     decode_result,
     encode_call,
     event_topic,
@@ -32,6 +34,7 @@ from oracle.chain.reverts import DecodedRevert, RevertDecoder
 from oracle.chain.rpc import raw_call
 from oracle.config import ConfigError
 from oracle.errors import OracleError
+from oracle.privacy.inputs import PrivateInput
 from oracle.types import PullReport, Report, Request, Status
 
 ZERO_HASH = bytes(32)
@@ -42,7 +45,12 @@ _FULFILLED = event_topic("PredictionFulfilled")
 _CANCELLED = event_topic("PredictionCancelled")
 _SKIPPED = event_topic("ReportSkipped")
 _REQUESTED = event_topic("PredictionRequested")
+_PRIVATE_REQUESTED = event_topic("PrivatePredictionRequested")
 _ERRORS = RevertDecoder(coordinator_abi())
+
+
+class CoordinatorCallUnreadable(OracleError, LookupError):
+    """A transaction's calldata does not hold what was looked for."""
 
 
 class CoordinatorReverted(OracleError, ValueError):
@@ -135,9 +143,10 @@ class Answer:
 class RequestedEvent:
     request_id: bytes
     request: Request
-    features: tuple[int, ...]
+    features: tuple[int, ...]  # empty for a private request
     block_number: int
     tx_hash: bytes
+    private: PrivateInput | None = None
 
 
 @dataclass(frozen=True)
@@ -305,13 +314,47 @@ class Coordinator:
         return [_answer(e) for e in self._logs([[_FULFILLED, _CANCELLED]], from_block, to_block)]
 
     def requested(self, request_id: bytes, from_block: int, to_block: int | str = "latest") -> RequestedEvent | None:
-        """The PredictionRequested event of `request_id` in the range, None when there is none."""
-        events = self._logs([_REQUESTED, request_id], from_block, to_block)
+        """The PredictionRequested or PrivatePredictionRequested event of `request_id` in the range, if any."""
+        events = self._logs([[_REQUESTED, _PRIVATE_REQUESTED], request_id], from_block, to_block)
         return _requested(events[-1]) if events else None
 
     def requests(self, from_block: int, to_block: int | str = "latest") -> list[RequestedEvent]:
-        """Every PredictionRequested in the range, in chain order."""
-        return [_requested(e) for e in self._logs([_REQUESTED], from_block, to_block)]
+        """Every PredictionRequested and PrivatePredictionRequested in the range, in chain order."""
+        return [_requested(e) for e in self._logs([[_REQUESTED, _PRIVATE_REQUESTED]], from_block, to_block)]
+
+    def report_of(self, request_id: bytes, tx_hash: bytes) -> tuple[Status, tuple[int, ...], bytes]:
+        """(status, values, signatures) of `request_id`'s report in the fulfil transaction `tx_hash`, read from
+        its calldata; raises CoordinatorCallUnreadable when the transaction did not call the coordinator."""
+        tx = raw_call(self._w3, "eth_getTransactionByHash", ["0x" + tx_hash.hex()])
+        try:
+            name, args = decode_call(_bytes(tx["input"]))
+        except ValueError as error:
+            message = f"transaction 0x{tx_hash.hex()} was relayed through a contract: {error}"
+            raise CoordinatorCallUnreadable(message) from None
+        pairs = zip(args[0], args[1], strict=True) if name == "fulfillBatch" else [(args[0], args[1])]
+        for report, signatures in pairs:
+            if bytes(report[0]) == request_id:
+                return Status(report[2]), tuple(int(v) for v in report[3]), bytes(signatures)
+        raise CoordinatorCallUnreadable(f"transaction 0x{tx_hash.hex()} carries no report for 0x{request_id.hex()}")
+
+    # ------------------------------------------------------------------ private inputs
+    def attestation_registry(self) -> str | None:
+        """The AttestationRegistry the coordinator names, None when it names none."""
+        address = to_checksum_address(self._view("attestationRegistry", [])[0])
+        return None if int(address, 16) == 0 else address
+
+    def encryption_keys(self) -> list[tuple[str, bytes]]:
+        """(signer, 33-byte public key) of every active signer that published one: whom to seal inputs to."""
+        signers, keys = self._view("encryptionKeys", [])
+        return [(to_checksum_address(s), bytes(k)) for s, k in zip(signers, keys, strict=True) if k]
+
+    def encryption_key_of(self, signer: str) -> bytes:
+        return bytes(self._view("encryptionKeyOf", [to_checksum_address(signer)])[0])
+
+    @staticmethod
+    def set_encryption_key_calldata(public_key: bytes) -> bytes:
+        """setEncryptionKey, sent by a signer for itself."""
+        return encode_call("setEncryptionKey", [public_key])
 
     def skipped_reports(self, from_block: int, to_block: int | str = "latest") -> list[SkippedReport]:
         """Every ReportSkipped in the range (a report that came too late, for a request already closed)."""
@@ -394,5 +437,9 @@ def _answer(log: Mapping) -> Answer:
 
 
 def _requested(log: Mapping) -> RequestedEvent:
+    block, tx_hash = _int(log["blockNumber"]), _bytes(log["transactionHash"])
+    if _bytes(log["topics"][0]) == _PRIVATE_REQUESTED:
+        request_id, request, private = decode_private_prediction_requested(log)
+        return RequestedEvent(request_id, request, (), block, tx_hash, private)
     request_id, request, features = decode_prediction_requested(log)
-    return RequestedEvent(request_id, request, features, _int(log["blockNumber"]), _bytes(log["transactionHash"]))
+    return RequestedEvent(request_id, request, features, block, tx_hash)

@@ -1,4 +1,4 @@
-"""Reads PredictionRequested events from confirmed blocks into the store, checkpointed and reorg-safe,
+"""Reads PredictionRequested and PrivatePredictionRequested events from confirmed blocks into the store, checkpointed and reorg-safe,
 and the PredictionFulfilled / PredictionCancelled events that settle requests whoever sent the answer
 (in a network, most answers are sent by another node).
 
@@ -18,16 +18,25 @@ from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.exceptions import BlockNotFound
 
-from oracle.chain.codec import decode_prediction_requested, event_topic
+from oracle.chain.codec import decode_prediction_requested, decode_private_prediction_requested, event_topic
 from oracle.chain.rpc import raw_call
 from oracle.store.requests import Checkpoint, RequestStore, SeenRequest, Settlement
 
 log = logging.getLogger(__name__)
 
 PREDICTION_REQUESTED_TOPIC = event_topic("PredictionRequested")
+PRIVATE_PREDICTION_REQUESTED_TOPIC = event_topic("PrivatePredictionRequested")
 PREDICTION_FULFILLED_TOPIC = event_topic("PredictionFulfilled")
 PREDICTION_CANCELLED_TOPIC = event_topic("PredictionCancelled")
-_TOPICS = ["0x" + t.hex() for t in (PREDICTION_REQUESTED_TOPIC, PREDICTION_FULFILLED_TOPIC, PREDICTION_CANCELLED_TOPIC)]
+_TOPICS = [
+    "0x" + t.hex()
+    for t in (
+        PREDICTION_REQUESTED_TOPIC,
+        PRIVATE_PREDICTION_REQUESTED_TOPIC,
+        PREDICTION_FULFILLED_TOPIC,
+        PREDICTION_CANCELLED_TOPIC,
+    )
+]
 
 
 @dataclass(frozen=True)
@@ -89,8 +98,8 @@ class RequestListener:
         seen, settled = [], []
         for entry in logs:
             topic = bytes.fromhex(entry["topics"][0][2:])
-            if topic == PREDICTION_REQUESTED_TOPIC:
-                seen.append(self._decode(entry))
+            if topic in (PREDICTION_REQUESTED_TOPIC, PRIVATE_PREDICTION_REQUESTED_TOPIC):
+                seen.append(self._decode(entry, private=topic == PRIVATE_PREDICTION_REQUESTED_TOPIC))
             else:
                 settled.append(
                     Settlement(
@@ -120,8 +129,12 @@ class RequestListener:
         )
         return [entry for entry in logs if not entry.get("removed")]
 
-    def _decode(self, entry: dict) -> SeenRequest:
-        request_id, request, features = decode_prediction_requested(entry)
+    def _decode(self, entry: dict, private: bool) -> SeenRequest:
+        if private:  # the features stay sealed in the store, opened only to predict
+            request_id, request, sealed = decode_private_prediction_requested(entry)
+            features: tuple[int, ...] = ()
+        else:
+            (request_id, request, features), sealed = decode_prediction_requested(entry), None
         return SeenRequest(
             request_id=request_id,
             request=request,
@@ -130,6 +143,7 @@ class RequestListener:
             block_hash=bytes.fromhex(entry["blockHash"][2:]),
             log_index=int(entry["logIndex"], 16),
             tx_hash=bytes.fromhex(entry["transactionHash"][2:]),
+            private=sealed,
         )
 
     def _check_reorg(self) -> int | None:

@@ -16,7 +16,9 @@ from oracle.ml.errors import InvalidFeatures
 from oracle.ml.registry import ModelRegistry
 from oracle.network.intake import BadSignature, ObservationRefused, UnknownSigner
 from oracle.network.signers import SignerSetView
-from oracle.types import PullReport, Status, input_hash
+from oracle.privacy.commitment import commitment
+from oracle.privacy.inputs import InputResolver, PrivateInput
+from oracle.types import PullReport, Status
 
 # Nodes' chain clocks may differ by this much: a report a little past our own maximum validity is still co-signed.
 CLOCK_SLACK_SECONDS = 30
@@ -42,8 +44,10 @@ class PullCosigner:
         separator: bytes,
         signer_set: SignerSetView,
         clock: ChainClock,
+        inputs: InputResolver,
         max_validity: int,
     ) -> None:
+        self._inputs = inputs
         self._registry = registry
         self._signer = signer
         self._separator = separator
@@ -51,11 +55,17 @@ class PullCosigner:
         self._clock = clock
         self._max_validity = max_validity
 
-    def cosign(self, report: PullReport, signature: bytes, features: Sequence[int]) -> CoSignature:
-        """`report` carries the asking node's one value, which `signature` signs."""
+    def cosign(
+        self, report: PullReport, signature: bytes, features: Sequence[int], salt: bytes, attestation: PrivateInput
+    ) -> CoSignature:
+        """`report` carries the asking node's one value, which `signature` signs; `attestation` (subject,
+        expiry, signature) is checked as the asking node checked it."""
         asker = self._asker(report, signature)
-        if input_hash(features) != report.input_hash:
-            raise ObservationRefused("the features do not hash to the report's inputHash", asker)
+        if commitment(salt, features) != report.input_hash:
+            raise ObservationRefused("the features and salt do not match the report's inputHash", asker)
+        problem = self._inputs.attestation_problem(report.model_id, report.input_hash, attestation)
+        if problem is not None:
+            raise ObservationRefused(problem, asker)
         model = self._registry.served().get(report.model_id)
         if model is None or model.artifact_hash != report.artifact_hash:
             raise NotServed("this node does not serve that model with that artifact", asker)

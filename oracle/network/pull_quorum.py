@@ -31,6 +31,7 @@ def pull_request_body(signed: SignedPullReport) -> dict:
     return {
         "report": {
             "subject": report.subject,
+            "consumer": report.consumer,
             "validUntil": report.valid_until,
             "modelId": "0x" + report.model_id.hex(),
             "artifactHash": "0x" + report.artifact_hash.hex(),
@@ -40,6 +41,11 @@ def pull_request_body(signed: SignedPullReport) -> dict:
         },
         "signature": "0x" + signed.signatures[:64].hex(),
         "features": list(signed.features),
+        "salt": "0x" + signed.salt.hex(),
+        "attestation": {
+            "expiresAt": signed.attestation_expires_at,
+            "signature": "0x" + signed.attestation_signature.hex(),
+        },
     }
 
 

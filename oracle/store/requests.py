@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from oracle.privacy.inputs import PrivateInput
 from oracle.store.database import Database, StoreError
 from oracle.types import Request, Status
 
@@ -42,6 +43,7 @@ class SeenRequest:
     block_hash: bytes
     log_index: int
     tx_hash: bytes
+    private: PrivateInput | None = None  # a private request: `features` is empty, the input is sealed here
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class StoredRequest:
     sent_at: float | None
     settled_at: float | None
     updated_at: float
+    private: PrivateInput | None = None
+    input_error: str | None = None  # why the input was refused (INVALID_INPUT)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> StoredRequest:
@@ -109,6 +113,15 @@ class StoredRequest:
             sent_at=row["sent_at"],
             settled_at=row["settled_at"],
             updated_at=row["updated_at"],
+            private=None
+            if row["encrypted_input"] is None
+            else PrivateInput(
+                row["private_subject"],
+                row["attestation_expires_at"],
+                bytes(row["attestation_signature"]),
+                bytes(row["encrypted_input"]),
+            ),
+            input_error=row["input_error"],
         )
 
 
@@ -153,6 +166,16 @@ class RequestStore:
                 r.tx_hash,
                 now,
                 now,
+                *(
+                    (None, None, None, None)
+                    if r.private is None
+                    else (
+                        r.private.subject,
+                        r.private.attestation_expires_at,
+                        r.private.attestation_signature,
+                        r.private.encrypted_input,
+                    )
+                ),
             )
             for r in requests_list
         ]
@@ -161,7 +184,8 @@ class RequestStore:
             connection.executemany(
                 "INSERT OR IGNORE INTO requests (request_id, model_id, artifact_hash, input_hash, consumer, fee_wei,"
                 " deadline, callback_gas, features, block_number, block_hash, log_index, event_tx_hash, state,"
-                " seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seen', ?, ?)",
+                " seen_at, updated_at, private_subject, attestation_expires_at, attestation_signature, encrypted_input)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seen', ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             inserted = connection.total_changes - before
@@ -182,12 +206,22 @@ class RequestStore:
                 self._save_checkpoint(connection, checkpoint)
         return inserted
 
-    def mark_predicted(self, results: Sequence[tuple[bytes, Status, int]], inference_ms: float | None = None) -> None:
+    def mark_predicted(
+        self,
+        results: Sequence[tuple[bytes, Status, int]],
+        inference_ms: float | None = None,
+        reasons: dict[bytes, str] | None = None,
+    ) -> None:
+        """`reasons`: why a request's input was refused (INVALID_INPUT), kept in its `input_error`."""
         now = time.time()
+        reasons = reasons or {}
         self._move(
             "UPDATE requests SET state = 'predicted', status = ?, value = ?, inference_ms = ?, predicted_at = ?,"
-            " updated_at = ? WHERE request_id = ? AND state = 'seen'",
-            [(int(status), str(value), inference_ms, now, now, rid) for rid, status, value in results],
+            " input_error = ?, updated_at = ? WHERE request_id = ? AND state = 'seen'",
+            [
+                (int(status), str(value), inference_ms, now, reasons.get(rid), now, rid)
+                for rid, status, value in results
+            ],
         )
 
     def mark_signed(self, signed: Sequence[tuple[bytes, bytes]]) -> None:

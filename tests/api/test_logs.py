@@ -37,10 +37,14 @@ def test_no_secret_reaches_the_logs(client, keys, services, held_out_rows, caplo
     features, _ = held_out_rows[0]
     subject = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
     client.post(
-        "/v1/predictions", json={"model": "credit-risk", "features": features, "subject": subject}, headers=headers
+        "/v1/predictions",
+        json={"model": "credit-risk", "features": features, "subject": subject, "consumer": subject},
+        headers=headers,
     )
     client.post(
-        "/v1/predictions", json={"model": "credit-risk", "features": features, "subject": "bad"}, headers=headers
+        "/v1/predictions",
+        json={"model": "credit-risk", "features": features, "subject": "bad", "consumer": subject},
+        headers=headers,
     )
 
     assert len(receiver.received) == 1 and any("retrying" in r.getMessage() for r in caplog.records)

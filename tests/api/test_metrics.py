@@ -112,7 +112,9 @@ def test_api_counts_its_http_answers_and_pull_reports(client, keys, held_out_row
     features, _ = held_out_rows[0]
     subject = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
     client.post(
-        "/v1/predictions", json={"model": "credit-risk", "features": features, "subject": subject}, headers=keys.predict
+        "/v1/predictions",
+        json={"model": "credit-risk", "features": features, "subject": subject, "consumer": subject},
+        headers=keys.predict,
     )
     samples = scrape(client)
     http = samples["oracle_api_http_requests_total"]

@@ -8,21 +8,30 @@ from eth_utils import keccak
 
 from oracle.chain.abi import coordinator_abi
 from oracle.chain.eip712 import pull_observation_message
+from oracle.privacy.commitment import commitment
 from oracle.store.api_keys import Scope
-from oracle.types import PullReport, Status, input_hash
+from oracle.types import PullReport, Status
 from tests.api.conftest import CREDIT_RISK, key_header
 
 SUBJECT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+CONSUMER = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"
 
 
 def body(features, **extra):
-    return {"model": "credit-risk", "features": list(features), "subject": SUBJECT.lower(), **extra}
+    return {
+        "model": "credit-risk",
+        "features": list(features),
+        "subject": SUBJECT.lower(),
+        "consumer": CONSUMER,
+        **extra,
+    }
 
 
 def recovered_signer(prediction, domain) -> str:
     report = prediction["report"]
     unsigned = PullReport(
         subject=report["subject"],
+        consumer=report["consumer"],
         valid_until=report["validUntil"],
         model_id=bytes.fromhex(report["modelId"][2:]),
         artifact_hash=bytes.fromhex(report["artifactHash"][2:]),
@@ -59,7 +68,8 @@ def test_prediction_is_the_models_value_signed_for_the_subject(
     assert report["subject"] == SUBJECT
     assert report["modelId"] == "0x" + CREDIT_RISK.hex()
     assert report["artifactHash"] == "0x" + credit_model.artifact_hash.hex()
-    assert report["inputHash"] == "0x" + input_hash(features).hex()
+    assert report["inputHash"] == "0x" + commitment(bytes.fromhex(prediction["salt"][2:]), features).hex()
+    assert report["consumer"] == CONSUMER
     assert report["values"] == [expected_pd]
     assert report["validUntil"] == prediction["valid_until"]
     assert 120 - 5 <= report["validUntil"] - chain_now(runtime) <= 120
@@ -69,9 +79,10 @@ def test_prediction_is_the_models_value_signed_for_the_subject(
 def test_abi_object_holds_the_report_tuple_signatures_and_calldata(client, keys, held_out_rows, runtime):
     prediction = client.post("/v1/predictions", json=body(held_out_rows[1][0]), headers=keys.predict).json()
     abi, report = prediction["abi"], prediction["report"]
-    assert abi["function"] == "verifyReport((address,uint64,bytes32,bytes32,bytes32,uint8,int256[]),bytes)"
+    assert abi["function"] == "verifyReport((address,address,uint64,bytes32,bytes32,bytes32,uint8,int256[]),bytes)"
     assert abi["report"] == [
-        report[k] for k in ("subject", "validUntil", "modelId", "artifactHash", "inputHash", "status", "values")
+        report[k]
+        for k in ("subject", "consumer", "validUntil", "modelId", "artifactHash", "inputHash", "status", "values")
     ]
     assert abi["signatures"] == prediction["signatures"] and len(bytes.fromhex(abi["signatures"][2:])) == 64
     assert abi["coordinator"] == runtime.coordinator.address
@@ -171,7 +182,10 @@ def test_batch_answers_each_item_in_order(client, keys, held_out_rows):
     assert response.status_code == 200, response.text
     items = response.json()["items"]
     assert [i["value"] for i in items] == [expected for _, expected in rows]
-    assert [i["report"]["inputHash"] for i in items] == ["0x" + input_hash(f).hex() for f, _ in rows]
+    assert [i["report"]["inputHash"] for i in items] == [
+        "0x" + commitment(bytes.fromhex(i["salt"][2:]), f).hex() for i, (f, _) in zip(items, rows, strict=True)
+    ]
+    assert len({i["salt"] for i in items}) == len(items)  # a fresh salt each: equal features do not show
 
 
 def test_batch_with_invalid_items_is_422_listing_each(client, keys, held_out_rows):

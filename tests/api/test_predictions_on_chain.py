@@ -11,10 +11,16 @@ def pull_consumer(ConsumerMock, served_coordinator, owner):
     return ConsumerMock.deploy(served_coordinator, {"from": owner})
 
 
-def predict(client, keys, features, subject, **extra):
+def predict(client, keys, features, subject, consumer=None, **extra):
     response = client.post(
         "/v1/predictions",
-        json={"model": "credit-risk", "features": list(features), "subject": subject.address, **extra},
+        json={
+            "model": "credit-risk",
+            "features": list(features),
+            "subject": subject.address,
+            "consumer": (consumer or subject).address,
+            **extra,
+        },
         headers=keys.predict,
     )
     assert response.status_code == 200, response.text
@@ -29,7 +35,9 @@ def test_coordinator_verifies_the_report_as_returned(client, keys, held_out_rows
 
 def test_coordinator_verifies_each_report_of_a_batch(client, keys, held_out_rows, served_coordinator, user):
     rows = held_out_rows[10:14]
-    items = [{"model": "credit-risk", "features": f, "subject": user.address} for f, _ in rows]
+    items = [
+        {"model": "credit-risk", "features": f, "subject": user.address, "consumer": user.address} for f, _ in rows
+    ]
     response = client.post("/v1/predictions/batch", json={"items": items}, headers=keys.predict)
     verified = [
         plain(served_coordinator.verifyReport(i["abi"]["report"], i["abi"]["signatures"]))
@@ -41,7 +49,7 @@ def test_coordinator_verifies_each_report_of_a_batch(client, keys, held_out_rows
 @pytest.mark.usefixtures("fn_isolation")
 def test_consumer_acts_on_the_report_once_for_its_subject(client, keys, held_out_rows, pull_consumer, user, relayer):
     features, expected_pd = held_out_rows[4]
-    abi = predict(client, keys, features, user)["abi"]
+    abi = predict(client, keys, features, user, consumer=pull_consumer)["abi"]
     with brownie.reverts(custom_error(pull_consumer, "OracleConsumerWrongSubject", relayer.address, user.address)):
         pull_consumer.consumePullReport(abi["report"], abi["signatures"], {"from": relayer})
     pull_consumer.consumePullReport(abi["report"], abi["signatures"], {"from": user})

@@ -22,7 +22,7 @@ from tests.integration.network import OracleNetwork
 from tests.model_fixtures import CREDIT_RISK, FEE_WEI
 
 KEYS = SIGNER_KEYS[:4]
-STAGGER = 1.0
+STAGGER = 3.0  # seconds: above the time a transaction takes to be mined on a loaded 2-core machine
 
 
 @pytest.fixture(scope="module")
@@ -247,7 +247,7 @@ def test_pull_report_carries_three_signatures_that_the_coordinator_accepts(
     features, expected = held_out_rows[3]
     response = httpx.post(
         net.api_url(1) + "/v1/predictions",
-        json={"model": "credit-risk", "features": features, "subject": user.address},
+        json={"model": "credit-risk", "features": features, "subject": user.address, "consumer": user.address},
         headers=predict_key(net.nodes[1]),
         timeout=30,
     )
@@ -266,7 +266,12 @@ def test_pull_report_without_a_quorum_answers_503_naming_each_peer(network, held
     net.nodes[3].stop()
     response = httpx.post(
         net.api_url(0) + "/v1/predictions",
-        json={"model": "credit-risk", "features": held_out_rows[0][0], "subject": user.address},
+        json={
+            "model": "credit-risk",
+            "features": held_out_rows[0][0],
+            "subject": user.address,
+            "consumer": user.address,
+        },
         headers=predict_key(net.nodes[0]),
         timeout=30,
     )

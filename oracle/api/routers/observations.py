@@ -72,7 +72,13 @@ def cosign(body: CosignRequest, request: Request, network: Network) -> CosignRes
     if network.cosigner is None:
         raise NotFound("this node does not co-sign pull reports")
     try:
-        signed = network.cosigner.cosign(body.pull_report(), bytes.fromhex(body.signature[2:]), tuple(body.features))
+        signed = network.cosigner.cosign(
+            body.pull_report(),
+            bytes.fromhex(body.signature[2:]),
+            tuple(body.features),
+            bytes.fromhex(body.salt[2:]),
+            body.private_input(),
+        )
     except ObservationRefused as error:
         raise _refused(error) from None
     return CosignResponse(

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from oracle.api.schemas.common import AddressIn, AddressOut, Hex32, HexBytes, Int256
 from oracle.network.observation import Observation
 from oracle.network.wire import observation_from_fields
+from oracle.privacy.inputs import PrivateInput
 from oracle.types import PullReport, Status
 
 MAX_OBSERVATIONS_PER_POST = 200
@@ -55,6 +56,7 @@ class PullObservationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     subject: AddressIn
+    consumer: AddressIn
     validUntil: int = Field(ge=0, lt=2**64)
     modelId: Hex32
     artifactHash: Hex32
@@ -63,17 +65,31 @@ class PullObservationIn(BaseModel):
     value: Int256
 
 
+class AttestationProofIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expiresAt: int = Field(ge=0, lt=2**64)
+    signature: HexBytes = Field(description="the attester's 65-byte signature; 0x when there is none")
+
+
 class CosignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     report: PullObservationIn
     signature: Signature
     features: list[int] = Field(min_length=1, max_length=1_024)
+    salt: Hex32
+    attestation: AttestationProofIn
+
+    def private_input(self) -> PrivateInput:
+        signature = bytes.fromhex(self.attestation.signature[2:])
+        return PrivateInput(self.report.subject, self.attestation.expiresAt, signature, b"")
 
     def pull_report(self) -> PullReport:
         r = self.report
         return PullReport(
             r.subject,
+            r.consumer,
             r.validUntil,
             bytes.fromhex(r.modelId[2:]),
             bytes.fromhex(r.artifactHash[2:]),

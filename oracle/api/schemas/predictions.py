@@ -8,15 +8,24 @@ from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector
 from pydantic import BaseModel, ConfigDict, Field
 
-from oracle.api.schemas.common import EXAMPLE_ADDRESS, AddressIn, AddressOut, Hex32, HexBytes, hx
+from oracle.api.schemas.common import EXAMPLE_ADDRESS, EXAMPLE_CONSUMER, AddressIn, AddressOut, Hex32, HexBytes, hx
 from oracle.pull import PullQuery, SignedPullReport
 
-PULL_REPORT_TUPLE = "(address,uint64,bytes32,bytes32,bytes32,uint8,int256[])"
+PULL_REPORT_TUPLE = "(address,address,uint64,bytes32,bytes32,bytes32,uint8,int256[])"
 VERIFY_REPORT = f"verifyReport({PULL_REPORT_TUPLE},bytes)"
 _VERIFY_SELECTOR = function_signature_to_4byte_selector(VERIFY_REPORT)
 
 # A held-out applicant of the credit-risk model (models/credit-risk/held_out.csv).
 EXAMPLE_FEATURES = [3, 12, 35, 120, 3500, 0, 1000, 1844, 2, 0, 0]
+
+
+class AttestationIn(BaseModel):
+    """A data provider's EIP-712 Attestation of (subject, model, commitment of salt and features, expiresAt)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expires_at: int = Field(ge=0, lt=2**64, description="unix seconds (chain time) the attestation is valid until")
+    signature: HexBytes = Field(description="the attester's 65-byte EIP-712 signature")
 
 
 class PredictionRequest(BaseModel):
@@ -28,6 +37,7 @@ class PredictionRequest(BaseModel):
                     "model": "credit-risk",
                     "features": EXAMPLE_FEATURES,
                     "subject": EXAMPLE_ADDRESS,
+                    "consumer": EXAMPLE_CONSUMER,
                     "valid_for_seconds": 300,
                 }
             ]
@@ -41,12 +51,28 @@ class PredictionRequest(BaseModel):
         description="fixed-point integers in the order and scales of the model's schema (GET /v1/models/{id})",
     )
     subject: AddressIn = Field(description="the address that will submit the report; no one else can use it")
+    consumer: AddressIn = Field(description="the contract that will accept the report (once); no other will")
     valid_for_seconds: int | None = Field(
         None, ge=1, description="how long the report stays valid (default and maximum set by the operator)"
     )
+    salt: Hex32 | None = Field(
+        None, description="salt of the features' commitment (the attester's); a fresh one is drawn when absent"
+    )
+    attestation: AttestationIn | None = Field(
+        None, description="required by models whose owner asks for attested inputs: over the commitment of salt"
+    )
 
     def query(self) -> PullQuery:
-        return PullQuery(self.model, tuple(self.features), self.subject, self.valid_for_seconds)
+        return PullQuery(
+            self.model,
+            tuple(self.features),
+            self.subject,
+            self.consumer,
+            self.valid_for_seconds,
+            None if self.salt is None else bytes.fromhex(self.salt[2:]),
+            0 if self.attestation is None else self.attestation.expires_at,
+            b"" if self.attestation is None else bytes.fromhex(self.attestation.signature[2:]),
+        )
 
 
 class BatchPredictionRequest(BaseModel):
@@ -59,12 +85,15 @@ class PullReportOut(BaseModel):
     """The coordinator's PullReport struct, field for field."""
 
     subject: AddressOut
+    consumer: AddressOut = Field(description="the only contract that accepts this report")
     validUntil: int = Field(description="unix seconds (chain time); verifyReport reverts after it")
     modelId: Hex32
     artifactHash: Hex32
-    inputHash: Hex32 = Field(description="keccak256(abi.encode(int256[] features))")
+    inputHash: Hex32 = Field(description="the features' commitment: keccak256(abi.encode(bytes32 salt, int256[] features))")
     status: int = Field(ge=0, le=3, description="0 OK, 1 INVALID_INPUT, 2 MODEL_ERROR")
-    values: list[int] = Field(description="one value per signature; the on-chain result is their median")
+    values: list[int] = Field(
+        description="one value per signature, ascending; the on-chain result is their lower median"
+    )
 
 
 class AbiArguments(BaseModel):
@@ -73,7 +102,7 @@ class AbiArguments(BaseModel):
 
     function: str = Field(VERIFY_REPORT, description="the coordinator function these arguments fit")
     report: list[int | str | list[int]] = Field(
-        description="(subject, validUntil, modelId, artifactHash, inputHash, status, values)"
+        description="(subject, consumer, validUntil, modelId, artifactHash, inputHash, status, values)"
     )
     signatures: HexBytes = Field(description="64-byte EIP-2098 signatures, concatenated in the order of values")
     calldata: HexBytes = Field(description="verifyReport calldata, for an eth_call to the coordinator")
@@ -86,6 +115,7 @@ class PredictionResponse(BaseModel):
     artifact_hash: Hex32
     schema_hash: Hex32
     features: list[int]
+    salt: Hex32 = Field(description="with the features, opens the report's inputHash: keep it to prove them")
     status: Literal["OK", "INVALID_INPUT", "MODEL_ERROR"]
     value: int = Field(description="fixed-point, in the schema's output scale (credit-risk: PD in basis points)")
     output_scale: int
@@ -107,6 +137,7 @@ class PredictionResponse(BaseModel):
             artifact_hash=hx(report.artifact_hash),
             schema_hash=hx(signed.model.schema_hash),
             features=list(signed.features),
+            salt=hx(signed.salt),
             status=report.status.name,
             value=signed.value,
             output_scale=signed.model.schema.output.scale,
@@ -115,6 +146,7 @@ class PredictionResponse(BaseModel):
             signers=list(signed.signers or (signed.signer,)),
             report=PullReportOut(
                 subject=report.subject,
+                consumer=report.consumer,
                 validUntil=report.valid_until,
                 modelId=hx(report.model_id),
                 artifactHash=hx(report.artifact_hash),
@@ -126,6 +158,7 @@ class PredictionResponse(BaseModel):
             abi=AbiArguments(
                 report=[
                     report.subject,
+                    report.consumer,
                     report.valid_until,
                     hx(report.model_id),
                     hx(report.artifact_hash),

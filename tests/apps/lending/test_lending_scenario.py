@@ -3,16 +3,23 @@
 import pytest
 from rich.console import Console
 
+from oracle.privacy.keys import encryption_key, public_key
 from scripts import lending_scenario
 from tests.apps.lending.in_process_oracle import InProcessOracle
 from tests.apps.lending.lending import LoanStatus, loan_of
+from tests.chain_fixtures import SIGNER_KEYS
 
 
 @pytest.fixture(scope="module")
-def outcome(coordinator, attestation_registry, credit_model, oracle_signers, relayer, owner):
+def outcome(coordinator, attestation_registry, credit_model, oracle_signers, relayer, owner, accounts):
     """Runs the scenario once for the module (each test then reverts to this state), on a coordinator with an
-    AttestationRegistry as scripts.deployment deploys it."""
-    oracle = InProcessOracle(coordinator, credit_model, oracle_signers[:1], relayer)
+    AttestationRegistry as scripts.deployment deploys it, and the signer's encryption key published as a node
+    publishes it: the in-process oracle opens the applicants' sealed features with it."""
+    signer = accounts.add(SIGNER_KEYS[0].hex())
+    owner.transfer(signer, 10**17)
+    key = encryption_key(SIGNER_KEYS[0])
+    coordinator.setEncryptionKey(public_key(key), {"from": signer})
+    oracle = InProcessOracle(coordinator, credit_model, oracle_signers[:1], relayer, keys={signer.address: key})
     console = Console(record=True, width=200)
     scenario = lending_scenario.run(coordinator, oracle.settle, console, deployer=owner)
     return scenario, console.export_text(), oracle
