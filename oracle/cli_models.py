@@ -4,7 +4,7 @@ pool's threshold, and compare what a model is served with its training data."""
 from __future__ import annotations
 
 import csv
-import json
+import time
 import urllib.request
 from pathlib import Path
 from typing import Annotated, Any
@@ -97,12 +97,40 @@ def _csv_window(path: Path, names: list[str]) -> tuple[list[list[int]], list[int
     return features, [int(row[answers_column]) for row in rows] if answers_column else None
 
 
-def _post_alert(url: str, payload: dict[str, Any]) -> None:
-    request = urllib.request.Request(
-        url, json.dumps(payload).encode(), {"Content-Type": "application/json", "X-Oracle-Event": "model.drift"}
-    )
+def _post_alert(url: str, payload: dict[str, Any], secret: str | None) -> None:
+    """POST the alert signed as the API's webhooks are (oracle.api.webhook_signing), when a secret is given."""
+    from oracle.api import webhook_signing
+
+    sent_at = int(time.time())
+    body = webhook_signing.encode_body({**payload, "sent_at": sent_at})
+    headers = {
+        "Content-Type": "application/json",
+        webhook_signing.EVENT_HEADER: "model.drift",
+        webhook_signing.TIMESTAMP_HEADER: str(sent_at),
+    }
+    if secret:
+        headers[webhook_signing.SIGNATURE_HEADER] = webhook_signing.signature(secret, body)
+    request = urllib.request.Request(url, body, headers)
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (the operator's own URL)
         response.read()
+
+
+def _write_plot(path: Path, name: str, report: Any, threshold: float) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    names = [*report.feature_psi, "(answers)"]
+    values = [*report.feature_psi.values(), report.prediction_psi or 0.0]
+    fig = Figure(figsize=(7, 0.3 * len(names) + 1.5), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.barh(names, values, color=["tab:red" if v > threshold else "tab:blue" for v in values])
+    ax.axvline(threshold, linestyle="--", color="grey", label=f"alert at PSI {threshold:g}")
+    ax.invert_yaxis()
+    ax.set(xlabel="population stability index vs training", title=f"{name}: drift over {report.window} requests")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, format="png", metadata={"Software": None})
 
 
 @app.command("drift")
@@ -114,6 +142,10 @@ def drift_command(
     window: Annotated[int, typer.Option(min=1, help="newest requests compared (from the store)")] = 500,
     threshold: Annotated[float, typer.Option(help="PSI above which to alert")] = 0.25,
     alert_url: Annotated[str | None, typer.Option(help="POST a JSON alert here when past the threshold")] = None,
+    alert_secret: Annotated[
+        str | None, typer.Option(envvar="ORACLE_DRIFT_ALERT_SECRET", help="HMAC-sign the alert as webhooks are")
+    ] = None,
+    plot: Annotated[Path | None, typer.Option(help="write a PNG of PSI per input here")] = None,
     models_dir: ModelsDir = Path("models"),
     config: Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings (for the store)")] = None,
 ) -> None:
@@ -140,6 +172,8 @@ def drift_command(
         table.add_row("(answers)", f"{report.prediction_psi:.3f}")
     console.print(table)
     console.print(f"mean answer {report.mean_prediction} vs training {report.training_mean_prediction}")
+    if plot is not None:
+        _write_plot(plot, name, report, threshold)
     alerts = report.alerts(threshold)
     if alerts:
         console.print("[red bold]DRIFT[/] " + "; ".join(alerts))
@@ -155,5 +189,6 @@ def drift_command(
                     "feature_psi": report.feature_psi,
                     "prediction_psi": report.prediction_psi,
                 },
+                alert_secret,
             )
         raise typer.Exit(1)

@@ -2,11 +2,13 @@
 
 import csv
 import json
+import time
 from pathlib import Path
 
 import numpy as np
 from typer.testing import CliRunner
 
+from oracle.api import webhook_signing
 from oracle.cli import app
 from oracle.ml import drift
 from oracle.ml.model import LoadedModel
@@ -69,6 +71,10 @@ def test_drift_command_exits_1_and_posts_an_alert_on_a_shifted_stream(tmp_path):
                 str(path),
                 "--alert-url",
                 receiver.url,
+                "--alert-secret",
+                "s3cret",
+                "--plot",
+                str(tmp_path / "drift.png"),
                 "--models-dir",
                 str(MODEL_DIR.parent),
             ],
@@ -76,5 +82,8 @@ def test_drift_command_exits_1_and_posts_an_alert_on_a_shifted_stream(tmp_path):
     assert result.exit_code == 1, result.output
     assert "DRIFT" in result.output and "income" in result.output
     assert len(receiver.received) == 1 and b'"model.drift"' in receiver.received[0].body
+    alert = receiver.received[0]
+    assert webhook_signing.verify("s3cret", alert.body, alert.headers[webhook_signing.SIGNATURE_HEADER], time.time())
+    assert (tmp_path / "drift.png").read_bytes().startswith(b"\x89PNG")
     expected = drift.compare(model.report["drift_reference"], model.schema, shifted, answers(model, shifted))
     assert np.isclose(json.loads(receiver.received[0].body)["feature_psi"]["income"], expected.feature_psi["income"])
