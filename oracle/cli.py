@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from oracle import logs
+from oracle import cli_models, logs
 from oracle.config import ConfigError, Settings, load_settings
 from oracle.errors import OracleError
 from oracle.store.api_keys import ApiKeyStore, Scope
@@ -112,6 +112,11 @@ def models_train(context: typer.Context) -> None:
     from oracle.ml import train
 
     train.app(context.args, prog_name="oracle models train")
+
+
+models_app.command("package")(cli_models.package)
+models_app.command("fairness")(cli_models.fairness_command)
+models_app.command("drift")(cli_models.drift_command)
 
 
 @app.command("api")
@@ -264,10 +269,18 @@ def models_list(
 def models_register(
     name: str,
     fee_wei: Annotated[int, typer.Option(help="fee per request in wei")] = 10**15,
+    threshold_bps: Annotated[
+        int, typer.Option(help="credit models: the pool's decline threshold the fairness report is made at")
+    ] = 2000,
+    min_air: Annotated[
+        float, typer.Option(help="credit models: refuse when a protected group's adverse-impact ratio is lower")
+    ] = 0.8,
     config: ConfigOption = None,
 ) -> None:
     """Registers a model (or a new version of it) by the sha256 of its artifact and schema.
-    Sent from the configured key, which must own the coordinator."""
+    Sent from the configured key, which must own the coordinator. A model with a fairness audit (credit
+    risk) shows it first, at --threshold-bps, and is refused below --min-air."""
+    from oracle.cli_models import fairness_report
     from oracle.ml.model import LoadedModel
 
     settings = _settings(config)
@@ -275,6 +288,8 @@ def models_register(
     try:
         settings.check_models_dir()
         model = LoadedModel.from_dir(settings.models_dir / name)
+        if "fairness" in model.report and fairness_report(name, settings.models_dir, threshold_bps, min_air):
+            raise OracleError(f"not registering {name}: adverse impact past --min-air {min_air} (see above)")
         coordinator, account, w3 = runtime.coordinator, runtime.account, runtime.w3
         owner = coordinator.owner()
         if owner != account.address:

@@ -38,6 +38,9 @@ class Settings(BaseModel):
     coordinator: str = Field(description="address of the OracleCoordinator")
     models_dir: Path = Field(Path("models"), description="directory holding one sub-directory per model")
     models: tuple[str, ...] = Field((), description="model names to serve; empty = every model in models_dir")
+    models_trusted_types: tuple[str, ...] = Field(
+        (), description="types a served artifact may hold beyond the defaults (a packaged model's --trust)"
+    )
     database: Path = Field(Path("data/oracle.db"), description="SQLite file of the node's state")
 
     keystore: Path | None = Field(None, description="eth-account keystore JSON of the node's key")
@@ -214,7 +217,7 @@ class Settings(BaseModel):
 
 
 # Settings given as comma-separated lists in the environment.
-LIST_FIELDS = frozenset({"models", "api_cors_origins", "peers"})
+LIST_FIELDS = frozenset({"models", "models_trusted_types", "api_cors_origins", "peers"})
 
 
 def env_name(field: str) -> str:

@@ -17,6 +17,7 @@ from oracle.chain.listener import RequestListener
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import TransactionManager
 from oracle.config import ConfigError, Settings
+from oracle.ml.artifact import TRUSTED_TYPES
 from oracle.ml.registry import ModelRegistry
 from oracle.network.intake import ObservationIntake
 from oracle.network.outbox import Peer, PeerOutbox
@@ -93,7 +94,12 @@ class Runtime:
     @cached_property
     def registry(self) -> ModelRegistry:
         self.settings.check_models_dir()
-        registry = ModelRegistry(self.settings.models_dir, self.coordinator, self.settings.models)
+        registry = ModelRegistry(
+            self.settings.models_dir,
+            self.coordinator,
+            self.settings.models,
+            TRUSTED_TYPES | set(self.settings.models_trusted_types),
+        )
         registry.load()
         return registry
 

@@ -12,6 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
 from oracle.api.dependencies import API_KEY_HEADER
+from oracle.api.drift_metrics import DriftCollector
 from oracle.api.errors import error_response, install_error_handlers
 from oracle.api.metrics import ApiMetrics, NodeCollector
 from oracle.api.network_services import NetworkApi
@@ -57,6 +58,7 @@ def create_app(services: ApiServices, config: ApiConfig | None = None, network: 
     metrics = ApiMetrics(
         NodeCollector(services.store, services.stats, services.journal, services.model_name, services.chain_head)
     )
+    metrics.registry.register(DriftCollector(services.store, services.registry, config.drift_window))
     if network is not None:
         metrics.registry.register(PeerCollector(network.observations))
 

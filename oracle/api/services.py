@@ -32,6 +32,7 @@ class ApiConfig:
     max_batch: int = 100
     webhook_delivery: bool = True
     webhook_interval: float = 1.0
+    drift_window: int = 500  # newest requests per model compared with its training distribution in /metrics
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ApiConfig:

@@ -16,9 +16,14 @@ from oracle.ml.skops_canonical import canonicalize
 # Types our training pipelines need beyond what skops trusts by default (its default set already
 # covers scikit-learn estimators and numpy). HistGradientBoosting stores its trees and a
 # functools.partial of sklearn's check_array; skops still audits whatever a partial wraps.
+# SplineTransformer keeps scipy BSpline objects, which keep a reference to scipy's asarray.
+# AffordabilityRatios is this project's own transformer (column positions and arithmetic only).
 TRUSTED_TYPES: frozenset[str] = frozenset(
     {
         "functools.partial",
+        "oracle.ml.transformers.AffordabilityRatios",
+        "scipy._lib.array_api_compat.numpy._aliases.asarray",
+        "scipy.interpolate._bsplines.BSpline",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
         "sklearn.utils.validation.check_array",
     }

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from oracle.chain.coordinator import NOT_REGISTERED, Coordinator, Registration
+from oracle.ml.artifact import TRUSTED_TYPES
 from oracle.ml.errors import MLError
 from oracle.ml.model import ARTIFACT_FILE, SCHEMA_FILE, LoadedModel
 from oracle.types import model_id as model_id_of
@@ -32,8 +33,15 @@ def model_dirs(models_dir: Path, names: Iterable[str] = ()) -> dict[str, Path]:
 class ModelRegistry:
     """Loads each model pinned to its on-chain hashes; a model that does not match is refused, not served."""
 
-    def __init__(self, models_dir: Path, coordinator: Coordinator, names: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        models_dir: Path,
+        coordinator: Coordinator,
+        names: Iterable[str] = (),
+        trusted: Collection[str] = TRUSTED_TYPES,
+    ) -> None:
         self._dirs = model_dirs(Path(models_dir), names)
+        self._trusted = frozenset(trusted)
         self._coordinator = coordinator
         self._lock = threading.Lock()
         self._served: dict[bytes, LoadedModel] = {}
@@ -56,7 +64,10 @@ class ModelRegistry:
             else:
                 try:
                     model = LoadedModel.from_dir(
-                        self._dirs[name], artifact_hash=registration.artifact_hash, schema_hash=registration.schema_hash
+                        self._dirs[name],
+                        artifact_hash=registration.artifact_hash,
+                        schema_hash=registration.schema_hash,
+                        trusted=self._trusted,
                     )
                 except (MLError, OSError, ValueError) as error:
                     self.refused[name] = str(error)

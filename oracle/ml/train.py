@@ -22,12 +22,24 @@ app = typer.Typer(add_completion=False, help="Train a model and write its direct
 Out = Annotated[Path, typer.Option(help="parent directory; writes OUT/<model>/")]
 
 
-def _train(name: str, out: Path, seed: int | None = None, echo=typer.echo) -> None:
+COLUMNS = (
+    SpinnerColumn(),
+    TextColumn("{task.description}"),
+    BarColumn(),
+    MofNCompleteColumn(),
+    TimeElapsedColumn(),
+)
+
+
+def _train(name: str, out: Path, seed: int | None = None, progress: Progress | None = None) -> None:
     module = TRAINERS[name]
     start = perf_counter()
     directory = out / name
-    report = module.train(directory, seed=module.SEED if seed is None else seed)
-    echo(
+    if progress is None:
+        with Progress(*COLUMNS) as own:
+            return _train(name, out, seed, own)
+    report = module.train(directory, seed=module.SEED if seed is None else seed, progress=progress)
+    progress.console.print(
         f"{report['model']}: {report['training']['chosen']}, held-out roc_auc {report['held_out']['roc_auc']:.4f}, "
         f"brier {report['held_out']['brier']:.4f}, artifact sha256 {report['artifact']['sha256']} "
         f"({report['artifact']['bytes']} bytes), {perf_counter() - start:.1f}s -> {directory}"
@@ -69,18 +81,11 @@ def train_delivery_delay(
 @app.command("all")
 def train_all(out: Out = Path("models")) -> None:
     """Every model above, each with its default seed (what `make models` runs)."""
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns) as progress:
+    with Progress(*COLUMNS) as progress:
         task = progress.add_task("training", total=len(TRAINERS))
         for name in TRAINERS:
             progress.update(task, description=f"training {name}")
-            _train(name, out, echo=progress.console.print)
+            _train(name, out, progress=progress)
             progress.advance(task)
         progress.update(task, description="trained every model")
 

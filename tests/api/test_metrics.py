@@ -3,10 +3,13 @@
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from oracle.ml.model import LoadedModel
 from oracle.store.requests import Checkpoint
 from oracle.store.transactions import TxAttempt
 from oracle.types import Status
+from tests.api.conftest import MODEL_DIR
 from tests.api.store_helpers import confirm, request_id, seen
+from tests.oracle.committed_model import feature_rows, read_held_out
 
 SENDER, TO = "0x" + "11" * 20, "0x" + "22" * 20
 
@@ -125,3 +128,21 @@ def test_api_counts_its_http_answers_and_pull_reports(client, keys, held_out_row
         samples["oracle_api_http_request_duration_seconds_count"][(("method", "POST"), ("route", "/v1/predictions"))]
         == 1
     )
+
+
+def test_drift_gauges_show_a_shifted_income_stream(client, services):
+    model = LoadedModel.from_dir(MODEL_DIR)
+    income = model.schema.feature_names.index("income")
+    rows = [
+        [min(v * 3, 5000) if i == income else v for i, v in enumerate(row)]
+        for row in feature_rows(read_held_out(MODEL_DIR), model.schema)[:200]
+    ]
+    for n, (row, prediction) in enumerate(zip(rows, model.predict(rows), strict=True), start=1):
+        services.store.add_seen([seen(n, features=row)], Checkpoint(100 + n, bytes([n % 256]) * 32))
+        services.store.mark_predicted([(request_id(n), prediction.status, prediction.value)], inference_ms=1.0)
+    samples = scrape(client)
+    psi = {dict(labels)["feature"]: v for labels, v in samples["oracle_model_feature_psi"].items()}
+    assert psi["income"] > 0.25 and max(v for k, v in psi.items() if k != "income") < 0.25
+    assert samples["oracle_model_drift_window_requests"][(("model", "credit-risk"),)] == 200
+    mean = samples["oracle_model_mean_prediction"][(("model", "credit-risk"),)]
+    assert mean < samples["oracle_model_training_mean_prediction"][(("model", "credit-risk"),)]

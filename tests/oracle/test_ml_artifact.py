@@ -88,6 +88,9 @@ def test_deserialize_loads_hist_gradient_boosting_with_the_default_allow_list():
 def test_allow_list_names_only_expected_types():
     assert TRUSTED_TYPES == {
         "functools.partial",
+        "oracle.ml.transformers.AffordabilityRatios",
+        "scipy._lib.array_api_compat.numpy._aliases.asarray",
+        "scipy.interpolate._bsplines.BSpline",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
         "sklearn.utils.validation.check_array",
     }

@@ -116,10 +116,24 @@ def test_committed_report_beats_the_base_rate_out_of_time(report):
     held, base = report["held_out"], report["baselines"]
     assert report["dataset"]["held_out_year"] == 2017 and report["dataset"]["train_year"] == 2016
     assert held["roc_auc"] >= 0.85
-    assert held["roc_auc_interval"]["low"] > 0.75
+    assert held["intervals"]["roc_auc"]["low"] > 0.75
+    assert held["intervals"]["resampled"] == "city-weeks with replacement"
+    assert held["brier_skill"] > 0 and 0 <= held["ece"] < 0.1
     assert held["brier"] < base["base_rate_brier"]
     assert held["log_loss"] < base["base_rate_log_loss"]
     assert held["accuracy_at_0_5"] > base["majority_accuracy"]
+
+
+def test_committed_model_ignores_visibility_which_no_logger_measures(model, held_out, report):
+    ignored = [n for n in model.schema.feature_names if n.startswith("visibility")]
+    assert report["features"]["accepted_but_ignored"] == ignored and len(ignored) == 3
+    assert report["training"]["chosen"] != report["training"]["baseline"]
+    rows = feature_rows(held_out[:50], model.schema)
+    answers = [p.value for p in model.predict(rows)]
+    positions = [model.schema.feature_names.index(n) for n in ignored]
+    for value in (0, 100, 500):
+        shifted = [[value if i in positions else v for i, v in enumerate(row)] for row in rows]
+        assert [p.value for p in model.predict(shifted)] == answers
 
 
 def test_committed_policy_confusion_matrix_covers_every_held_out_window(report):

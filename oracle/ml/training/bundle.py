@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
+from collections.abc import Collection
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from oracle.ml.artifact import serialize, sha256
+from oracle.ml.artifact import TRUSTED_TYPES, serialize, sha256
 from oracle.ml.model import ARTIFACT_FILE, REPORT_FILE, SCHEMA_FILE, LoadedModel
 from oracle.ml.schema import FeatureSchema
 
@@ -54,11 +55,16 @@ def expected_column(schema: FeatureSchema) -> str:
 
 
 def write_held_out_rows(
-    directory: Path, schema: FeatureSchema, fixed: np.ndarray, row_ids: np.ndarray, y: np.ndarray
+    directory: Path,
+    schema: FeatureSchema,
+    fixed: np.ndarray,
+    row_ids: np.ndarray,
+    y: np.ndarray,
+    trusted: Collection[str] = TRUSTED_TYPES,
 ) -> None:
     """held_out.csv: row id, the request integers, the true label and the node's answer, computed by
     LoadedModel from the written directory (the serving path), so the file replays end to end."""
-    served = LoadedModel.from_dir(directory)
+    served = LoadedModel.from_dir(directory, trusted=trusted)
     frame = pd.DataFrame(fixed, columns=schema.feature_names)
     frame.insert(0, "row_id", row_ids)
     frame["label"] = y

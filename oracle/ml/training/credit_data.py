@@ -118,3 +118,23 @@ def encode_rows(frame: pd.DataFrame, schema: FeatureSchema) -> tuple[np.ndarray,
 def age_band(age: pd.Series) -> np.ndarray:
     bands = pd.cut(age, [0, 25, 35, 45, 55, 200], right=False, labels=["18-24", "25-34", "35-44", "45-54", "55+"])
     return bands.astype(str).to_numpy()
+
+
+def attributes(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Group labels the fairness audit breaks results down by: the two protected characteristics kept out of
+    the model, and three inputs (job, home, records) whose groups a lender must also be able to defend."""
+    return {
+        "age_band": age_band(frame["Age"]),
+        "marital": frame["Marital"].fillna("unknown").to_numpy(),
+        "job": frame["Job"].to_numpy(),
+        "home": frame["Home"].to_numpy(),
+        "records": frame["Records"].to_numpy(),
+    }
+
+
+def protected_targets(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Binary versions of the protected characteristics, for measuring how well the inputs predict them."""
+    return {
+        "age_under_25": (frame["Age"] < 25).to_numpy(dtype=np.int64),
+        "married": (frame["Marital"] == "married").to_numpy(dtype=np.int64),
+    }

@@ -5,6 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from oracle.ml.schema import FeatureSchema
+from oracle.ml.training.card_tables import (
+    CANDIDATE_HEADER,
+    candidate_rows,
+    evaluation_rows,
+    feature_range,
+    header_fields,
+    reproducibility,
+)
 
 _TEMPLATE = """\
 # Model card: {model}
@@ -18,7 +26,7 @@ Probability of default (PD) for a consumer loan application, served by the oracl
 | Artifact | `model.skops`, {artifact_bytes} bytes, sha256 `0x{artifact_sha}` |
 | Schema | `schema.json`, sha256 `0x{schema_sha}` (registered on chain with the artifact hash) |
 | Libraries | {libraries} |
-| Rebuild | `python -m oracle.ml.train credit-risk --out models` (seed {seed}; byte-identical artifact) |
+| Rebuild | `python -m oracle.ml.train credit-risk --out models` (seed {seed}; byte-identical artifact, see Reproducibility) |
 
 ## Data
 
@@ -45,34 +53,46 @@ application form: every feature below is something the borrower declares.
 |---|---|---|---|
 {feature_rows}
 
+Derived inside the pipeline from those 11 (the request is unchanged): {derived}
+(`oracle.ml.transformers.AffordabilityRatios`, a trusted skops type: it holds only column positions).
+Numeric inputs and ratios enter the logistic model as cubic B-spline terms ({knots} knots at training
+quantiles, constant beyond them).
+
 Excluded on purpose: {excluded}. Including them raised cross-validated AUC by only about 0.003
 during development. Values are in the source's (undocumented) currency units.
 
 ## Training
 
 Candidates, compared by {cv_folds}-fold stratified cross-validated ROC AUC on the training split
-only; the held-out set was only used to report:
+only; held-out columns are reported, never used to choose. `{baseline}` is the model shipped before
+affordability ratios and splines, kept as the "before" figure. The boosting candidate stops early on
+a validation slice of the training split (rounds used shown).
 
-| candidate | CV ROC AUC (mean ± sd) | held-out ROC AUC (reported, not used to choose) |
-|---|---|---|
+{candidate_header}
 {candidate_rows}
+
+**Measured change** (held out, same split): ROC AUC {before_auc:.4f} -> {after_auc:.4f}, Brier
+{before_brier:.4f} -> {after_brier:.4f}, ECE {before_ece:.4f} -> {after_ece:.4f}; cross-validated AUC
+{before_cv:.3f} -> {after_cv:.3f}.
 
 Every training row is first encoded to the schema's integers and decoded back, so the pipeline
 sees exactly what a request can carry. No imputation step: the schema admits no missing values.
 
 ## Held-out evaluation ({rows_held_out} rows)
 
-| metric | model | baseline |
+| metric | model (95% interval) | base rate ({base_rate:.1%}, from training) |
 |---|---|---|
-| ROC AUC | {roc_auc:.3f} | 0.5 (chance) |
-| Brier score | {brier:.4f} | {baseline_brier:.4f} (always predict the prevalence) |
-| accuracy at PD 0.5 | {accuracy:.3f} | {baseline_accuracy:.3f} (always predict "repays") |
+{evaluation_rows}
 
-Policy used in the report: decline when PD >= {threshold_bps} bps. Held out, this approves
-{approval_rate:.1%} of applicants, with a default rate of {approved_default_rate:.1%} among those
-approved (vs {positive_rate:.1%} overall), and declines {recall:.1%} of the applicants who
-defaulted. Confusion matrix (positive = declined): {confusion}. Calibration bins, per-group
-figures and everything else are in `report.json`; curves in `report.png`.
+Policy used in the report: decline when PD > {threshold_bps} bps (`LendingPool`'s `maxPdBps`). Held
+out, this approves {approval_rate:.1%} of applicants, with a default rate of {approved_default_rate:.1%}
+among those approved (vs {positive_rate:.1%} overall), and declines {recall:.1%} of the applicants who
+defaulted. Confusion matrix (positive = declined): {confusion}. Calibration bins and everything else
+are in `report.json`; ROC, reliability curve and approval by age band in `report.png`.
+
+## Reproducibility
+
+{reproducibility}
 
 ## Intended use
 
@@ -92,47 +112,70 @@ label and the node's expected answer, for demos and integration tests.
 - Category labels (`priv`, `ignore`, `others`) are kept as in the source, whose meaning is
   not documented.
 
-## Fairness caveats
+## Fairness
 
-Age and marital status are not inputs, but features such as `home = parents`, `seniority_years`
-and `job` correlate with age, so the model can still treat age groups differently. Held-out
-figures by group (approval rate at the policy threshold, mean PD vs observed default rate):
+**Plainly: at the pool's threshold this model approves young applicants far less often than older
+ones, and its inputs reveal age.** Age and marital status are not inputs, but the 11 inputs predict
+age < 25 with cross-validated ROC AUC {proxy_age:.2f} and being married with {proxy_married:.2f}
+(0.5 = no trace). The lowest adverse-impact ratio (a group's approval rate / the highest group's;
+the four-fifths rule asks for >= 0.8) among age and marital groups of at least {min_group} applicants is
+**{worst_air:.2f} for {worst_attribute} = {worst_group}**. Groups of {min_group} or more whose mean PD
+misses their observed default rate by more than 5 points: {miscalibrated}.
+
+Held out, at PD <= {threshold_bps} bps, with 95% bootstrap intervals ({intervals}). "Approved | repaid"
+is the approval rate among applicants who did repay (equal opportunity); calibration compares mean
+PD with the observed default rate.
 
 {fairness}
 
-Groups are small: treat differences as indicative, not conclusive. Gender, nationality and other
-protected attributes are not in the data, so they cannot be audited. Do not use this model for
-real lending decisions.
+What an operator should do:
+
+- Run `oracle models fairness credit-risk --threshold-bps N` for the pool's actual `maxPdBps` before
+  registering; it exits non-zero when a group's adverse-impact ratio falls below the bound
+  (`--min-air`, default 0.8), and `oracle models register` shows the same report and refuses below it.
+- Do not read the gap as "young applicants are riskier so this is fine": repayers aged 18-24 are also
+  approved far less often than repayers aged 55+ (see "approved | repaid"). A lender bound by
+  equal-credit law would need a documented business justification for every input that acts as an
+  age proxy (`home = parents`, `seniority_years`, `job`) or a policy change (a lower-PD band with
+  smaller limits, a second review of declined young applicants).
+- Re-run the audit on your own applicants and outcomes: these groups are small and the intervals wide.
+  Gender, nationality and other protected attributes are not in the data and cannot be audited.
+  Do not use this model for real lending decisions.
 """
 
 
-def _range(feature: Any) -> str:
-    if feature.kind == "numeric":
-        return f"{feature.min:g} .. {feature.max:g} {feature.unit}".rstrip()
-    return ", ".join(f"{c.code}={c.label}" for c in feature.categories)
+def _cell(stat: dict[str, Any], percent: bool = True) -> str:
+    if stat["value"] is None:
+        return "n/a"
+    fmt = ".0%" if percent else ".2f"
+    if stat["low"] is None:
+        return format(stat["value"], fmt)
+    return f"{stat['value']:{fmt}} ({stat['low']:{fmt}}-{stat['high']:{fmt}})"
 
 
-def _fairness(report: dict[str, Any]) -> str:
-    lines = ["| attribute | group | n | approval rate | mean PD | default rate |", "|---|---|---|---|---|---|"]
-    for attribute, groups in report["fairness"].items():
-        for group, g in groups.items():
+def fairness_table(audit: dict[str, Any]) -> str:
+    """The per-group markdown table of a fairness audit (also printed by `oracle models fairness`)."""
+    lines = [
+        "| attribute | group | n | approved | approved \\| repaid | adverse-impact ratio | ROC AUC | mean PD | default rate |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for attribute, table in audit["attributes"].items():
+        for group, g in table["groups"].items():
+            reference = " (reference)" if group == table["reference_group"] else ""
             lines.append(
-                f"| {attribute} | {group} | {g['count']} | {g['approval_rate']:.1%} | "
-                f"{g['mean_predicted']:.1%} | {g['default_rate']:.1%} |"
+                f"| {attribute} | {group}{reference} | {g['count']} | {_cell(g['approval_rate'])} | "
+                f"{_cell(g['approval_among_repayers'])} | {_cell(g['adverse_impact_ratio'], False)} | "
+                f"{_cell(g['roc_auc'], False)} | {_cell(g['mean_predicted'])} | {_cell(g['observed_default_rate'])} |"
             )
     return "\n".join(lines)
 
 
 def render_card(report: dict[str, Any], schema: FeatureSchema) -> str:
     data, held, policy, training = report["dataset"], report["held_out"], report["policy"], report["training"]
+    before, after = training["candidates"][training["baseline"]], training["candidates"][training["chosen"]]
+    audit, worst = report["fairness"], report["fairness"]["worst_adverse_impact"]
     return _TEMPLATE.format(
-        model=report["model"],
-        chosen=training["chosen"],
-        seed=training["seed"],
-        artifact_bytes=report["artifact"]["bytes"],
-        artifact_sha=report["artifact"]["sha256"],
-        schema_sha=report["schema"]["sha256"],
-        libraries=", ".join(f"{k} {v}" for k, v in report["libraries"].items()),
+        **header_fields(report),
         source=data["source"],
         rows_total=data["rows_total"],
         rows_incomplete=data["rows_incomplete_dropped"],
@@ -142,24 +185,38 @@ def render_card(report: dict[str, Any], schema: FeatureSchema) -> str:
         held_out_pct=training["held_out_fraction"],
         rows_csv=data["rows_held_out_csv"],
         feature_rows="\n".join(
-            f"| {i} | `{f.name}` | {_range(f)} | {f.description} |" for i, f in enumerate(schema.features)
+            f"| {i} | `{f.name}` | {feature_range(f)} | {f.description} |" for i, f in enumerate(schema.features)
         ),
+        derived=", ".join(f"`{name}`" for name in report["features"]["derived_in_pipeline"]),
+        knots=report["features"]["spline_knots"],
         excluded=", ".join(f"`{k}` ({v.split(';')[0]})" for k, v in report["features"]["excluded"].items()),
         cv_folds=training["cv_folds"],
-        candidate_rows="\n".join(
-            f"| `{name}`{' (chosen)' if name == training['chosen'] else ''} | {c['cv_roc_auc_mean']:.3f} ± "
-            f"{c['cv_roc_auc_std']:.3f} | {c['held_out_roc_auc']:.3f} |"
-            for name, c in training["candidates"].items()
-        ),
-        roc_auc=held["roc_auc"],
-        brier=held["brier"],
-        baseline_brier=held["baseline_prevalence_brier"],
-        accuracy=held["accuracy_at_0_5"],
-        baseline_accuracy=held["baseline_majority_accuracy"],
+        baseline=training["baseline"],
+        candidate_header=CANDIDATE_HEADER,
+        candidate_rows=candidate_rows(training),
+        before_auc=before["held_out_roc_auc"],
+        after_auc=held["roc_auc"],
+        before_brier=before["held_out_brier"],
+        after_brier=held["brier"],
+        before_ece=before["held_out_ece"],
+        after_ece=held["ece"],
+        before_cv=before["cv_roc_auc_mean"],
+        after_cv=after["cv_roc_auc_mean"],
+        base_rate=report["baselines"]["training_positive_rate"],
+        evaluation_rows=evaluation_rows(held),
         threshold_bps=policy["threshold_bps"],
         approval_rate=policy["approval_rate"],
         approved_default_rate=policy["default_rate_if_approved"] or 0.0,
         recall=policy["recall_of_defaults"],
         confusion=", ".join(f"{k} {v}" for k, v in policy["confusion_matrix"].items()),
-        fairness=_fairness(report),
+        reproducibility=reproducibility(report, "python -m oracle.ml.train credit-risk --out models"),
+        proxy_age=report["proxies"]["cv_roc_auc"]["age_under_25"],
+        proxy_married=report["proxies"]["cv_roc_auc"]["married"],
+        min_group=audit["min_group_for_air"],
+        worst_air=worst["ratio"] or 0.0,
+        worst_attribute=worst["attribute"],
+        worst_group=worst["group"],
+        intervals=audit["intervals"],
+        miscalibrated="; ".join(audit["miscalibrated_groups"]) or "none",
+        fairness=fairness_table(audit),
     )

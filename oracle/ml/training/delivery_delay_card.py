@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from oracle.ml.schema import FeatureSchema
-from oracle.ml.training.card_tables import candidate_rows, feature_rows, group_rows, header_fields, held_out_fields
+from oracle.ml.training.card_tables import (
+    CANDIDATE_HEADER,
+    candidate_rows,
+    feature_rows,
+    group_rows,
+    header_fields,
+    held_out_fields,
+    reproducibility,
+)
 
 _TEMPLATE = """\
 # Model card: {model}
@@ -20,7 +28,7 @@ scheduled time, or not at all), from what is known at dispatch. Served by the or
 | Artifact | `model.skops`, {artifact_bytes} bytes, sha256 `0x{artifact_sha}` |
 | Schema | `schema.json`, sha256 `0x{schema_sha}` (registered on chain with the artifact hash) |
 | Libraries | {libraries} |
-| Rebuild | `python -m oracle.ml.train delivery-delay --out models` (seed {seed}; byte-identical artifact) |
+| Rebuild | `python -m oracle.ml.train delivery-delay --out models` (seed {seed}; byte-identical artifact, see Reproducibility) |
 
 ## Data, and what it stands for
 
@@ -52,39 +60,52 @@ Excluded on purpose: {excluded}.
 
 ## Training
 
-Split by day: every flight of {held_out_pct:.0%} of the days of 2013 (seed {seed}) is held out
-({days_held_out} days, {rows_held_out} flights), so flights sharing one day's weather and congestion
-never sit on both sides. Training: {days_train} days, {rows_train} flights; subsample: {subsample}.
-Candidates were compared by {cv_folds}-fold cross-validated ROC AUC on the training days only (folds
-grouped by day); the held-out days were only used to report:
+**Time-forward split**, the way the model is used: trained on January-September 2013 ({days_train}
+days, {rows_train} flights; subsample: {subsample}), held out October-December ({days_held_out} days,
+{rows_held_out} flights). Candidates were compared on the training months only ({cv}); the held-out
+months were only used to report. {ignored}
 
-| candidate | CV ROC AUC (mean ± sd) | held-out ROC AUC (reported, not used to choose) |
-|---|---|---|
+{candidate_header}
 {candidate_rows}
+
+`{baseline}` is the model shipped before this evaluation (it also used `month`, whose October-December
+codes never occur in training). **Measured change** on the held-out months: ROC AUC
+{before_auc:.4f} -> {after_auc:.4f}, Brier {before_brier:.4f} -> {after_brier:.4f}, ECE {before_ece:.4f}
+-> {after_ece:.4f}.
 
 Every row is first encoded to the schema's integers and decoded back, so the pipeline sees exactly what
 a request can carry.
 
-## Held-out evaluation ({rows_held_out} flights on {days_held_out} days)
+## Held-out evaluation (October-December: {rows_held_out} flights on {days_held_out} days)
 
-| metric | model | base rate ({base_rate:.1%}, from training) | each carrier's training late rate |
-|---|---|---|---|
-| ROC AUC | {roc_auc:.3f} (95% interval {auc_low:.3f} .. {auc_high:.3f}, bootstrap over days) | 0.5 | {carrier_auc:.3f} |
-| Brier score | {brier:.4f} | {baseline_brier:.4f} | {carrier_brier:.4f} |
-| log loss | {log_loss:.4f} | {baseline_log_loss:.4f} | |
-| accuracy at 5000 bps | {accuracy:.3f} | {baseline_accuracy:.3f} (always "on time") | |
+| metric | model (95% interval) | base rate ({base_rate:.1%}, from training) |
+|---|---|---|
+{evaluation_rows}
+
+Each carrier's training late rate, as a lookup: ROC AUC {carrier_auc:.3f}, Brier {carrier_brier:.4f}.
+Accuracy at 5000 bps: {accuracy:.3f} vs {baseline_accuracy:.3f} for always "on time".
+
+**Beside it, the random-day split** (the same pipeline refitted with every flight of 25% of the days
+of 2013 held out at random, as this model was first evaluated): ROC AUC {random_auc:.3f}, Brier
+{random_brier:.4f} vs base rate {random_base:.4f}, ECE {random_ece:.4f}. Neighbouring days share
+season and weather, so a random split flatters the model; the time-forward figures above are the
+ones to expect.
 
 Alert policy used in the report: **raise a delay-risk alert at dispatch when P(late) >= {threshold_bps}
 bps**. Held out, this alerts on {flagged_rate:.1%} of shipments, with precision {precision:.1%} (vs the
 {positive_rate:.1%} base rate), recall {recall:.1%} and a false-positive rate of {fpr:.1%}. Confusion
 matrix (positive = alert): {confusion}. Calibration bins and everything else are in `report.json`;
-curves in `report.png`.
+ROC and reliability curves in `report.png`.
 
 By origin (held out):
 
 | origin | n | late rate | mean P(late) | alerted | ROC AUC |
 |---|---|---|---|---|---|
 {origin_rows}
+
+## Reproducibility
+
+{reproducibility}
 
 ## Intended use
 
@@ -118,14 +139,32 @@ def render_card(report: dict[str, Any], schema: FeatureSchema) -> str:
         positive_rate=held["positive_rate"],
         feature_rows=feature_rows(schema),
         excluded="; ".join(f"`{k}` ({v})" for k, v in report["features"]["excluded"].items()),
-        held_out_pct=training["held_out_fraction"],
         days_held_out=data["days_held_out"],
         rows_held_out=data["rows_held_out"],
         days_train=data["days_train"],
         rows_train=data["rows_train"],
         subsample=training["subsample"],
-        cv_folds=training["cv_folds"],
+        cv=training["cv"],
+        ignored=(
+            f"`{', '.join(report['features']['accepted_but_ignored'])}` is still accepted in the request "
+            "(so consumer contracts send the same vector) but the chosen pipeline drops it."
+            if report["features"]["accepted_but_ignored"]
+            else ""
+        ),
+        candidate_header=CANDIDATE_HEADER,
         candidate_rows=candidate_rows(training),
+        baseline=training["baseline"],
+        before_auc=training["candidates"][training["baseline"]]["held_out_roc_auc"],
+        before_brier=training["candidates"][training["baseline"]]["held_out_brier"],
+        before_ece=training["candidates"][training["baseline"]]["held_out_ece"],
+        after_auc=held["roc_auc"],
+        after_brier=held["brier"],
+        after_ece=held["ece"],
+        random_auc=report["random_day_split"]["roc_auc"],
+        random_brier=report["random_day_split"]["brier"],
+        random_base=report["random_day_split"]["base_rate_brier"],
+        random_ece=report["random_day_split"]["ece"],
+        reproducibility=reproducibility(report, "python -m oracle.ml.train delivery-delay --out models"),
         **held_out_fields(report),
         base_rate=base["training_positive_rate"],
         carrier_auc=base["carrier_rate"]["roc_auc"],

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 from sklearn.metrics import brier_score_loss, confusion_matrix, log_loss, roc_auc_score
+
+from oracle.ml.training import bootstrap
 
 
 def _r(value: float) -> float:
@@ -106,12 +107,13 @@ def threshold_outcome(y: np.ndarray, scores: np.ndarray, threshold: float) -> di
     }
 
 
-def _rank_auc(y: np.ndarray, p: np.ndarray, positives: int) -> float:
-    """ROC AUC as the Mann-Whitney statistic (ties count half), the value roc_auc_score returns,
-    without its per-call validation cost (the bootstrap calls it hundreds of times)."""
-    negatives = len(y) - positives
-    rank_sum = rankdata(p)[y == 1].sum()
-    return float((rank_sum - positives * (positives + 1) / 2) / (positives * negatives))
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """Row-weighted mean gap |mean prediction - observed rate| over equal-width probability bins."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    counts = np.bincount(index, minlength=bins)
+    gap = np.abs(np.bincount(index, weights=p, minlength=bins) - np.bincount(index, weights=y, minlength=bins))
+    return float(gap.sum() / max(counts.sum(), 1))
 
 
 def roc_auc_interval(
@@ -124,26 +126,43 @@ def roc_auc_interval(
     reps: int = 500,
     level: float = 0.95,
 ) -> dict[str, Any]:
-    """Percentile interval of ROC AUC over a bootstrap that resamples whole groups (e.g. days), since
-    rows of one group share conditions and are not independent."""
-    rng = np.random.default_rng(seed)
-    _, group_index = np.unique(groups, return_inverse=True)
-    members = np.argsort(group_index, kind="stable")
-    starts = np.searchsorted(group_index[members], np.arange(group_index.max() + 2))
-    aucs = []
-    for _ in range(reps):
-        picked = rng.integers(0, len(starts) - 1, len(starts) - 1)
-        rows = np.concatenate([members[starts[g] : starts[g + 1]] for g in picked])
-        positives = int(y[rows].sum())
-        if 0 < positives < len(rows):
-            aucs.append(_rank_auc(y[rows], p[rows], positives))
-    tail = (1 - level) / 2
+    """Percentile interval of ROC AUC over a bootstrap that resamples whole groups (e.g. days)."""
+    drawn = bootstrap.intervals(
+        y, p, groups, {"roc_auc": bootstrap.rank_auc}, group_name=group_name, seed=seed, reps=reps, level=level
+    )
+    return {**{k: drawn[k] for k in ("level", "resampled", "reps")}, **drawn["roc_auc"]}
+
+
+def evaluate(
+    y_train: np.ndarray,
+    y: np.ndarray,
+    p: np.ndarray,
+    groups: np.ndarray,
+    *,
+    group_name: str,
+    seed: int,
+    reps: int = 500,
+) -> dict[str, Any]:
+    """Held-out headline: metrics, ECE, the base-rate comparison (Brier skill = 1 - Brier / base-rate
+    Brier, where the base rate is the training positive rate) and grouped bootstrap intervals."""
+    base = float(brier_score_loss(y, np.full(len(y), float(y_train.mean()))))
+    statistics: dict[str, bootstrap.Statistic] = {
+        "roc_auc": bootstrap.rank_auc,
+        "brier": bootstrap.brier,
+        "ece": expected_calibration_error,
+        "brier_skill": lambda yb, pb: (
+            1 - bootstrap.brier(yb, pb) / max(bootstrap.brier(yb, np.full(len(yb), y_train.mean())), 1e-12)
+        ),
+        "mean_predicted_minus_observed": lambda yb, pb: float(pb.mean() - yb.mean()),
+    }
     return {
-        "level": level,
-        "resampled": f"{group_name} with replacement",
-        "reps": reps,
-        "low": _r(np.quantile(aucs, tail)),
-        "high": _r(np.quantile(aucs, 1 - tail)),
+        **metrics(y, p),
+        "ece": _r(expected_calibration_error(y, p)),
+        "base_rate_brier": _r(base),
+        "brier_skill": _r(1 - brier_score_loss(y, p) / base),
+        "mean_predicted": _r(p.mean()),
+        "mean_predicted_minus_observed": _r(p.mean() - y.mean()),
+        "intervals": bootstrap.intervals(y, p, groups, statistics, group_name=group_name, seed=seed, reps=reps),
     }
 
 

@@ -1,8 +1,9 @@
-"""report.png: ROC and calibration curves, drawn without pyplot's global state (Agg canvas)."""
+"""report.png: ROC and calibration (reliability) curves, and optionally a subgroup panel (approval rate with
+its interval per group), drawn without pyplot's global state (Agg canvas)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,15 @@ def write_report_png(
     title: str,
     *,
     observed_label: str = "observed default rate",
+    subgroups: Mapping[str, Mapping[str, float | None]] | None = None,
+    subgroup_title: str = "",
 ) -> None:
-    fig = Figure(figsize=(10, 4.5), dpi=100)
+    """`subgroups`: group -> {"value", "low", "high"} (e.g. approval rate with its bootstrap interval)."""
+    panels = 3 if subgroups else 2
+    fig = Figure(figsize=(5 * panels, 4.5), dpi=100)
     FigureCanvasAgg(fig)
-    roc_ax, cal_ax = fig.subplots(1, 2)
+    axes = fig.subplots(1, panels)
+    roc_ax, cal_ax = axes[0], axes[1]
     fpr, tpr, _ = roc_curve(y, p)
     roc_ax.plot(fpr, tpr, label="model")
     roc_ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="chance")
@@ -41,6 +47,26 @@ def write_report_png(
         ylim=(0, 1),
     )
     cal_ax.legend(loc="upper left")
+    if subgroups:
+        _subgroup_panel(axes[2], subgroups, subgroup_title)
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, format="png", metadata={"Software": None})
+
+
+def _subgroup_panel(ax: Any, subgroups: Mapping[str, Mapping[str, float | None]], title: str) -> None:
+    names = list(subgroups)
+    values = [subgroups[n]["value"] or 0.0 for n in names]
+    low = [
+        v - (subgroups[n]["low"] if subgroups[n]["low"] is not None else v) for n, v in zip(names, values, strict=True)
+    ]
+    high = [
+        (subgroups[n]["high"] if subgroups[n]["high"] is not None else v) - v
+        for n, v in zip(names, values, strict=True)
+    ]
+    positions = np.arange(len(names))
+    ax.barh(positions, values, xerr=[low, high], color="tab:blue", alpha=0.7, capsize=3)
+    ax.set_yticks(positions, names)
+    ax.invert_yaxis()
+    ax.set(xlim=(0, 1), xlabel="share approved", title=title)
+    ax.title.set_fontsize(9)

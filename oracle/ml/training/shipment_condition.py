@@ -8,45 +8,83 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from rich.progress import Progress
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
-from oracle.ml.training import bundle, evaluation, selection, weather_data
+from oracle.ml import drift
+from oracle.ml.schema import FeatureSchema
+from oracle.ml.training import bundle, evaluation, rounding, selection, weather_data
 from oracle.ml.training.plots import write_report_png
+from oracle.ml.training.progress import step
 from oracle.ml.training.shipment_condition_card import render_card
 
 MODEL_NAME = "shipment-condition"
 SEED = 7
 CV_FOLDS = 5
+IGNORED_SENSOR = "visibility"
+BASELINE = "hist_gradient_boosting_with_visibility"  # the model shipped before: every sensor, visibility too
 POLICY_THRESHOLD_BPS = 3000  # call the shipment spoiled (hold for inspection) when the score >= 30%
 BOOTSTRAP_REPS = 1000
 
 
-def candidates(seed: int) -> dict[str, Pipeline]:
-    """The two model families compared by cross-validation on the training year."""
+def candidates(schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
+    """The model families compared by cross-validation on the training year. The chosen ones ignore
+    visibility, which no shipment logger measures; the request keeps the fields (any in-range value, e.g.
+    10 miles) so that on-chain feature vectors stay unchanged."""
+    kept = [i for i, name in enumerate(schema.feature_names) if not name.startswith(IGNORED_SENSOR)]
+
+    def boosting() -> HistGradientBoostingClassifier:
+        return HistGradientBoostingClassifier(
+            learning_rate=0.05,
+            max_iter=500,
+            max_leaf_nodes=15,
+            l2_regularization=1.0,
+            early_stopping=True,
+            validation_fraction=0.15,
+            n_iter_no_change=20,
+            random_state=seed,
+        )
+
+    logger_inputs = ColumnTransformer([("logger", "passthrough", kept)])
     return {
+        BASELINE: Pipeline([("classifier", boosting())]),
         "logistic_regression": Pipeline(
-            [("scale", StandardScaler()), ("classifier", LogisticRegression(C=1.0, max_iter=5000))]
-        ),
-        "hist_gradient_boosting": Pipeline(
             [
-                (
-                    "classifier",
-                    HistGradientBoostingClassifier(
-                        learning_rate=0.05,
-                        max_iter=200,
-                        max_leaf_nodes=15,
-                        l2_regularization=1.0,
-                        early_stopping=False,
-                        random_state=seed,
-                    ),
-                ),
+                ("features", logger_inputs),
+                ("scale", StandardScaler()),
+                ("classifier", LogisticRegression(C=1.0, solver=rounding.SOLVER, tol=rounding.TOLERANCE, max_iter=200)),
             ]
         ),
+        "hist_gradient_boosting": Pipeline([("features", clone(logger_inputs)), ("classifier", boosting())]),
     }
+
+
+def leave_one_city_out(
+    model: Pipeline, data: weather_data.WeatherData, train_idx: np.ndarray, test_idx: np.ndarray
+) -> dict[str, dict[str, float | None]]:
+    """For each city: the chosen pipeline refitted on the other cities' training year and scored on this
+    city's held-out year, i.e. what to expect at a site the model has never seen."""
+    cities = data.frame["city"].to_numpy()
+    out: dict[str, dict[str, float | None]] = {}
+    with threadpool_limits(limits=1):
+        for city in sorted(set(cities.tolist())):
+            fit_rows, score_rows = train_idx[cities[train_idx] != city], test_idx[cities[test_idx] == city]
+            p = clone(model).fit(data.x[fit_rows], data.y[fit_rows]).predict_proba(data.x[score_rows])[:, 1]
+            y = data.y[score_rows]
+            out[city] = {
+                "roc_auc": round(float(roc_auc_score(y, p)), 6) if 0 < y.sum() < len(y) else None,
+                "mean_predicted": round(float(p.mean()), 6),
+                "observed_rate": round(float(y.mean()), 6),
+            }
+    return out
 
 
 def city_weeks(frame: pd.DataFrame) -> np.ndarray:
@@ -56,7 +94,14 @@ def city_weeks(frame: pd.DataFrame) -> np.ndarray:
     return (frame["city"] + ":" + week["year"].astype(str) + "-" + week["week"].astype(str)).to_numpy()
 
 
-def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_folds: int = CV_FOLDS) -> dict[str, Any]:
+def train(
+    out_dir: Path,
+    *,
+    seed: int = SEED,
+    max_rows: int | None = None,
+    cv_folds: int = CV_FOLDS,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     """Choose a model by grouped CV on 2016, evaluate it on 2017 (out of time) and write the model
     directory; returns the report."""
     out_dir = Path(out_dir)
@@ -67,11 +112,23 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
     x_train, y_train, x_test, y_test = data.x[train_idx], data.y[train_idx], data.x[test_idx], data.y[test_idx]
     groups = city_weeks(data.frame)
 
-    models = candidates(seed)
+    models = candidates(schema, seed)
     cv = StratifiedGroupKFold(cv_folds, shuffle=True, random_state=seed)
-    table, chosen = selection.compare_candidates(models, x_train, y_train, x_test, y_test, cv, groups=groups[train_idx])
+    splits = list(cv.split(x_train, y_train, groups[train_idx]))
+    with step(progress, "shipment-condition: cross-validating candidates", len(models)) as advance:
+        table, chosen = selection.compare_candidates(
+            models, x_train, y_train, x_test, y_test, splits, advance=advance, comparison_only=[BASELINE]
+        )
     files, p = selection.save_verified(out_dir, models[chosen], schema, x_test)
 
+    with step(progress, "shipment-condition: leaving one city out", 1) as advance:
+        unseen_city = leave_one_city_out(models[chosen], data, train_idx, test_idx)
+        advance()
+    with step(progress, "shipment-condition: bootstrap over city-weeks", 1) as advance:
+        held_out = evaluation.evaluate(
+            y_train, y_test, p, groups[test_idx], group_name="city-weeks", seed=seed, reps=BOOTSTRAP_REPS
+        )
+        advance()
     held = data.frame.iloc[test_idx]
     threshold = POLICY_THRESHOLD_BPS / schema.output.scale
     scores_bps = np.array([schema.output.encode(v) for v in p])
@@ -81,6 +138,7 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
         f"({', '.join(weather_data.HAZARD_EVENTS)}), used as the shipment's condition score",
         **files,
         "libraries": bundle.library_versions(),
+        "reproducibility": {"recipe": rounding.RECIPE, "decimals": rounding.DECIMALS},
         "dataset": {
             **data.counts,
             "split": "out of time: train on one year, hold out the next",
@@ -96,7 +154,13 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
             "the source (Weather Underground daily history); wind has maximum and mean only",
             "sensors": {stem: unit for stem, _scale, _lo, _hi, unit, _d in weather_data.SENSORS.values()},
         },
-        "features": {"used": schema.feature_names, "unused": weather_data.UNUSED},
+        "features": {
+            "used": [n for n in schema.feature_names if chosen == BASELINE or not n.startswith(IGNORED_SENSOR)],
+            "accepted_but_ignored": []
+            if chosen == BASELINE
+            else [n for n in schema.feature_names if n.startswith(IGNORED_SENSOR)],
+            "unused": weather_data.UNUSED,
+        },
         "observed_ranges": {
             n: [float(x_train[:, i].min()), float(x_train[:, i].max())] for i, n in enumerate(schema.feature_names)
         },
@@ -105,15 +169,11 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
             "cv_folds": cv_folds,
             "cv": "StratifiedGroupKFold on the training year, groups = city + ISO week",
             "selection": selection.SELECTION_RULE,
+            "baseline": BASELINE,
             "candidates": table,
             "chosen": chosen,
         },
-        "held_out": {
-            **evaluation.metrics(y_test, p),
-            "roc_auc_interval": evaluation.roc_auc_interval(
-                y_test, p, groups[test_idx], group_name="city-weeks", seed=seed, reps=BOOTSTRAP_REPS
-            ),
-        },
+        "held_out": held_out,
         "baselines": evaluation.baselines(y_train, y_test),
         "calibration_bins": evaluation.calibration_bins(y_test, p),
         "policy": {
@@ -121,7 +181,9 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
             "rule": "call the shipment spoiled (hold for inspection) when condition_score_bps >= threshold_bps",
             **evaluation.threshold_outcome(y_test, scores_bps, POLICY_THRESHOLD_BPS),
         },
+        "drift_reference": drift.reference(schema, data.fixed[train_idx], models[chosen].predict_proba(x_train)[:, 1]),
         "by_city": evaluation.by_group(y_test, p, held["city"].to_numpy(), threshold),
+        "leave_one_city_out": unseen_city,
     }
     bundle.write_report(out_dir, report)
     bundle.write_held_out_rows(out_dir, schema, data.fixed[test_idx], held["rownames"].to_numpy(), y_test)
@@ -130,7 +192,7 @@ def train(out_dir: Path, *, seed: int = SEED, max_rows: int | None = None, cv_fo
         y_test,
         p,
         report["calibration_bins"],
-        f"{MODEL_NAME}: {chosen}, held-out ({weather_data.HELD_OUT_YEAR}) ROC AUC {report['held_out']['roc_auc']:.3f}",
+        f"{MODEL_NAME}: {chosen}, held-out ({weather_data.HELD_OUT_YEAR}) ROC AUC {held_out['roc_auc']:.3f}",
         observed_label="observed hazard rate",
     )
     (out_dir / bundle.CARD_FILE).write_text(render_card(report, schema))
