@@ -290,16 +290,16 @@ class OracleNode:
 
     def _ready(self, limit: int) -> list[tuple[StoredRequest, Quorum]]:
         """Up to `limit` of the oldest requests that have k agreeing observations and are this node's to send
-        now: the first transmitter at once, the others after their stagger and only if the chain still has the
-        request pending (as does the first transmitter once a later one may have sent). The store counts the
-        agreeing observations, and only the requests due now are read and their quorums built: every tick
-        looks at the whole window, most of it still waiting for peers or for another transmitter."""
+        now (the first transmitter at once, the others after their stagger), each still pending on chain. The
+        store counts the agreeing observations, and only the requests due now are read and their quorums
+        built: every tick looks at the whole window, most of it still waiting for peers or for another
+        transmitter."""
         membership = self._network.membership()
         signers, threshold = membership.signers, membership.threshold
         candidates = self._network.observations.quorate_signed(threshold, signers, SEND_WINDOW)
         schedule, now = self._network.schedule, time.time()
         self._recheck_after = {rid: self._recheck_after[rid] for rid, _ in candidates if rid in self._recheck_after}
-        due, late = set(), []
+        due, turn_come = set(), []
         for request_id, seen_at in candidates:
             if schedule is None:
                 due.add(request_id)
@@ -308,21 +308,19 @@ class OracleNode:
             since = max(seen_at, self._started_at)
             if now < schedule.due_at(request_id, signers, since):
                 continue
-            # The first transmitter sends without looking, unless a later one may have sent meanwhile: after its
-            # stagger, or for a request seen before this process started (it was down while the others went on).
-            if seen_at >= self._started_at and now < since + schedule.stagger_seconds:
-                due.add(request_id)
-            elif now >= self._recheck_after.get(request_id, 0.0):
-                late.append(request_id)
-        if late and self._network.pending is not None:
-            still = self._network.pending(late)
-            for request_id in late:
+            # Every transmitter, the first included, sends only what the chain still has pending: another node
+            # may have sent while this one was down, or started later than the others after a common outage.
+            if now >= self._recheck_after.get(request_id, 0.0):
+                turn_come.append(request_id)
+        if turn_come and self._network.pending is not None:
+            still = self._network.pending(turn_come)
+            for request_id in turn_come:
                 if request_id in still:
                     due.add(request_id)
                 else:  # answered or cancelled: the listener records which once the block is confirmed
                     self._recheck_after[request_id] = now + RECHECK_SECONDS
         else:
-            due.update(late)
+            due.update(turn_come)
         ordered = [rid for rid, _ in candidates if rid in due]  # oldest first, as the store listed them
         ready: list[tuple[StoredRequest, Quorum]] = []
         own = self._signer.address

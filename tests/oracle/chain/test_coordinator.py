@@ -59,7 +59,14 @@ def web3_coordinator(w3, coordinator):
 @pytest.fixture
 def unsigned(user, chain):
     return PullReport(
-        user.address, chain[-1].timestamp + 300, MODEL_ID, ARTIFACT_HASH, input_hash(FEATURES), Status.OK, (1_234,)
+        user.address,
+        user.address,
+        chain[-1].timestamp + 300,
+        MODEL_ID,
+        ARTIFACT_HASH,
+        input_hash(FEATURES),
+        Status.OK,
+        (1_234,),
     )
 
 
