@@ -11,6 +11,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import train_test_split
 from typer.testing import CliRunner
 
+from oracle.chain.coordinator import Registration
 from oracle.cli import app
 from oracle.ml.artifact import TRUSTED_TYPES
 from oracle.ml.errors import UntrustedArtifactTypes
@@ -25,15 +26,14 @@ TREE = "sklearn.tree._tree.Tree"
 
 
 class FakeCoordinator:
-    """OracleCoordinator.getModel for a registry test without a chain: one registered model."""
+    """The coordinator's registration lookup (oracle.chain.coordinator.Coordinator.model) for a registry test
+    without a chain: one registered model."""
 
-    def __init__(self, registrations: dict[bytes, tuple]) -> None:
+    def __init__(self, registrations: dict[bytes, Registration]) -> None:
         self._registrations = registrations
-        self.functions = self
 
-    def getModel(self, mid: bytes):  # noqa: N802 (the contract's name)
-        registration = self._registrations.get(mid, (bytes(32), bytes(32), 0, 0, False))
-        return type("Call", (), {"call": lambda _self: registration})()
+    def model(self, mid: bytes) -> Registration | None:
+        return self._registrations.get(mid)
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,9 @@ def test_packaged_forest_is_served_through_the_registry(user_files, tmp_path):
     assert report["trusted_types"] == [TREE] and "drift_reference" in report
     assert "TODO" in (out / "MODEL_CARD.md").read_text()
 
-    hashes = (bytes.fromhex(report["artifact"]["sha256"]), bytes.fromhex(report["schema"]["sha256"]), 1, 0, True)
+    hashes = Registration(
+        bytes.fromhex(report["artifact"]["sha256"]), bytes.fromhex(report["schema"]["sha256"]), 1, 0, True
+    )
     coordinator = FakeCoordinator({model_id(NAME): hashes})
     refused = ModelRegistry(out.parent, coordinator)
     refused.load()
@@ -97,7 +99,7 @@ def test_packaged_forest_is_served_through_the_registry(user_files, tmp_path):
 
     registry = ModelRegistry(out.parent, coordinator, trusted=TRUSTED_TYPES | {TREE})
     registry.load()
-    model = registry.get(model_id(NAME), hashes[0])
+    model = registry.get(model_id(NAME), hashes.artifact_hash)
     assert model is not None and registry.refused == {}
     rows = read_held_out(out)
     predictions = model.predict(feature_rows(rows, model.schema))
