@@ -242,10 +242,20 @@ def coordinator_registry(scenario) -> str:
     return Coordinator(web3, scenario.pool.coordinator()).attestation_registry()
 
 
+def approvable_applicant(skip: int) -> lending_scenario.Applicant:
+    """The first held-out applicant after the first `skip` whose committed expected PD the pool approves: an
+    instant loan is a pull report the pool acts on at once, so a rejection would only revert."""
+    with (MODELS / "credit-risk" / "held_out.csv").open() as rows:
+        expected = [int(row["expected_pd_bps"]) for row in csv.DictReader(rows)]
+    applicants = lending_scenario.held_out_applicants(len(expected))
+    candidates = list(zip(applicants, expected, strict=True))[skip:]
+    return next(a for a, pd in candidates if pd <= lending_scenario.POLICY[0])
+
+
 def instant_loan(scenario, url: str, key: str) -> None:
     """Pull mode: a frontend gets a signed report from the API and the borrower submits it with its own tx."""
     console.rule("[bold]Instant loan: a signed report from the HTTP API, checked on chain by borrowWithReport")
-    applicant = lending_scenario.held_out_applicants(lending_scenario.APPLICANTS + 2)[-1]
+    applicant = approvable_applicant(lending_scenario.APPLICANTS + 1)
     borrower = accounts.add(keccak(text="ai-oracle demo instant borrower").hex())
     with quietly():
         accounts[0].transfer(borrower, 10**18)
