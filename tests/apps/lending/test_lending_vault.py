@@ -43,8 +43,10 @@ def test_withdrawals_are_capped_by_idle_cash(funded_pool, lent, lender):
     assert funded_pool.maxRedeem(lender) == funded_pool.convertToShares(cash)
     with brownie.reverts(custom_error(funded_pool, "ERC4626ExceededMaxWithdraw", lender.address, cash + 1, cash)):
         funded_pool.withdraw(cash + 1, lender, lender, {"from": lender})
+    # The open loan accrues interest every second, so the share price (and maxRedeem) moves between blocks on a
+    # slow machine: the refusal is checked for this owner, past what can be redeemed when the call was made.
     shares = funded_pool.maxRedeem(lender)
-    with brownie.reverts(custom_error(funded_pool, "ERC4626ExceededMaxRedeem", lender.address, shares + 1, shares)):
+    with brownie.reverts(revert_pattern=f"ERC4626ExceededMaxRedeem: {lender.address.lower()}, {shares + 1}, .*"):
         funded_pool.redeem(shares + 1, lender, lender, {"from": lender})
     funded_pool.withdraw(cash, lender, lender, {"from": lender})
     assert funded_pool.maxWithdraw(lender) == 0
