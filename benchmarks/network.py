@@ -235,10 +235,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path, help="measure the node processes of this tree first (before/after)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the figures")
+    parser.add_argument(
+        "--poll-interval", type=float, default=NODE_SETTINGS["poll_interval"], help="each node's ORACLE_POLL_INTERVAL"
+    )
     args = parser.parse_args()
+    NODE_SETTINGS["poll_interval"] = args.poll_interval
     results = run(args.baseline)
-    if args.baseline is not None:
-        results["command"] = f"python -m benchmarks.network --baseline {args.baseline}"
+    results["command"] = (
+        "python -m benchmarks.network"
+        + (f" --baseline {args.baseline}" if args.baseline is not None else "")
+        + f" --poll-interval {args.poll_interval}"
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     keys = ("load", "latency_ms", "throughput", "gas_per_fulfilment", "before_after")
