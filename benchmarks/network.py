@@ -52,7 +52,7 @@ LATENCY_SAMPLES = 200
 REQUESTS = 1_200
 THROUGHPUT_ROUNDS = 3
 NODE_SETTINGS = {
-    "poll_interval": 0.002,
+    "poll_interval": 0.01,
     "max_batch": 100,
     "max_in_flight": 8,
     "confirmations": 0,
