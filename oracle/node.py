@@ -128,7 +128,7 @@ class OracleNode:
         if self._network.outbox is not None:
             self._network.outbox.start()
             open_requests = self._store.in_state(State.SIGNED, limit=1_000_000)
-            self._network.outbox.send(self._own_observation(r) for r in open_requests)
+            self._network.outbox.send(self._own_observation(r, r.signatures[:64]) for r in open_requests)
 
     def stop(self) -> None:
         if self._network.outbox is not None:
@@ -217,25 +217,17 @@ class OracleNode:
         signed = [
             (r.request_id, self._signer.sign_observation(r.request_id, r.request, r.status, r.value)) for r in requests
         ]
-        own = [
-            Observation.of(r.request_id, r.request, r.status, r.value, self._signer.address, signature)
-            for r, (_, signature) in zip(requests, signed, strict=True)
-        ]
+        own = [self._own_observation(r, signature) for r, (_, signature) in zip(requests, signed, strict=True)]
         if self._network.outbox is not None:
             self._network.outbox.send(own)
         self._network.observations.add(own)
         self._store.mark_signed(signed)
         return len(signed)
 
-    def _own_observation(self, request: StoredRequest) -> Observation:
-        assert request.status is not None and request.value is not None and request.signatures is not None
+    def _own_observation(self, request: StoredRequest, signature: bytes) -> Observation:
+        assert request.status is not None and request.value is not None
         return Observation.of(
-            request.request_id,
-            request.request,
-            request.status,
-            request.value,
-            self._signer.address,
-            request.signatures[:64],
+            request.request_id, request.request, request.status, request.value, self._signer.address, signature
         )
 
     def _expire(self, chain_time: int) -> int:

@@ -186,7 +186,7 @@ class Runtime:
             if peers
             else None,
             schedule=TransmitSchedule(self.signer.address, s.transmit_stagger) if peers else None,
-            pending=lambda ids: {i for i, c in self.coordinator.commitments(ids).items() if any(c)},
+            pending=self.coordinator.pending,
         )
 
     def network_api(self, on_new_observations=None):
@@ -206,7 +206,7 @@ class Runtime:
                 separator,
                 self.signer_set,
                 ChainClock(self.w3),
-                self.input_resolver(),
+                self.inputs,
                 self.settings.api_max_report_validity,
             ),
             quorum=PullQuorum(self.peers, self.signer_set, separator, timeout_seconds=self.settings.peer_timeout)
@@ -228,7 +228,7 @@ class Runtime:
             signer=self.signer,
             database=self.database,
             settings=self.settings,
-            inputs=self.input_resolver(),
+            inputs=self.inputs,
         )
         return create_app(services, ApiConfig.from_settings(self.settings), self.network_api(on_new_observations))
 
@@ -242,7 +242,9 @@ class Runtime:
         address = self.coordinator.attestation_registry()
         return None if address is None else AttestationRegistry(self.w3, address, self.chain_id)
 
-    def input_resolver(self) -> InputResolver:
+    @cached_property
+    def inputs(self) -> InputResolver:
+        """One resolver (and one chain clock) for the node, the API and the co-signer."""
         return InputResolver(
             self.signer.address, self.encryption_key, self.attestation_registry, ChainClock(self.w3).now
         )
@@ -270,7 +272,7 @@ class Runtime:
             self.listener(),
             tx_manager,
             self.network(),
-            self.input_resolver(),
+            self.inputs,
             max_batch=self.settings.max_batch,
             deadline_margin=self.settings.deadline_margin,
         )

@@ -264,6 +264,10 @@ class Coordinator:
         results = self._batch_call([("commitmentOf", [i]) for i in ids])
         return {i: bytes(result[0]) for i, result in zip(ids, results, strict=True)}
 
+    def pending(self, request_ids: Sequence[bytes]) -> set[bytes]:
+        """Those of `request_ids` the coordinator still holds a commitment for, in one JSON-RPC batch."""
+        return {request_id for request_id, stored in self.commitments(request_ids).items() if stored != ZERO_HASH}
+
     def is_pending(self, request_id: bytes) -> bool:
         return bytes(self._view("commitmentOf", [request_id])[0]) != ZERO_HASH
 

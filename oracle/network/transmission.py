@@ -15,7 +15,7 @@ from collections.abc import Sequence
 class TransmitSchedule:
     def __init__(self, own: str, stagger_seconds: float) -> None:
         self._own = own
-        self.stagger_seconds = stagger_seconds
+        self._stagger = stagger_seconds
 
     def rank(self, request_id: bytes, signers: Sequence[str]) -> int:
         """0 for the first transmitter, 1 for the next, ...; a node outside `signers` comes last."""
@@ -26,4 +26,4 @@ class TransmitSchedule:
         return (ordered.index(self._own) - first) % len(ordered)
 
     def due_at(self, request_id: bytes, signers: Sequence[str], seen_at: float) -> float:
-        return seen_at + self.rank(request_id, signers) * self.stagger_seconds
+        return seen_at + self.rank(request_id, signers) * self._stagger

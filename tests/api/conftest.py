@@ -67,7 +67,7 @@ def services(runtime, settings, database):
         signer=runtime.signer,
         database=database,
         settings=settings,
-        inputs=runtime.input_resolver(),
+        inputs=runtime.inputs,
     )
 
 

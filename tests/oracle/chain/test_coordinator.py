@@ -182,6 +182,7 @@ def test_commitments_of_pending_fulfilled_and_unknown_ids_in_one_round_trip(
     assert commitments[pending_id] != bytes(32)
     assert commitments[done_id] == commitments[unknown_id] == bytes(32)
     assert list(commitments) == [pending_id, done_id, unknown_id]
+    assert wrapper.pending([pending_id, done_id, unknown_id]) == {pending_id}
     monkeypatch.undo()
     assert wrapper.is_pending(pending_id) and not wrapper.is_pending(done_id) and not wrapper.is_pending(unknown_id)
     assert wrapper.commitments([]) == {}
