@@ -42,7 +42,15 @@ def test_stuck_transaction_is_repriced_and_mined(start_node, requests, held_out_
         except sqlite3.Error:  # the node has not created its database yet
             return []
 
-    wait_for(lambda: journal("SELECT 1 FROM transactions WHERE state = 'pending'"), 30, "the node's transaction", node)
+    # the answer's transaction (the node also journals one publishing its encryption key at start-up)
+    wait_for(
+        lambda: journal(
+            "SELECT 1 FROM transactions t JOIN requests r ON r.tx_id = t.tx_id WHERE t.state = 'pending'"
+        ),
+        30,
+        "the node's answer transaction",
+        node,
+    )
     # A base fee far above what the node priced its transaction at: it cannot be included as sent.
     rpc("anvil_setNextBlockBaseFeePerGas", hex(200 * 10**9))
 
