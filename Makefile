@@ -65,7 +65,7 @@ demo: setup
 
 ## models: train every model from data shipped in packages into models/<name>/
 models: setup
-	python -m oracle.ml.train all --out models
+	oracle models train all --out models
 
 ## bench: measured figures, written to benchmarks/results/*.json
 bench: setup

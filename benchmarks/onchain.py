@@ -5,7 +5,6 @@ of what the chain answered, read from its events."""
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import multiprocessing
 import statistics
@@ -20,6 +19,7 @@ from eth_utils import keccak
 
 from oracle.chain.coordinator import Coordinator
 from oracle.ml.model import LoadedModel
+from oracle.ml.model_directory import ModelDirectory
 from oracle.types import model_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,9 +32,7 @@ UNKNOWN_REQUEST = "OracleCoordinatorUnknownRequest"
 
 
 def held_out_features(model: LoadedModel) -> list[list[int]]:
-    names = model.schema.feature_names
-    with (MODEL_DIR / "held_out.csv").open() as rows:
-        return [[int(row[n]) for n in names] for row in csv.DictReader(rows)]
+    return ModelDirectory(MODEL_DIR).held_out_features(model.schema.feature_names)
 
 
 def percentile(values: list[float], q: float) -> float:

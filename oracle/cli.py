@@ -102,18 +102,7 @@ def node_run(
         raise _fail(error) from None
 
 
-@models_app.command(
-    "train",
-    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
-    add_help_option=False,
-)
-def models_train(context: typer.Context) -> None:
-    """Train models from data shipped in packages: `oracle models train NAME|all [--out DIR]` (--help for more)."""
-    from oracle.ml import train
-
-    train.app(context.args, prog_name="oracle models train")
-
-
+models_app.command("train")(cli_models.train_command)
 models_app.command("package")(cli_models.package)
 models_app.command("fairness")(cli_models.fairness_command)
 models_app.command("drift")(cli_models.drift_command)

@@ -1,5 +1,5 @@
-"""`oracle models package | fairness | drift`: bring your own model, audit a credit model's fairness at a
-pool's threshold, and compare what a model is served with its training data."""
+"""`oracle models train | package | fairness | drift`: train the shipped models, bring your own model, audit a
+credit model's fairness at a pool's threshold, and compare what a model is served with its training data."""
 
 from __future__ import annotations
 
@@ -19,6 +19,23 @@ console = Console(soft_wrap=True)
 app = typer.Typer()
 
 ModelsDir = Annotated[Path, typer.Option(help="directory holding one sub-directory per model")]
+
+
+@app.command("train")
+def train_command(
+    model: Annotated[str, typer.Argument(help="credit-risk, shipment-condition, delivery-delay or all")],
+    out: Annotated[Path, typer.Option(help="parent directory; writes OUT/<model>/")] = Path("models"),
+    seed: Annotated[
+        int | None, typer.Option(help="seed for the split, the CV folds and the estimator (else the recipe's)")
+    ] = None,
+) -> None:
+    """Train from data shipped in packages and write the model directory (what `make models` runs with `all`)."""
+    from oracle.ml import train
+
+    try:
+        train.run(model, out, seed)
+    except train.UnknownModel as error:
+        raise typer.BadParameter(str(error), param_hint="MODEL") from None
 
 
 @app.command("package")

@@ -1,10 +1,10 @@
 """The real credit-risk model on a coordinator: shared by the integration and API tests."""
 
-import csv
 
 import pytest
 
 from oracle.ml.model import LoadedModel
+from oracle.ml.model_directory import ModelDirectory
 from oracle.node_process import REPO
 from oracle.types import model_id
 
@@ -22,8 +22,8 @@ def credit_model():
 def held_out_rows(credit_model):
     """(features, expected PD in bps) of every committed held-out applicant."""
     names = credit_model.schema.feature_names
-    with (MODEL_DIR / "held_out.csv").open() as rows:
-        return [([int(row[n]) for n in names], int(row["expected_pd_bps"])) for row in csv.DictReader(rows)]
+    rows = ModelDirectory(MODEL_DIR).held_out_rows()
+    return [([row[n] for n in names], row["expected_pd_bps"]) for row in rows]
 
 
 @pytest.fixture(scope="module")

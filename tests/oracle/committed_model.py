@@ -1,23 +1,19 @@
 """Reading a committed model directory, and training one twice, for the per-model tests."""
 
-import csv
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 from oracle.ml.model import LoadedModel
+from oracle.ml.model_directory import FILES, ModelDirectory
 from oracle.ml.schema import FeatureSchema
-
-FILES = {"model.skops", "schema.json", "report.json", "report.png", "MODEL_CARD.md", "held_out.csv"}
 
 
 def read_report(model_dir: Path) -> dict:
-    return json.loads((model_dir / "report.json").read_text())
+    return ModelDirectory(model_dir).read_report()
 
 
 def read_held_out(model_dir: Path) -> list[dict[str, int]]:
-    with open(model_dir / "held_out.csv", newline="") as f:
-        return [{k: int(v) for k, v in row.items()} for row in csv.DictReader(f)]
+    return ModelDirectory(model_dir).held_out_rows()
 
 
 def feature_rows(rows: list[dict[str, int]], schema: FeatureSchema) -> list[list[int]]:

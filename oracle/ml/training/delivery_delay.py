@@ -5,6 +5,7 @@ Evaluated as it is used: trained on the past, scored on the months that follow."
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import KBinsDiscretizer, OneHotEncoder
 from threadpoolctl import threadpool_limits
 
-from oracle.ml import drift
 from oracle.ml.schema import FeatureSchema
-from oracle.ml.training import bundle, evaluation, flights_data, rounding, selection
+from oracle.ml.training import evaluation, flights_data, rounding
 from oracle.ml.training.delivery_delay_card import render_card
-from oracle.ml.training.plots import write_report_png
 from oracle.ml.training.progress import step
+from oracle.ml.training.recipe import Fitted, Recipe, Split, fit_and_write
 
 MODEL_NAME = "delivery-delay"
 SEED = 7
@@ -128,6 +128,117 @@ def random_day_figures(model: Pipeline, data: flights_data.FlightsData, seed: in
     }
 
 
+class DeliveryDelayRecipe(Recipe):
+    name = MODEL_NAME
+    seed = SEED
+    task = (
+        f"binary classification: probability that arrival is more than {flights_data.SLA_MINUTES} minutes "
+        "late, cancelled or diverted, from what is known at dispatch"
+    )
+    baseline = BASELINE
+    bootstrap_reps = BOOTSTRAP_REPS
+    policy_threshold_bps = ALERT_THRESHOLD_BPS
+    policy_rule = "raise a delay-risk alert at dispatch when p_late_bps >= threshold_bps"
+    comparison_only = (BASELINE,)
+
+    def split(self, seed: int, max_rows: int | None, cv_folds: int | None) -> Split:
+        raw = flights_data.read()
+        schema = flights_data.build_schema(MODEL_NAME, flights_data.destinations(raw))
+        data = flights_data.load(raw, schema, seed=seed, max_rows=max_rows)
+        months = data.frame["month"].to_numpy()
+        in_training = np.isin(months, list(TRAIN_MONTHS))
+        train_idx, test_idx = np.flatnonzero(in_training), np.flatnonzero(~in_training)
+        return Split(
+            schema,
+            data,
+            train_idx,
+            test_idx,
+            folds=forward_folds(months[train_idx]),
+            bootstrap_groups=data.dates[test_idx],
+            bootstrap_group_name="days",
+            csv_rows=np.sort(np.random.default_rng(seed).permutation(len(test_idx))[:HELD_OUT_CSV_ROWS]),
+        )
+
+    def candidates(self, schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
+        return candidates(schema, seed)
+
+    def dataset_notes(self, run: Fitted) -> dict[str, Any]:
+        dates, split = run.split.data.dates, run.split  # type: ignore[attr-defined]
+        return {
+            "split": "time-forward: train on January-September 2013, hold out October-December",
+            "days_train": int(len(np.unique(dates[split.train]))),
+            "days_held_out": int(len(np.unique(dates[split.test]))),
+        }
+
+    def training_notes(self, run: Fitted) -> dict[str, Any]:
+        return {
+            "subsample": "none" if run.max_rows is None else f"{run.max_rows} flights drawn at random (seeded)",
+            "cv": "time-forward on the training months: fit on the months before each of "
+            f"{', '.join(calendar.month_abbr[m] for m in VALIDATION_MONTHS)}, validate on it",
+            "selection": "highest mean time-forward validation ROC AUC (held-out figures of every candidate "
+            "are reported, not used to choose)",
+        }
+
+    def observed_columns(self, schema: FeatureSchema) -> list[int]:
+        return [i for i, feature in enumerate(schema.features) if feature.kind == "numeric"]
+
+    def extra_baselines(self, run: Fitted) -> dict[str, Any]:
+        split = run.split
+        carrier = split.schema.feature_names.index("carrier")
+        fixed = split.data.fixed
+        return {
+            "carrier_rate": carrier_rate_baseline(
+                fixed[split.train, carrier], split.y_train, fixed[split.test, carrier], split.y_test
+            )
+        }
+
+    def policy(self, run: Fitted) -> dict[str, Any]:
+        return evaluation.threshold_outcome(run.split.y_test, run.scores, ALERT_THRESHOLD_BPS)
+
+    def before_bootstrap(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
+        with step(progress, "delivery-delay: random-day comparison", 1) as advance:
+            random_days = random_day_figures(run.models[run.chosen], run.split.data, run.seed)  # type: ignore[arg-type]
+            advance()
+        return {"random_day_split": random_days}
+
+    def sections(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
+        schema, held = run.split.schema, run.split.held
+        threshold = ALERT_THRESHOLD_BPS / schema.output.scale
+        y_test = run.split.y_test
+        return {
+            "sla": {
+                "minutes": flights_data.SLA_MINUTES,
+                "late": f"arr_delay > {flights_data.SLA_MINUTES} minutes, or cancelled or diverted (no arr_delay)",
+            },
+            "features": {
+                "used": [n for n in schema.feature_names if n not in IGNORED or run.chosen == BASELINE],
+                "accepted_but_ignored": [] if run.chosen == BASELINE else list(IGNORED),
+                "excluded": flights_data.LEAKAGE,
+            },
+            "by_origin": evaluation.by_group(y_test, run.p, held["origin"].to_numpy(), threshold),
+            "by_carrier": evaluation.by_group(y_test, run.p, held["carrier"].to_numpy(), threshold),
+        }
+
+    def report_order(self) -> Sequence[str]:
+        return (
+            "model", "task", "artifact", "schema", "libraries", "reproducibility", "dataset", "sla", "features",
+            "observed_ranges", "training", "held_out", "random_day_split", "baselines", "calibration_bins",
+            "policy", "drift_reference", "by_origin", "by_carrier",
+        )  # fmt: skip
+
+    def plot_title(self, run: Fitted) -> str:
+        return f"{MODEL_NAME}: {run.chosen}, held out Oct-Dec, ROC AUC {run.held_out['roc_auc']:.3f}"
+
+    def plot_labels(self, run: Fitted) -> dict[str, Any]:
+        return {"observed_label": f"observed rate late > {flights_data.SLA_MINUTES} min"}
+
+    def render_card(self, report: dict[str, Any], schema: FeatureSchema) -> str:
+        return render_card(report, schema)
+
+
+RECIPE = DeliveryDelayRecipe()
+
+
 def train(
     out_dir: Path,
     *,
@@ -135,118 +246,5 @@ def train(
     max_rows: int | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Choose a model on time-forward validation months, evaluate it on October-December (out of time) and
-    write the model directory; returns the report."""
-    out_dir = Path(out_dir)
-    raw = flights_data.read()
-    schema = flights_data.build_schema(MODEL_NAME, flights_data.destinations(raw))
-    data = flights_data.load(raw, schema, seed=seed, max_rows=max_rows)
-    months = data.frame["month"].to_numpy()
-    in_training = np.isin(months, list(TRAIN_MONTHS))
-    train_idx, test_idx = np.flatnonzero(in_training), np.flatnonzero(~in_training)
-    x_train, y_train, x_test, y_test = data.x[train_idx], data.y[train_idx], data.x[test_idx], data.y[test_idx]
-
-    models = candidates(schema, seed)
-    with step(progress, "delivery-delay: time-forward validation of candidates", len(models)) as advance:
-        table, chosen = selection.compare_candidates(
-            models,
-            x_train,
-            y_train,
-            x_test,
-            y_test,
-            forward_folds(months[train_idx]),
-            advance=advance,
-            comparison_only=[BASELINE],
-        )
-    with step(progress, "delivery-delay: random-day comparison", 1) as advance:
-        random_days = random_day_figures(models[chosen], data, seed)
-        advance()
-    files, p = selection.save_verified(out_dir, models[chosen], schema, x_test)
-
-    held = data.frame.iloc[test_idx]
-    carrier = schema.feature_names.index("carrier")
-    threshold = ALERT_THRESHOLD_BPS / schema.output.scale
-    scores_bps = np.array([schema.output.encode(v) for v in p])
-    csv_rows = np.sort(np.random.default_rng(seed).permutation(len(test_idx))[:HELD_OUT_CSV_ROWS])
-    with step(progress, "delivery-delay: bootstrap over days", 1) as advance:
-        held_out = evaluation.evaluate(
-            y_train, y_test, p, data.dates[test_idx], group_name="days", seed=seed, reps=BOOTSTRAP_REPS
-        )
-        advance()
-    report = {
-        "model": MODEL_NAME,
-        "task": f"binary classification: probability that arrival is more than {flights_data.SLA_MINUTES} minutes "
-        "late, cancelled or diverted, from what is known at dispatch",
-        **files,
-        "libraries": bundle.library_versions(),
-        "reproducibility": {"recipe": rounding.RECIPE, "decimals": rounding.DECIMALS},
-        "dataset": {
-            **data.counts,
-            "split": "time-forward: train on January-September 2013, hold out October-December",
-            "days_train": int(len(np.unique(data.dates[train_idx]))),
-            "days_held_out": int(len(np.unique(data.dates[test_idx]))),
-            "rows_train": len(train_idx),
-            "rows_held_out": len(test_idx),
-            "rows_held_out_csv": len(csv_rows),
-        },
-        "sla": {
-            "minutes": flights_data.SLA_MINUTES,
-            "late": f"arr_delay > {flights_data.SLA_MINUTES} minutes, or cancelled or diverted (no arr_delay)",
-        },
-        "features": {
-            "used": [n for n in schema.feature_names if n not in IGNORED or chosen == BASELINE],
-            "accepted_but_ignored": [] if chosen == BASELINE else list(IGNORED),
-            "excluded": flights_data.LEAKAGE,
-        },
-        "observed_ranges": {
-            n: [float(x_train[:, i].min()), float(x_train[:, i].max())]
-            for i, n in enumerate(schema.feature_names)
-            if schema.features[i].kind == "numeric"
-        },
-        "training": {
-            "seed": seed,
-            "subsample": "none" if max_rows is None else f"{max_rows} flights drawn at random (seeded)",
-            "cv": "time-forward on the training months: fit on the months before each of "
-            f"{', '.join(calendar.month_abbr[m] for m in VALIDATION_MONTHS)}, validate on it",
-            "selection": "highest mean time-forward validation ROC AUC (held-out figures of every candidate "
-            "are reported, not used to choose)",
-            "baseline": BASELINE,
-            "candidates": table,
-            "chosen": chosen,
-        },
-        "held_out": held_out,
-        "random_day_split": random_days,
-        "baselines": {
-            **evaluation.baselines(y_train, y_test),
-            "carrier_rate": carrier_rate_baseline(
-                data.fixed[train_idx, carrier], y_train, data.fixed[test_idx, carrier], y_test
-            ),
-        },
-        "calibration_bins": evaluation.calibration_bins(y_test, p),
-        "policy": {
-            "threshold_bps": ALERT_THRESHOLD_BPS,
-            "rule": "raise a delay-risk alert at dispatch when p_late_bps >= threshold_bps",
-            **evaluation.threshold_outcome(y_test, scores_bps, ALERT_THRESHOLD_BPS),
-        },
-        "drift_reference": drift.reference(schema, data.fixed[train_idx], models[chosen].predict_proba(x_train)[:, 1]),
-        "by_origin": evaluation.by_group(y_test, p, held["origin"].to_numpy(), threshold),
-        "by_carrier": evaluation.by_group(y_test, p, held["carrier"].to_numpy(), threshold),
-    }
-    bundle.write_report(out_dir, report)
-    bundle.write_held_out_rows(
-        out_dir,
-        schema,
-        data.fixed[test_idx][csv_rows],
-        held["rownames"].to_numpy()[csv_rows],
-        y_test[csv_rows],
-    )
-    write_report_png(
-        out_dir / bundle.PLOT_FILE,
-        y_test,
-        p,
-        report["calibration_bins"],
-        f"{MODEL_NAME}: {chosen}, held out Oct-Dec, ROC AUC {held_out['roc_auc']:.3f}",
-        observed_label=f"observed rate late > {flights_data.SLA_MINUTES} min",
-    )
-    (out_dir / bundle.CARD_FILE).write_text(render_card(report, schema))
-    return report
+    """`fit_and_write` with the delivery-delay recipe."""
+    return fit_and_write(RECIPE, out_dir, seed=seed, max_rows=max_rows, progress=progress)

@@ -34,17 +34,23 @@ def calibration_bins(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[
     return out
 
 
+def _confusion(y: np.ndarray, flagged: np.ndarray) -> tuple[dict[str, int], float]:
+    """The confusion matrix with 'positive' = flagged, and the accuracy."""
+    tn, fp, fn, tp = (int(n) for n in confusion_matrix(y, flagged, labels=[0, 1]).ravel())
+    return {"tn": tn, "fp": fp, "fn": fn, "tp": tp}, _r((tp + tn) / len(y))
+
+
 def policy_outcome(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, Any]:
     """Decline when p >= threshold: confusion matrix with 'positive' = predicted default (declined)."""
     declined = (p >= threshold).astype(int)
-    tn, fp, fn, tp = confusion_matrix(y, declined, labels=[0, 1]).ravel()
+    matrix, accuracy = _confusion(y, declined)
     approved = declined == 0
     return {
-        "confusion_matrix": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
-        "accuracy": _r((tp + tn) / len(y)),
+        "confusion_matrix": matrix,
+        "accuracy": accuracy,
         "approval_rate": _r(approved.mean()),
         "default_rate_if_approved": _r(y[approved].mean()) if approved.any() else None,
-        "recall_of_defaults": _r(tp / max(tp + fn, 1)),
+        "recall_of_defaults": _r(matrix["tp"] / max(matrix["tp"] + matrix["fn"], 1)),
     }
 
 
@@ -60,22 +66,6 @@ def metrics(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
         "baseline_prevalence_brier": _r(prevalence * (1 - prevalence)),
         "positive_rate": _r(prevalence),
     }
-
-
-def group_metrics(y: np.ndarray, p: np.ndarray, groups: np.ndarray, threshold: float) -> dict[str, Any]:
-    """Per-group count, observed default rate, mean prediction, approval rate and AUC (when defined)."""
-    out: dict[str, Any] = {}
-    for group in sorted(set(groups.tolist())):
-        mask = groups == group
-        yg, pg = y[mask], p[mask]
-        out[str(group)] = {
-            "count": int(mask.sum()),
-            "default_rate": _r(yg.mean()),
-            "mean_predicted": _r(pg.mean()),
-            "approval_rate": _r((pg < threshold).mean()),
-            "roc_auc": _r(roc_auc_score(yg, pg)) if 0 < yg.sum() < len(yg) else None,
-        }
-    return out
 
 
 def baselines(y_train: np.ndarray, y_test: np.ndarray) -> dict[str, Any]:
@@ -96,10 +86,11 @@ def baselines(y_train: np.ndarray, y_test: np.ndarray) -> dict[str, Any]:
 def threshold_outcome(y: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
     """Flag when score >= threshold: confusion matrix with 'positive' = flagged."""
     flagged = (scores >= threshold).astype(int)
-    tn, fp, fn, tp = confusion_matrix(y, flagged, labels=[0, 1]).ravel()
+    matrix, accuracy = _confusion(y, flagged)
+    tn, fp, fn, tp = matrix["tn"], matrix["fp"], matrix["fn"], matrix["tp"]
     return {
-        "confusion_matrix": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
-        "accuracy": _r((tp + tn) / len(y)),
+        "confusion_matrix": matrix,
+        "accuracy": accuracy,
         "flagged_rate": _r(flagged.mean()),
         "precision": _r(tp / (tp + fp)) if tp + fp else None,
         "recall": _r(tp / max(tp + fn, 1)),

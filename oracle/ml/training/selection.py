@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from oracle.ml.artifact import deserialize
-from oracle.ml.model import ARTIFACT_FILE
+from oracle.ml.model_directory import ARTIFACT_FILE
 from oracle.ml.schema import FeatureSchema
 from oracle.ml.training import bundle, evaluation, rounding
 from oracle.ml.training.progress import Advance

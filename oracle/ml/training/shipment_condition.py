@@ -3,6 +3,7 @@ writes models/shipment-condition/."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from oracle.ml import drift
 from oracle.ml.schema import FeatureSchema
-from oracle.ml.training import bundle, evaluation, rounding, selection, weather_data
-from oracle.ml.training.plots import write_report_png
+from oracle.ml.training import evaluation, rounding, selection, weather_data
 from oracle.ml.training.progress import step
+from oracle.ml.training.recipe import Fitted, Recipe, Split, fit_and_write
 from oracle.ml.training.shipment_condition_card import render_card
 
 MODEL_NAME = "shipment-condition"
@@ -94,6 +94,106 @@ def city_weeks(frame: pd.DataFrame) -> np.ndarray:
     return (frame["city"] + ":" + week["year"].astype(str) + "-" + week["week"].astype(str)).to_numpy()
 
 
+class ShipmentConditionRecipe(Recipe):
+    name = MODEL_NAME
+    seed = SEED
+    task = (
+        "binary classification: probability that a window of sensor readings saw a hazardous event "
+        f"({', '.join(weather_data.HAZARD_EVENTS)}), used as the shipment's condition score"
+    )
+    baseline = BASELINE
+    bootstrap_reps = BOOTSTRAP_REPS
+    policy_threshold_bps = POLICY_THRESHOLD_BPS
+    policy_rule = "call the shipment spoiled (hold for inspection) when condition_score_bps >= threshold_bps"
+    comparison_only = (BASELINE,)
+
+    def split(self, seed: int, max_rows: int | None, cv_folds: int | None) -> Split:
+        schema = weather_data.build_schema(MODEL_NAME)
+        data = weather_data.load(schema, seed=seed, max_rows=max_rows)
+        held_out = (data.frame["year"] == weather_data.HELD_OUT_YEAR).to_numpy()
+        train_idx, test_idx = np.flatnonzero(~held_out), np.flatnonzero(held_out)
+        groups = city_weeks(data.frame)
+        cv = StratifiedGroupKFold(cv_folds or CV_FOLDS, shuffle=True, random_state=seed)
+        return Split(
+            schema,
+            data,
+            train_idx,
+            test_idx,
+            folds=list(cv.split(data.x[train_idx], data.y[train_idx], groups[train_idx])),
+            bootstrap_groups=groups[test_idx],
+            bootstrap_group_name="city-weeks",
+            csv_rows=np.arange(len(test_idx)),
+        )
+
+    def candidates(self, schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
+        return candidates(schema, seed)
+
+    def dataset_notes(self, run: Fitted) -> dict[str, Any]:
+        return {
+            "split": "out of time: train on one year, hold out the next",
+            "train_year": weather_data.TRAIN_YEAR,
+            "held_out_year": weather_data.HELD_OUT_YEAR,
+        }
+
+    def training_notes(self, run: Fitted) -> dict[str, Any]:
+        return {
+            "cv_folds": run.cv_folds or CV_FOLDS,
+            "cv": "StratifiedGroupKFold on the training year, groups = city + ISO week",
+            "selection": selection.SELECTION_RULE,
+        }
+
+    def policy(self, run: Fitted) -> dict[str, Any]:
+        return evaluation.threshold_outcome(run.split.y_test, run.scores, POLICY_THRESHOLD_BPS)
+
+    def before_bootstrap(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
+        split = run.split
+        with step(progress, "shipment-condition: leaving one city out", 1) as advance:
+            unseen_city = leave_one_city_out(run.models[run.chosen], split.data, split.train, split.test)  # type: ignore[arg-type]
+            advance()
+        return {"leave_one_city_out": unseen_city}
+
+    def sections(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
+        schema = run.split.schema
+        threshold = POLICY_THRESHOLD_BPS / schema.output.scale
+        return {
+            "window": {
+                "length": "one local calendar day of one weather station's readings",
+                "summary": "per sensor: maximum, mean and minimum over the window, in that order, as computed by "
+                "the source (Weather Underground daily history); wind has maximum and mean only",
+                "sensors": {stem: unit for stem, _scale, _lo, _hi, unit, _d in weather_data.SENSORS.values()},
+            },
+            "features": {
+                "used": [n for n in schema.feature_names if run.chosen == BASELINE or not n.startswith(IGNORED_SENSOR)],
+                "accepted_but_ignored": []
+                if run.chosen == BASELINE
+                else [n for n in schema.feature_names if n.startswith(IGNORED_SENSOR)],
+                "unused": weather_data.UNUSED,
+            },
+            "by_city": evaluation.by_group(run.split.y_test, run.p, run.split.held["city"].to_numpy(), threshold),
+        }
+
+    def report_order(self) -> Sequence[str]:
+        return (
+            "model", "task", "artifact", "schema", "libraries", "reproducibility", "dataset", "window", "features",
+            "observed_ranges", "training", "held_out", "baselines", "calibration_bins", "policy", "drift_reference",
+            "by_city", "leave_one_city_out",
+        )  # fmt: skip
+
+    def plot_title(self, run: Fitted) -> str:
+        return (
+            f"{MODEL_NAME}: {run.chosen}, held-out ({weather_data.HELD_OUT_YEAR}) ROC AUC {run.held_out['roc_auc']:.3f}"
+        )
+
+    def plot_labels(self, run: Fitted) -> dict[str, Any]:
+        return {"observed_label": "observed hazard rate"}
+
+    def render_card(self, report: dict[str, Any], schema: FeatureSchema) -> str:
+        return render_card(report, schema)
+
+
+RECIPE = ShipmentConditionRecipe()
+
+
 def train(
     out_dir: Path,
     *,
@@ -102,98 +202,5 @@ def train(
     cv_folds: int = CV_FOLDS,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Choose a model by grouped CV on 2016, evaluate it on 2017 (out of time) and write the model
-    directory; returns the report."""
-    out_dir = Path(out_dir)
-    schema = weather_data.build_schema(MODEL_NAME)
-    data = weather_data.load(schema, seed=seed, max_rows=max_rows)
-    held_out = (data.frame["year"] == weather_data.HELD_OUT_YEAR).to_numpy()
-    train_idx, test_idx = np.flatnonzero(~held_out), np.flatnonzero(held_out)
-    x_train, y_train, x_test, y_test = data.x[train_idx], data.y[train_idx], data.x[test_idx], data.y[test_idx]
-    groups = city_weeks(data.frame)
-
-    models = candidates(schema, seed)
-    cv = StratifiedGroupKFold(cv_folds, shuffle=True, random_state=seed)
-    splits = list(cv.split(x_train, y_train, groups[train_idx]))
-    with step(progress, "shipment-condition: cross-validating candidates", len(models)) as advance:
-        table, chosen = selection.compare_candidates(
-            models, x_train, y_train, x_test, y_test, splits, advance=advance, comparison_only=[BASELINE]
-        )
-    files, p = selection.save_verified(out_dir, models[chosen], schema, x_test)
-
-    with step(progress, "shipment-condition: leaving one city out", 1) as advance:
-        unseen_city = leave_one_city_out(models[chosen], data, train_idx, test_idx)
-        advance()
-    with step(progress, "shipment-condition: bootstrap over city-weeks", 1) as advance:
-        held_out = evaluation.evaluate(
-            y_train, y_test, p, groups[test_idx], group_name="city-weeks", seed=seed, reps=BOOTSTRAP_REPS
-        )
-        advance()
-    held = data.frame.iloc[test_idx]
-    threshold = POLICY_THRESHOLD_BPS / schema.output.scale
-    scores_bps = np.array([schema.output.encode(v) for v in p])
-    report = {
-        "model": MODEL_NAME,
-        "task": "binary classification: probability that a window of sensor readings saw a hazardous event "
-        f"({', '.join(weather_data.HAZARD_EVENTS)}), used as the shipment's condition score",
-        **files,
-        "libraries": bundle.library_versions(),
-        "reproducibility": {"recipe": rounding.RECIPE, "decimals": rounding.DECIMALS},
-        "dataset": {
-            **data.counts,
-            "split": "out of time: train on one year, hold out the next",
-            "train_year": weather_data.TRAIN_YEAR,
-            "held_out_year": weather_data.HELD_OUT_YEAR,
-            "rows_train": len(train_idx),
-            "rows_held_out": len(test_idx),
-            "rows_held_out_csv": len(test_idx),
-        },
-        "window": {
-            "length": "one local calendar day of one weather station's readings",
-            "summary": "per sensor: maximum, mean and minimum over the window, in that order, as computed by "
-            "the source (Weather Underground daily history); wind has maximum and mean only",
-            "sensors": {stem: unit for stem, _scale, _lo, _hi, unit, _d in weather_data.SENSORS.values()},
-        },
-        "features": {
-            "used": [n for n in schema.feature_names if chosen == BASELINE or not n.startswith(IGNORED_SENSOR)],
-            "accepted_but_ignored": []
-            if chosen == BASELINE
-            else [n for n in schema.feature_names if n.startswith(IGNORED_SENSOR)],
-            "unused": weather_data.UNUSED,
-        },
-        "observed_ranges": {
-            n: [float(x_train[:, i].min()), float(x_train[:, i].max())] for i, n in enumerate(schema.feature_names)
-        },
-        "training": {
-            "seed": seed,
-            "cv_folds": cv_folds,
-            "cv": "StratifiedGroupKFold on the training year, groups = city + ISO week",
-            "selection": selection.SELECTION_RULE,
-            "baseline": BASELINE,
-            "candidates": table,
-            "chosen": chosen,
-        },
-        "held_out": held_out,
-        "baselines": evaluation.baselines(y_train, y_test),
-        "calibration_bins": evaluation.calibration_bins(y_test, p),
-        "policy": {
-            "threshold_bps": POLICY_THRESHOLD_BPS,
-            "rule": "call the shipment spoiled (hold for inspection) when condition_score_bps >= threshold_bps",
-            **evaluation.threshold_outcome(y_test, scores_bps, POLICY_THRESHOLD_BPS),
-        },
-        "drift_reference": drift.reference(schema, data.fixed[train_idx], models[chosen].predict_proba(x_train)[:, 1]),
-        "by_city": evaluation.by_group(y_test, p, held["city"].to_numpy(), threshold),
-        "leave_one_city_out": unseen_city,
-    }
-    bundle.write_report(out_dir, report)
-    bundle.write_held_out_rows(out_dir, schema, data.fixed[test_idx], held["rownames"].to_numpy(), y_test)
-    write_report_png(
-        out_dir / bundle.PLOT_FILE,
-        y_test,
-        p,
-        report["calibration_bins"],
-        f"{MODEL_NAME}: {chosen}, held-out ({weather_data.HELD_OUT_YEAR}) ROC AUC {held_out['roc_auc']:.3f}",
-        observed_label="observed hazard rate",
-    )
-    (out_dir / bundle.CARD_FILE).write_text(render_card(report, schema))
-    return report
+    """`fit_and_write` with the shipment-condition recipe."""
+    return fit_and_write(RECIPE, out_dir, seed=seed, max_rows=max_rows, cv_folds=cv_folds, progress=progress)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from brownie import chain
 
+from oracle.ml.model_directory import ModelDirectory
 from oracle.ml.schema import FeatureSchema
 from oracle.types import Request, Status
 from tests.attestations import (
@@ -108,13 +108,9 @@ class Applicant:
 
 
 def held_out_rows(schema: FeatureSchema, count: int) -> list[Applicant]:
-    with (MODEL_DIR / "held_out.csv").open(newline="") as f:
-        rows = list(csv.DictReader(f))[:count]
     return [
-        Applicant(
-            int(r["row_id"]), r["label"] == "1", [int(r[n]) for n in schema.feature_names], int(r["expected_pd_bps"])
-        )
-        for r in rows
+        Applicant(r["row_id"], r["label"] == 1, [r[n] for n in schema.feature_names], r["expected_pd_bps"])
+        for r in ModelDirectory(MODEL_DIR).held_out_rows(limit=count)
     ]
 
 
