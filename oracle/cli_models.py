@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -106,11 +107,11 @@ def fairness_command(
         raise typer.Exit(1)
 
 
-def _csv_window(path: Path, names: list[str]) -> tuple[list[list[int]], list[int] | None]:
+def _csv_window(path: Path, names: list[str]) -> tuple[list[Sequence[int]], list[int] | None]:
     with path.open(newline="") as f:
         rows = list(csv.DictReader(f))
     answers_column = next((c for c in (rows[0] if rows else {}) if c.startswith("expected_")), None)
-    features = [[int(row[n]) for n in names] for row in rows]
+    features: list[Sequence[int]] = [[int(row[n]) for n in names] for row in rows]
     return features, [int(row[answers_column]) for row in rows] if answers_column else None
 
 

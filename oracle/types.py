@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
@@ -43,7 +44,7 @@ class Request:
     callback_gas_limit: int
 
     @classmethod
-    def from_abi(cls, fields: Sequence | Mapping) -> Request:
+    def from_abi(cls, fields: Sequence[Any] | Mapping[str, Any]) -> Request:
         """From the ABI tuple (brownie) or the mapping by field name (web3 event args)."""
         if isinstance(fields, Mapping):
             fields = [fields[name] for name in REQUEST_FIELDS]
@@ -58,7 +59,7 @@ class Request:
             int(gas),
         )
 
-    def as_abi(self) -> tuple:
+    def as_abi(self) -> tuple[Any, ...]:
         return (
             self.model_id,
             self.artifact_hash,
@@ -80,7 +81,7 @@ class Report:
     status: Status
     values: tuple[int, ...]
 
-    def as_abi(self) -> tuple:
+    def as_abi(self) -> tuple[Any, ...]:
         return (self.request_id, self.request.as_abi(), int(self.status), list(self.values))
 
 
@@ -98,7 +99,7 @@ class PullReport:
     status: Status
     values: tuple[int, ...]
 
-    def as_abi(self) -> tuple:
+    def as_abi(self) -> tuple[Any, ...]:
         return (
             self.subject,
             self.consumer,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.datastructures import AttributeDict
@@ -9,7 +11,7 @@ from web3.datastructures import AttributeDict
 from oracle.chain.rpc import raw_call
 
 
-def latest_block(w3: Web3) -> AttributeDict:
+def latest_block(w3: Web3) -> AttributeDict[str, Any]:
     """number, hash, parentHash, timestamp, gasLimit and baseFeePerGas (0 before London) of the latest block."""
     raw = raw_call(w3, "eth_getBlockByNumber", ["latest", False])
     return AttributeDict(

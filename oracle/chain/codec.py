@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cache
+from typing import Any, cast
 
 from eth_abi import decode, encode
+from eth_typing import ABIEvent, ABIFunction
 from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector, to_checksum_address
 from eth_utils.abi import collapse_if_tuple
 
-from oracle.chain.abi import coordinator_abi
+from oracle.chain.abi import AbiEntry, coordinator_abi
 from oracle.privacy.inputs import PrivateInput
 from oracle.types import Request
 
@@ -22,7 +24,9 @@ from oracle.types import Request
 @cache
 def _function(name: str) -> tuple[bytes, tuple[str, ...]]:
     entry = next(e for e in coordinator_abi() if e["type"] == "function" and e["name"] == name)
-    return function_abi_to_4byte_selector(entry), tuple(collapse_if_tuple(i) for i in entry["inputs"])
+    return function_abi_to_4byte_selector(cast(ABIFunction, entry)), tuple(
+        collapse_if_tuple(i) for i in entry["inputs"]
+    )
 
 
 @cache
@@ -32,14 +36,14 @@ def _outputs(name: str) -> tuple[str, ...]:
 
 
 @cache
-def event_abi(name: str) -> dict:
+def event_abi(name: str) -> AbiEntry:
     return next(e for e in coordinator_abi() if e["type"] == "event" and e["name"] == name)
 
 
 @cache
 def event_topic(name: str) -> bytes:
     """topic0 of coordinator event `name` (keccak256 of its signature)."""
-    return event_abi_to_log_topic(event_abi(name))
+    return event_abi_to_log_topic(cast(ABIEvent, event_abi(name)))
 
 
 @cache
@@ -47,13 +51,13 @@ def _event_data_types(name: str) -> tuple[str, ...]:
     return tuple(collapse_if_tuple(i) for i in event_abi(name)["inputs"] if not i["indexed"])
 
 
-def encode_call(name: str, args: Sequence) -> bytes:
+def encode_call(name: str, args: Sequence[Any]) -> bytes:
     """Calldata of coordinator function `name` (selector + ABI-encoded arguments)."""
     selector, types = _function(name)
     return selector + encode(list(types), list(args))
 
 
-def decode_call(data: bytes) -> tuple[str, tuple]:
+def decode_call(data: bytes) -> tuple[str, tuple[Any, ...]]:
     """(function name, arguments) of coordinator calldata; raises ValueError for another contract's call."""
     for entry in coordinator_abi():
         if entry["type"] == "function" and data[:4] == _function(entry["name"])[0]:
@@ -61,17 +65,17 @@ def decode_call(data: bytes) -> tuple[str, tuple]:
     raise ValueError(f"0x{data[:4].hex()} is no function of the coordinator")
 
 
-def decode_result(name: str, data: bytes) -> tuple:
+def decode_result(name: str, data: bytes) -> tuple[Any, ...]:
     """The return values of coordinator function `name` from an eth_call's result."""
     return decode(list(_outputs(name)), _bytes(data))
 
 
-def decode_event_data(name: str, log: Mapping) -> tuple:
+def decode_event_data(name: str, log: Mapping[str, Any]) -> tuple[Any, ...]:
     """The non-indexed fields of coordinator event `name` from a raw or web3-formatted log."""
     return decode(list(_event_data_types(name)), _bytes(log["data"]))
 
 
-def decode_prediction_requested(log: Mapping) -> tuple[bytes, Request, tuple[int, ...]]:
+def decode_prediction_requested(log: Mapping[str, Any]) -> tuple[bytes, Request, tuple[int, ...]]:
     """(requestId, Request, features) of a raw or web3-formatted PredictionRequested log."""
     request_fields, features = decode_event_data("PredictionRequested", log)
     request_id = _bytes(log["topics"][1])
@@ -80,7 +84,7 @@ def decode_prediction_requested(log: Mapping) -> tuple[bytes, Request, tuple[int
     return request_id, request, tuple(features)
 
 
-def decode_private_prediction_requested(log: Mapping) -> tuple[bytes, Request, PrivateInput]:
+def decode_private_prediction_requested(log: Mapping[str, Any]) -> tuple[bytes, Request, PrivateInput]:
     """(requestId, Request, PrivateInput) of a raw or web3-formatted PrivatePredictionRequested log."""
     request_fields, subject, expires_at, signature, encrypted = decode_event_data("PrivatePredictionRequested", log)
     model_id, artifact_hash, inputs, consumer, fee_wei, deadline, gas = request_fields
@@ -89,5 +93,5 @@ def decode_private_prediction_requested(log: Mapping) -> tuple[bytes, Request, P
     return _bytes(log["topics"][1]), request, private
 
 
-def _bytes(value) -> bytes:
+def _bytes(value: str | bytes) -> bytes:
     return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)

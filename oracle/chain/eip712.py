@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from eth_account.messages import SignableMessage, encode_typed_data
 from eth_utils import keccak, to_canonical_address
@@ -44,7 +45,7 @@ class CoordinatorDomain:
     chain_id: int
     verifying_contract: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "name": DOMAIN_NAME,
             "version": DOMAIN_VERSION,

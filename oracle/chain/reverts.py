@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from eth_abi import decode
+from eth_typing import ABIError
 from eth_utils import function_abi_to_4byte_selector, to_checksum_address
 from eth_utils.abi import collapse_if_tuple
 from web3.exceptions import ContractLogicError
 
 ERROR_STRING_SELECTOR = bytes.fromhex("08c379a0")
 PANIC_SELECTOR = bytes.fromhex("4e487b71")
-BUILTIN_ERRORS: dict[bytes, tuple[str, list[Mapping]]] = {
+BUILTIN_ERRORS: dict[bytes, tuple[str, list[Mapping[str, Any]]]] = {
     ERROR_STRING_SELECTOR: ("Error", [{"type": "string"}]),
     PANIC_SELECTOR: ("Panic", [{"type": "uint256"}]),
 }
@@ -25,16 +26,19 @@ class DecodedRevert:
 
     selector: bytes | None
     name: str | None
-    args: tuple
+    args: tuple[Any, ...]
     data: bytes
 
 
 class RevertDecoder:
-    def __init__(self, error_abi: Sequence[Mapping]) -> None:
+    def __init__(self, error_abi: Sequence[Mapping[str, Any]]) -> None:
         self._errors = dict(BUILTIN_ERRORS)
         for entry in error_abi:
             if entry.get("type") == "error":
-                self._errors[function_abi_to_4byte_selector(dict(entry))] = (entry["name"], list(entry["inputs"]))
+                self._errors[function_abi_to_4byte_selector(cast(ABIError, dict(entry)))] = (
+                    entry["name"],
+                    list(entry["inputs"]),
+                )
 
     def name(self, selector: bytes) -> str | None:
         """The error a 4-byte selector stands for (None when the ABI has no such error)."""
@@ -66,7 +70,7 @@ def revert_data(error: ContractLogicError) -> bytes:
     return b""
 
 
-def _checksummed(abi_input: Mapping, value: Any) -> Any:
+def _checksummed(abi_input: Mapping[str, Any], value: Any) -> Any:
     """The decoded value with every address checksummed, as web3 returns them, through arrays and tuples."""
     kind = abi_input["type"]
     if kind.endswith("]"):

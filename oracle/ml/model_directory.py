@@ -48,7 +48,8 @@ class ModelDirectory:
         return self.path / PLOT_FILE
 
     def read_report(self) -> dict[str, Any]:
-        return json.loads(self.report.read_text())
+        report: dict[str, Any] = json.loads(self.report.read_text())
+        return report
 
     def held_out_rows(self, limit: int | None = None) -> list[dict[str, int]]:
         """held_out.csv's rows, every column an integer: `row_id`, the request features, `label` and the

@@ -10,7 +10,8 @@ from pathlib import Path
 from oracle.chain.coordinator import NOT_REGISTERED, Coordinator, Registration
 from oracle.ml.artifact import TRUSTED_TYPES
 from oracle.ml.errors import MLError
-from oracle.ml.model import ARTIFACT_FILE, SCHEMA_FILE, LoadedModel
+from oracle.ml.model import LoadedModel
+from oracle.ml.model_directory import ARTIFACT_FILE, SCHEMA_FILE
 from oracle.types import model_id as model_id_of
 
 log = logging.getLogger(__name__)

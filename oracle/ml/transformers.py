@@ -7,7 +7,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 
-class AffordabilityRatios(TransformerMixin, BaseEstimator):
+# scikit-learn ships no type information, so its base classes are Any to the type checker
+class AffordabilityRatios(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Affordability figures a credit officer reads off an application, from the columns at the given
     positions: monthly instalment (amount / term), instalment / income, income - expenses - instalment,
     debt / assets and loan-to-value (amount / price). Divisors are floored at 1 currency unit (or month),
@@ -51,5 +52,5 @@ class AffordabilityRatios(TransformerMixin, BaseEstimator):
             ]
         )
 
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         return np.array(self.OUTPUTS, dtype=object)

@@ -24,7 +24,9 @@ class Observation:
     signature: bytes
 
     @classmethod
-    def of(cls, request_id: bytes, request: Request, status: Status, value: int, signer: str, signature: bytes):
+    def of(
+        cls, request_id: bytes, request: Request, status: Status, value: int, signer: str, signature: bytes
+    ) -> Observation:
         return cls(
             request_id, request.model_id, request.artifact_hash, request.input_hash, status, value, signer, signature
         )

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
+from typing import Any
 
 import httpx
 
@@ -26,7 +27,7 @@ class QuorumUnavailable(OracleError, RuntimeError):
     """Fewer than k signers agreed within the time allowed; the message says what each peer answered."""
 
 
-def pull_request_body(signed: SignedPullReport) -> dict:
+def pull_request_body(signed: SignedPullReport) -> dict[str, Any]:
     report = signed.report
     return {
         "report": {
@@ -76,7 +77,7 @@ class PullQuorum:
         if needed <= 0:
             return signed
         body = pull_request_body(signed)
-        futures: dict[Future, Peer] = {
+        futures: dict[Future[tuple[int, bytes, str] | str], Peer] = {
             self._pool.submit(self._ask, peer, body, signed): peer
             for peer in self._peers
             if peer.address in membership.signers
@@ -119,7 +120,7 @@ class PullQuorum:
         with ThreadPoolExecutor(max_workers=min(16, len(reports)), thread_name_prefix="pull-quorum") as pool:
             return list(pool.map(self.complete, reports))
 
-    def _ask(self, peer: Peer, body: dict, signed: SignedPullReport) -> tuple[int, bytes, str] | str:
+    def _ask(self, peer: Peer, body: dict[str, Any], signed: SignedPullReport) -> tuple[int, bytes, str] | str:
         """(value, signature, signer) from `peer`, or why not."""
         try:
             response = self._client.post(peer.url.rstrip("/") + "/v1/observations/pull", json=body)

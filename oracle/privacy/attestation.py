@@ -5,9 +5,10 @@ the nodes before they predict. The Python twin of contracts/oracle/AttestationRe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from eth_account import Account
-from eth_account.messages import encode_typed_data
+from eth_account.messages import SignableMessage, encode_typed_data
 from eth_account.signers.local import LocalAccount
 
 from oracle.errors import OracleError
@@ -35,7 +36,7 @@ class Attestation:
     input_hash: bytes  # the features' commitment
     expires_at: int  # unix seconds (chain time)
 
-    def as_abi(self) -> tuple:
+    def as_abi(self) -> tuple[Any, ...]:
         return (self.subject, self.model_id, self.input_hash, self.expires_at)
 
 
@@ -44,7 +45,7 @@ class AttestationDomain:
     chain_id: int
     registry: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "name": DOMAIN_NAME,
             "version": DOMAIN_VERSION,
@@ -53,7 +54,7 @@ class AttestationDomain:
         }
 
 
-def _message(domain: AttestationDomain, attestation: Attestation):
+def _message(domain: AttestationDomain, attestation: Attestation) -> SignableMessage:
     return encode_typed_data(
         domain.as_dict(),
         ATTESTATION_TYPES,
@@ -76,6 +77,6 @@ def attester_of(domain: AttestationDomain, attestation: Attestation, signature: 
     if len(signature) != 65:
         raise AttestationError(f"an attestation signature is 65 bytes, got {len(signature)}")
     try:
-        return Account.recover_message(_message(domain, attestation), signature=signature)
+        return str(Account.recover_message(_message(domain, attestation), signature=signature))
     except Exception as error:  # eth-keys raises several types for invalid signatures
         raise AttestationError(f"the attestation signature is invalid: {type(error).__name__}") from None

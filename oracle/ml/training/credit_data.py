@@ -117,7 +117,7 @@ def encode_rows(frame: pd.DataFrame, schema: FeatureSchema) -> tuple[np.ndarray,
 
 def age_band(age: pd.Series) -> np.ndarray:
     bands = pd.cut(age, [0, 25, 35, 45, 55, 200], right=False, labels=["18-24", "25-34", "35-44", "45-54", "55+"])
-    return bands.astype(str).to_numpy()
+    return np.asarray(bands.astype(str), dtype=object)
 
 
 def attributes(frame: pd.DataFrame) -> dict[str, np.ndarray]:

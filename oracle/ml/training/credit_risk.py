@@ -134,7 +134,10 @@ def candidates(schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
 
 def split(data: credit_data.CreditData, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Stratified training / held-out row positions (the same for training and for `oracle models fairness`)."""
-    return train_test_split(np.arange(len(data.y)), test_size=HELD_OUT_FRACTION, stratify=data.y, random_state=seed)
+    train_idx, test_idx = train_test_split(
+        np.arange(len(data.y)), test_size=HELD_OUT_FRACTION, stratify=data.y, random_state=seed
+    )
+    return np.asarray(train_idx), np.asarray(test_idx)
 
 
 def fairness_audit(

@@ -137,7 +137,7 @@ def features_frame(raw: pd.DataFrame) -> pd.DataFrame:
 
 def late(raw: pd.DataFrame) -> np.ndarray:
     """1 when the flight arrived more than SLA_MINUTES late, or has no arrival delay (cancelled or diverted)."""
-    return (~(raw["arr_delay"] <= SLA_MINUTES)).to_numpy(dtype=np.int64)
+    return np.asarray(~(raw["arr_delay"] <= SLA_MINUTES), dtype=np.int64)
 
 
 def load(raw: pd.DataFrame, schema: FeatureSchema, *, seed: int, max_rows: int | None = None) -> FlightsData:

@@ -54,16 +54,15 @@ def write_report_png(
     fig.savefig(path, format="png", metadata={"Software": None})
 
 
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
 def _subgroup_panel(ax: Any, subgroups: Mapping[str, Mapping[str, float | None]], title: str) -> None:
     names = list(subgroups)
     values = [subgroups[n]["value"] or 0.0 for n in names]
-    low = [
-        v - (subgroups[n]["low"] if subgroups[n]["low"] is not None else v) for n, v in zip(names, values, strict=True)
-    ]
-    high = [
-        (subgroups[n]["high"] if subgroups[n]["high"] is not None else v) - v
-        for n, v in zip(names, values, strict=True)
-    ]
+    low = [v - _or(subgroups[n]["low"], v) for n, v in zip(names, values, strict=True)]
+    high = [_or(subgroups[n]["high"], v) - v for n, v in zip(names, values, strict=True)]
     positions = np.arange(len(names))
     ax.barh(positions, values, xerr=[low, high], color="tab:blue", alpha=0.7, capsize=3)
     ax.set_yticks(positions, names)

@@ -16,4 +16,7 @@ def proxy_auc(detector: Pipeline, x: np.ndarray, attribute: np.ndarray, *, seed:
     binary `attribute`: 0.5 = the inputs carry no trace of it, 1.0 = they reveal it."""
     cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
     scores = cross_val_predict(clone(detector), x, attribute, cv=cv, method="predict_proba")[:, 1]
-    return round(float(bootstrap.rank_auc(attribute, scores)), 6)
+    auc = bootstrap.rank_auc(attribute, scores)
+    if auc is None:
+        raise ValueError("the attribute has a single value: no proxy to measure")
+    return round(auc, 6)

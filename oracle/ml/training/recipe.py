@@ -28,11 +28,20 @@ from oracle.ml.training.progress import step
 class TrainingData(Protocol):
     """What every data module loads: the source rows, their request integers, decoded inputs and labels."""
 
-    frame: pd.DataFrame
-    fixed: np.ndarray
-    x: np.ndarray
-    y: np.ndarray
-    counts: dict[str, Any]
+    @property
+    def frame(self) -> pd.DataFrame: ...
+
+    @property
+    def fixed(self) -> np.ndarray: ...
+
+    @property
+    def x(self) -> np.ndarray: ...
+
+    @property
+    def y(self) -> np.ndarray: ...
+
+    @property
+    def counts(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -51,19 +60,19 @@ class Split:
 
     @property
     def x_train(self) -> np.ndarray:
-        return self.data.x[self.train]
+        return np.asarray(self.data.x[self.train])
 
     @property
     def y_train(self) -> np.ndarray:
-        return self.data.y[self.train]
+        return np.asarray(self.data.y[self.train])
 
     @property
     def x_test(self) -> np.ndarray:
-        return self.data.x[self.test]
+        return np.asarray(self.data.x[self.test])
 
     @property
     def y_test(self) -> np.ndarray:
-        return self.data.y[self.test]
+        return np.asarray(self.data.y[self.test])
 
     @property
     def held(self) -> pd.DataFrame:

@@ -91,7 +91,7 @@ def city_weeks(frame: pd.DataFrame) -> np.ndarray:
     """Group label city + ISO week: neighbouring days at one station share weather, so they are never
     split between a CV fold's training and validation parts, and are resampled together."""
     week = pd.to_datetime(frame["date"]).dt.isocalendar()
-    return (frame["city"] + ":" + week["year"].astype(str) + "-" + week["week"].astype(str)).to_numpy()
+    return np.asarray(frame["city"] + ":" + week["year"].astype(str) + "-" + week["week"].astype(str), dtype=object)
 
 
 class ShipmentConditionRecipe(Recipe):

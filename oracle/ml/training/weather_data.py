@@ -104,7 +104,7 @@ class WeatherData:
 def hazard(events: pd.Series) -> np.ndarray:
     """1 where the day's events name any hazard (events are joined with ' , ', e.g. 'Rain , Thunderstorm')."""
     named = events.fillna("").str.split(",").map(lambda parts: {p.strip() for p in parts})
-    return named.map(lambda found: bool(found & set(HAZARD_EVENTS))).to_numpy(dtype=np.int64)
+    return np.asarray(named.map(lambda found: bool(found & set(HAZARD_EVENTS))), dtype=np.int64)
 
 
 def load(schema: FeatureSchema, *, seed: int, max_rows: int | None = None) -> WeatherData:
