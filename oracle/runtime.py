@@ -29,7 +29,7 @@ from oracle.network.transmission import TransmitSchedule
 from oracle.node import Network, OracleNode
 from oracle.privacy.inputs import InputResolver
 from oracle.privacy.keys import encryption_key, public_key
-from oracle.store.database import Database
+from oracle.store.database import Database, open_database
 from oracle.store.observations import ObservationStore
 from oracle.store.requests import RequestStore
 from oracle.store.transactions import TransactionJournal
@@ -81,7 +81,7 @@ class Runtime:
 
     @cached_property
     def database(self) -> Database:
-        return Database(self.settings.database)
+        return open_database(self.settings.database)
 
     @cached_property
     def store(self) -> RequestStore:
@@ -192,7 +192,7 @@ class Runtime:
     def network_api(self, on_new_observations=None):
         """The peers' routes of the API (observations, pull co-signatures) and the quorum for pull reports."""
         from oracle.api.network_services import NetworkApi
-        from oracle.api.rate_limit import RateLimiter
+        from oracle.api.rate_limit import rate_limiter_for
 
         separator = domain_separator(self.signer.domain)
         return NetworkApi(
@@ -212,7 +212,7 @@ class Runtime:
             quorum=PullQuorum(self.peers, self.signer_set, separator, timeout_seconds=self.settings.peer_timeout)
             if self.peers
             else None,
-            limiter=RateLimiter(),
+            limiter=rate_limiter_for(self.database),
             rate_limit=self.settings.api_peer_rate_limit,
         )
 
