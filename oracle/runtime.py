@@ -260,6 +260,12 @@ class Runtime:
         )
         log.info("publishing this node's encryption key 0x%s on the coordinator", own.hex())
 
+    def node_lease(self):
+        """Blocks until this process is the one node acting for its key on its store (see oracle/store/lease.py)."""
+        from oracle.store.lease import hold_node_lease
+
+        return hold_node_lease(self.settings.database, self.account.address)
+
     def node(self) -> OracleNode:
         tx_manager = self.tx_manager()
         self.publish_encryption_key(tx_manager)
