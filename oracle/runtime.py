@@ -261,9 +261,11 @@ class Runtime:
         log.info("publishing this node's encryption key 0x%s on the coordinator", own.hex())
 
     def node_lease(self):
-        """Blocks until this process is the one node acting for its key on its store (see oracle/store/lease.py)."""
+        """Blocks until this process is the one node acting for its key on its store (see oracle/store/lease.py).
+        Models and signer are loaded and checked first, so that a standby takes over warm."""
         from oracle.store.lease import hold_node_lease
 
+        _ = self.registry, self.signer
         return hold_node_lease(self.settings.database, self.account.address)
 
     def node(self) -> OracleNode:
