@@ -120,6 +120,10 @@ class PostgresDatabase:
     def __init__(self, url: str, *, min_size: int = 1, max_size: int = 8, timeout: float = 30) -> None:
         self.url = url
         self.name = display_url(url)
+        try:  # fail fast and clearly when the server is not there (the pool would retry until its timeout)
+            psycopg.connect(url, connect_timeout=min(timeout, 10)).close()
+        except psycopg.Error as error:
+            raise StoreError(f"cannot connect to {self.name}: {str(error).strip()}") from error
         self._pool = ConnectionPool(
             url,
             min_size=min_size,
@@ -131,10 +135,7 @@ class PostgresDatabase:
         )
         try:
             self._pool.open(wait=True, timeout=timeout)
-        except psycopg.Error as error:
-            self._pool.close()
-            raise StoreError(f"cannot connect to {self.name}: {error}") from error
-        except Exception as error:  # the pool's own timeout: no connection could be made
+        except Exception as error:  # psycopg's errors and the pool's own timeout
             self._pool.close()
             raise StoreError(f"cannot connect to {self.name}: {error}") from error
         self._migrate()
