@@ -156,6 +156,3 @@ HEARTBEAT_SQL = (
 def statements(sql: str) -> list[str]:
     """Splits a migration script into statements (migrations hold no semicolons inside literals)."""
     return [s.strip() for s in sql.split(";") if s.strip()]
-
-
-_statements = statements
