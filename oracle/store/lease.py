@@ -27,8 +27,17 @@ from oracle.store.postgres import display_url
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
-# how long the server keeps the session of a host that vanished without closing its socket
+# how long the server keeps the session of a host that vanished without closing its socket (about 11 s)
 KEEPALIVE_SETTINGS = {"tcp_keepalives_idle": 5, "tcp_keepalives_interval": 2, "tcp_keepalives_count": 3}
+# and how soon this side gives the connection up when the server stops answering (about 3 s): well before
+# the server drops the session, so that a cut-off active node stops before the standby can take over
+CLIENT_TIMEOUTS = {
+    "keepalives": 1,
+    "keepalives_idle": 2,
+    "keepalives_interval": 1,
+    "keepalives_count": 2,
+    "tcp_user_timeout": 3_000,
+}
 LEASE_LOST_EXIT_CODE = 75
 
 
@@ -106,7 +115,7 @@ class PostgresLease:
         """Returns once this process holds the lease (or raises LeaseError when `stop` is set first)."""
         stop = stop or threading.Event()
         try:
-            self._connection = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+            self._connection = psycopg.connect(self._url, autocommit=True, connect_timeout=10, **CLIENT_TIMEOUTS)
             for name, value in KEEPALIVE_SETTINGS.items():
                 self._connection.execute(f"SET {name} = {int(value)}")
         except psycopg.Error as error:
