@@ -74,6 +74,7 @@ def node_run(
     logs.configure(settings.log_level, settings.log_json)
     try:
         runtime = _runtime(settings)
+        lease = runtime.node_lease()  # noqa: F841 - held until the process ends
         node = runtime.node()
         if once:
             node.start()

@@ -41,7 +41,11 @@ class Settings(BaseModel):
     models_trusted_types: tuple[str, ...] = Field(
         (), description="types a served artifact may hold beyond the defaults (a packaged model's --trust)"
     )
-    database: Path = Field(Path("data/oracle.db"), description="SQLite file of the node's state")
+    database: Path | str = Field(
+        Path("data/oracle.db"),
+        description="SQLite file of the node's state, or a postgresql://user@host/dbname URL to share it between "
+        "API replicas and an active/standby pair of nodes",
+    )
 
     keystore: Path | None = Field(None, description="eth-account keystore JSON of the node's key")
     keystore_password: SecretStr | None = Field(None, description="password of the keystore")
@@ -110,6 +114,16 @@ class Settings(BaseModel):
         if not is_address(value):
             raise ValueError(f"{value!r} is not an Ethereum address")
         return to_checksum_address(value)
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database(cls, value: Any) -> Path | str:
+        text = str(value)
+        if text.startswith(("postgresql://", "postgres://")):
+            return text
+        if "://" in text:
+            raise ValueError("must be a SQLite file path or a postgresql:// URL")
+        return Path(text)
 
     @field_validator("rpc_url")
     @classmethod

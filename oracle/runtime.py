@@ -29,7 +29,7 @@ from oracle.network.transmission import TransmitSchedule
 from oracle.node import Network, OracleNode
 from oracle.privacy.inputs import InputResolver
 from oracle.privacy.keys import encryption_key, public_key
-from oracle.store.database import Database
+from oracle.store.database import Database, open_database
 from oracle.store.observations import ObservationStore
 from oracle.store.requests import RequestStore
 from oracle.store.transactions import TransactionJournal
@@ -81,7 +81,7 @@ class Runtime:
 
     @cached_property
     def database(self) -> Database:
-        return Database(self.settings.database)
+        return open_database(self.settings.database)
 
     @cached_property
     def store(self) -> RequestStore:
@@ -192,7 +192,7 @@ class Runtime:
     def network_api(self, on_new_observations=None):
         """The peers' routes of the API (observations, pull co-signatures) and the quorum for pull reports."""
         from oracle.api.network_services import NetworkApi
-        from oracle.api.rate_limit import RateLimiter
+        from oracle.api.rate_limit import rate_limiter_for
 
         separator = domain_separator(self.signer.domain)
         return NetworkApi(
@@ -212,7 +212,7 @@ class Runtime:
             quorum=PullQuorum(self.peers, self.signer_set, separator, timeout_seconds=self.settings.peer_timeout)
             if self.peers
             else None,
-            limiter=RateLimiter(),
+            limiter=rate_limiter_for(self.database),
             rate_limit=self.settings.api_peer_rate_limit,
         )
 
@@ -259,6 +259,14 @@ class Runtime:
             self.coordinator.address, self.coordinator.set_encryption_key_calldata(own), gas_limit=150_000
         )
         log.info("publishing this node's encryption key 0x%s on the coordinator", own.hex())
+
+    def node_lease(self):
+        """Blocks until this process is the one node acting for its key on its store (see oracle/store/lease.py).
+        Models and signer are loaded and checked first, so that a standby takes over warm."""
+        from oracle.store.lease import hold_node_lease
+
+        _ = self.registry, self.signer
+        return hold_node_lease(self.settings.database, self.account.address)
 
     def node(self) -> OracleNode:
         tx_manager = self.tx_manager()

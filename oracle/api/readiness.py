@@ -3,15 +3,13 @@ coordinator has registered now (not only at start-up)."""
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from web3 import Web3
 
 from oracle.chain.coordinator import Coordinator, Registration, registration_problem
 from oracle.ml.registry import ModelRegistry
+from oracle.store.database import StoreError
 from oracle.types import model_id as model_id_of
 
 
@@ -24,12 +22,12 @@ class Check:
 
 class ReadinessProbe:
     def __init__(
-        self, w3: Web3, coordinator: Coordinator, registry: ModelRegistry, database: Path, store_timeout: float = 2.0
+        self, w3: Web3, coordinator: Coordinator, registry: ModelRegistry, database, store_timeout: float = 2.0
     ) -> None:
         self._w3 = w3
         self._coordinator = coordinator
         self._registry = registry
-        self._database = Path(database)
+        self._database = database  # a Database or PostgresDatabase
         self._store_timeout = store_timeout
 
     def checks(self) -> list[Check]:
@@ -47,19 +45,9 @@ class ReadinessProbe:
         """A real write on a connection of its own with a short lock timeout: a store locked by a stuck
         writer, or on a full or read-only disk, fails here instead of hanging the probe."""
         try:
-            connection = sqlite3.connect(str(self._database), timeout=self._store_timeout, isolation_level=None)
-            try:
-                connection.execute("BEGIN IMMEDIATE")
-                connection.execute(
-                    "INSERT INTO api_heartbeat (name, beat_at) VALUES ('readyz', ?)"
-                    " ON CONFLICT (name) DO UPDATE SET beat_at = excluded.beat_at",
-                    (time.time(),),
-                )
-                connection.execute("COMMIT")
-            finally:
-                connection.close()
-        except sqlite3.Error as error:
-            return Check("store", False, f"cannot write {self._database.name}: {error}")
+            self._database.heartbeat("readyz", self._store_timeout)
+        except StoreError as error:
+            return Check("store", False, str(error))
         return Check("store", True, f"{self._database.name} takes writes")
 
     def _models(self, chain_ok: bool) -> list[Check]:

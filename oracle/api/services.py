@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from web3 import Web3
 
-from oracle.api.rate_limit import RateLimiter
+from oracle.api.rate_limit import RateLimiter, rate_limiter_for
 from oracle.api.readiness import ReadinessProbe
 from oracle.api.webhook_dispatcher import DeliveryPolicy, WebhookDispatcher
 from oracle.chain.clock import ChainClock
@@ -99,8 +99,8 @@ def build_services(
                 timeout_seconds=settings.api_webhook_timeout,
             ),
         ),
-        readiness=ReadinessProbe(w3, coordinator, registry, database.path),
-        limiter=RateLimiter(),
+        readiness=ReadinessProbe(w3, coordinator, registry, database),
+        limiter=rate_limiter_for(database),
         coordinator_address=coordinator.address,
         chain_head=lambda: w3.eth.block_number,
     )

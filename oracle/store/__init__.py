@@ -1,1 +1,2 @@
-"""The node's durable state: one SQLite database in WAL mode with versioned migrations."""
+"""The node's durable state: one SQLite database in WAL mode, or a PostgreSQL database shared by API replicas
+and an active/standby node, with the same versioned migrations."""

@@ -71,11 +71,11 @@ class ApiKeyStore:
             raise StoreError("an API key's rate limit is at least 1 request per minute")
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
         with self._db.transaction() as connection:
-            cursor = connection.execute(
-                "INSERT INTO api_keys (name, key_hash, prefix, scopes, rate_limit, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            key_id = connection.execute(
+                "INSERT INTO api_keys (name, key_hash, prefix, scopes, rate_limit, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " RETURNING key_id",
                 (name, key_hash(secret), secret[:SHOWN_PREFIX_LENGTH], ",".join(chosen), rate_limit, time.time()),
-            )
-            key_id = int(cursor.lastrowid)
+            ).fetchone()[0]
         stored = self.get(key_id)
         assert stored is not None
         return stored, secret

@@ -1,9 +1,11 @@
-"""One SQLite file in WAL mode, migrated to the newest schema on open, with serialised write transactions."""
+"""The node's database: one SQLite file in WAL mode (the default) or a PostgreSQL server (`open_database`),
+migrated to the newest schema on open, with serialised write transactions."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -12,14 +14,34 @@ from pathlib import Path
 from oracle.errors import OracleError
 
 MIGRATIONS_PACKAGE = "oracle.store.migrations"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 class StoreError(OracleError, RuntimeError):
     """The database cannot be opened, migrated or written as asked."""
 
 
+def is_postgres_url(target: str | Path) -> bool:
+    return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
+
+
+def open_database(target: str | Path):
+    """A `PostgresDatabase` for a postgresql:// URL, else a `Database` on the SQLite file at `target`."""
+    return Database(target)
+
+
+def integrity_errors() -> tuple[type[Exception], ...]:
+    """What either engine raises when a write breaks a constraint (a duplicate key)."""
+    import psycopg
+
+    return (sqlite3.IntegrityError, psycopg.IntegrityError)
+
+
 def migration_scripts() -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every `NNNN_name.sql` in oracle/store/migrations, in version order."""
+    """(version, name, sql) of every `NNNN_name.sql` in oracle/store/migrations, in version order.
+
+    Versions are unique and increasing; a number may be missing (numbers are allocated to branches that land
+    at different times), and a database at version v is migrated with every script above v."""
     scripts = []
     for entry in resources.files(MIGRATIONS_PACKAGE).iterdir():
         if entry.name.endswith(".sql"):
@@ -27,9 +49,13 @@ def migration_scripts() -> list[tuple[int, str, str]]:
             scripts.append((version, entry.name, entry.read_text()))
     scripts.sort()
     versions = [v for v, _, _ in scripts]
-    if versions != list(range(1, len(versions) + 1)):
-        raise StoreError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    if len(set(versions)) != len(versions) or min(versions, default=1) < 1:
+        raise StoreError(f"migrations must have distinct numbers from 1 up, found {versions}")
     return scripts
+
+
+def newest_version() -> int:
+    return max((v for v, _, _ in migration_scripts()), default=0)
 
 
 class Database:
@@ -38,6 +64,16 @@ class Database:
     Durability: WAL with synchronous=FULL, so a committed transaction survives a crash of the process
     or of the machine.
     """
+
+    engine = "sqlite"
+
+    def __new__(cls, path: str | Path):
+        """`Database(url)` with a postgresql:// URL opens the store on PostgreSQL instead."""
+        if cls is Database and is_postgres_url(path):
+            from oracle.store.postgres import PostgresDatabase
+
+            return PostgresDatabase(str(path))
+        return super().__new__(cls)
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -51,18 +87,23 @@ class Database:
         self._connection.execute("PRAGMA foreign_keys=ON")
         self._migrate()
 
+    @property
+    def name(self) -> str:
+        """How the store is named in messages."""
+        return self.path.name
+
     def _migrate(self) -> None:
         current = self.schema_version()
         scripts = migration_scripts()
-        if current > len(scripts):
-            raise StoreError(f"database schema version {current} is newer than this node knows ({len(scripts)})")
-        for version, name, sql in scripts[current:]:
+        if current > newest_version():
+            raise StoreError(f"database schema version {current} is newer than this node knows ({newest_version()})")
+        for version, name, sql in (script for script in scripts if script[0] > current):
             with self.transaction() as connection:
                 # the node and the API open the same file: another process may have applied it meanwhile
                 if self.schema_version() >= version:
                     continue
                 try:
-                    for statement in _statements(sql):
+                    for statement in statements(sql):
                         connection.execute(statement)
                 except sqlite3.Error as error:
                     raise StoreError(f"migration {name} failed: {error}") from error
@@ -87,11 +128,31 @@ class Database:
         with self._lock:
             return self._connection.execute(sql, parameters).fetchall()
 
+    def heartbeat(self, name: str, timeout: float) -> None:
+        """A real write on a connection of its own with a short lock timeout: a store locked by a stuck
+        writer, or on a full or read-only disk, raises StoreError here instead of hanging the caller."""
+        try:
+            connection = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute(HEARTBEAT_SQL.replace("%s", "?"), (name, time.time()))
+                connection.execute("COMMIT")
+            finally:
+                connection.close()
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot write {self.name}: {error}") from error
+
     def close(self) -> None:
         with self._lock:
             self._connection.close()
 
 
-def _statements(sql: str) -> list[str]:
+HEARTBEAT_SQL = (
+    "INSERT INTO api_heartbeat (name, beat_at) VALUES (%s, %s)"
+    " ON CONFLICT (name) DO UPDATE SET beat_at = excluded.beat_at"
+)
+
+
+def statements(sql: str) -> list[str]:
     """Splits a migration script into statements (migrations hold no semicolons inside literals)."""
     return [s.strip() for s in sql.split(";") if s.strip()]

@@ -150,4 +150,4 @@ class ObservationStore:
 
     @staticmethod
     def _peer_row(connection, peer: str) -> None:
-        connection.execute("INSERT OR IGNORE INTO peers (address) VALUES (?)", (peer,))
+        connection.execute("INSERT INTO peers (address) VALUES (?) ON CONFLICT (address) DO NOTHING", (peer,))

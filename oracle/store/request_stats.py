@@ -43,11 +43,11 @@ class RequestStats:
         return self._histograms(INFERENCE, INFERENCE_WHERE, bounds)
 
     def _histograms(self, expression: str, where: str, bounds: Sequence[float]) -> dict[bytes, Histogram]:
-        """Per model id, bucketed by SQLite in one pass over the matching rows."""
-        buckets = ", ".join(f"SUM(x <= {float(b)!r})" for b in bounds)
+        """Per model id, bucketed by the database in one pass over the matching rows."""
+        buckets = ", ".join(f"SUM(CASE WHEN x <= {float(b)!r} THEN 1 ELSE 0 END)" for b in bounds)
         rows = self._db.query(
-            f"SELECT model_id, COUNT(*), TOTAL(x), {buckets}"
-            f" FROM (SELECT model_id, {expression} AS x FROM requests WHERE {where}) GROUP BY model_id"
+            f"SELECT model_id, COUNT(*), COALESCE(SUM(x), 0), {buckets}"
+            f" FROM (SELECT model_id, {expression} AS x FROM requests WHERE {where}) AS answered GROUP BY model_id"
         )
         return {
             bytes(row[0]): Histogram(tuple(bounds), tuple(int(c) for c in row[3:]), int(row[1]), float(row[2]))

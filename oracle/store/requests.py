@@ -18,6 +18,11 @@ from oracle.privacy.inputs import PrivateInput
 from oracle.store.database import Database, StoreError
 from oracle.types import Request, Status
 
+_REMEMBER_BLOCK = (
+    "INSERT INTO block_hashes (block_number, block_hash) VALUES (?, ?)"
+    " ON CONFLICT (block_number) DO UPDATE SET block_hash = excluded.block_hash"
+)
+
 
 class State(StrEnum):
     SEEN = "seen"
@@ -182,16 +187,17 @@ class RequestStore:
         with self.db.transaction() as connection:
             before = connection.total_changes
             connection.executemany(
-                "INSERT OR IGNORE INTO requests (request_id, model_id, artifact_hash, input_hash, consumer, fee_wei,"
+                "INSERT INTO requests (request_id, model_id, artifact_hash, input_hash, consumer, fee_wei,"
                 " deadline, callback_gas, features, block_number, block_hash, log_index, event_tx_hash, state,"
                 " seen_at, updated_at, private_subject, attestation_expires_at, attestation_signature, encrypted_input)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seen', ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seen', ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (request_id) DO NOTHING",
                 rows,
             )
             inserted = connection.total_changes - before
             # every block holding a request is remembered, so a reorg is traced back to the first changed one
             connection.executemany(
-                "INSERT OR REPLACE INTO block_hashes (block_number, block_hash) VALUES (?, ?)",
+                _REMEMBER_BLOCK,
                 sorted({(r.block_number, r.block_hash) for r in requests_list}),
             )
             connection.executemany(
@@ -396,7 +402,7 @@ class RequestStore:
         )
         if record_hash:
             connection.execute(
-                "INSERT OR REPLACE INTO block_hashes (block_number, block_hash) VALUES (?, ?)",
+                _REMEMBER_BLOCK,
                 (checkpoint.block_number, checkpoint.block_hash),
             )
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from oracle.store.database import Database, StoreError
+from oracle.store.database import Database, StoreError, integrity_errors
 
 PENDING, MINED, REVERTED, DROPPED = "pending", "mined", "reverted", "dropped"
 FINAL_STATES = (MINED, REVERTED, DROPPED)
@@ -83,14 +83,13 @@ class TransactionJournal:
         now = time.time()
         with self._db.transaction() as connection:
             try:
-                cursor = connection.execute(
+                tx_id = connection.execute(
                     "INSERT INTO transactions (sender, nonce, to_address, data, gas_limit, state, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING tx_id",
                     (sender, nonce, to, bytes(data), gas_limit, now, now),
-                )
-            except sqlite3.IntegrityError as error:
+                ).fetchone()[0]
+            except integrity_errors() as error:
                 raise StoreError(f"{sender} already has a pending transaction at nonce {nonce}") from error
-            tx_id = int(cursor.lastrowid)
             _insert_attempt(connection, tx_id, 1, attempt, now)
             if on_recorded is not None:
                 on_recorded(connection, tx_id)

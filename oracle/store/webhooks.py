@@ -20,6 +20,9 @@ from oracle.store.requests import StoredRequest
 SECRET_PREFIX = "whsec_"
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 _INT64 = (-(2**63), 2**63 - 1)
+# the type a decimal TEXT value is compared as: SQLite's INTEGER saturates at 64 bits, NUMERIC holds an int256
+_SKIP_LOCKED = {"sqlite": "", "postgresql": " FOR UPDATE SKIP LOCKED"}
+_WHOLE_NUMBER = {"sqlite": "INTEGER", "postgresql": "NUMERIC"}
 
 
 class Direction(StrEnum):
@@ -109,9 +112,9 @@ class WebhookStore:
         """Registers a webhook with a new random secret; results settled from now on are checked."""
         now = time.time()
         with self._db.transaction() as connection:
-            cursor = connection.execute(
+            webhook_id = connection.execute(
                 "INSERT INTO webhooks (url, model_id, threshold, direction, secret, description, owner_key_id,"
-                " scanned_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " scanned_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING webhook_id",
                 (
                     url,
                     model_id,
@@ -123,8 +126,7 @@ class WebhookStore:
                     now,
                     now,
                 ),
-            )
-            webhook_id = int(cursor.lastrowid)
+            ).fetchone()[0]
         webhook = self.get(webhook_id)
         assert webhook is not None
         return webhook
@@ -155,7 +157,7 @@ class WebhookStore:
         clamped = min(max(webhook.threshold, _INT64[0]), _INT64[1])
         rows = self._db.query(
             "SELECT r.* FROM requests r WHERE r.model_id = ? AND r.settled_at >= ? AND r.state = 'confirmed'"
-            f" AND r.status = 0 AND CAST(r.value AS INTEGER) {operator} ?"
+            f" AND r.status = 0 AND CAST(r.value AS {_WHOLE_NUMBER[self._db.engine]}) {operator} ?"
             " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_id = ? AND d.request_id = r.request_id)"
             " ORDER BY r.settled_at LIMIT ?",
             (webhook.model_id, settled_from, clamped, webhook.webhook_id, limit),
@@ -171,14 +173,15 @@ class WebhookStore:
         with self._db.transaction() as connection:
             before = connection.total_changes
             connection.executemany(
-                "INSERT OR IGNORE INTO webhook_deliveries (webhook_id, request_id, event, state, next_attempt_at,"
-                " created_at) VALUES (?, ?, ?, 'pending', ?, ?)",
+                "INSERT INTO webhook_deliveries (webhook_id, request_id, event, state, next_attempt_at,"
+                " created_at) VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (webhook_id, request_id) DO NOTHING",
                 [(webhook_id, request_id, json.dumps(event), now, now) for request_id, event in events],
             )
             added = connection.total_changes - before
             connection.execute(
-                "UPDATE webhooks SET scanned_until = MAX(scanned_until, ?) WHERE webhook_id = ?",
-                (scanned_until, webhook_id),
+                "UPDATE webhooks SET scanned_until = CASE WHEN scanned_until < ? THEN ? ELSE scanned_until END"
+                " WHERE webhook_id = ?",
+                (scanned_until, scanned_until, webhook_id),
             )
         return added
 
@@ -194,9 +197,10 @@ class WebhookStore:
         """Pending deliveries whose time has come, each leased (not due again for `lease_seconds`) and its
         attempt counted before it is sent: a crash mid-send means a retry after the lease, never a loss."""
         with self._db.transaction() as connection:
+            # on PostgreSQL, replicas claim in parallel: each skips the rows another is claiming
             rows = connection.execute(
                 "SELECT delivery_id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ?"
-                " ORDER BY next_attempt_at LIMIT ?",
+                f" ORDER BY next_attempt_at LIMIT ?{_SKIP_LOCKED[self._db.engine]}",
                 (now, limit),
             ).fetchall()
             ids = [row[0] for row in rows]

@@ -1,10 +1,11 @@
-"""The request store: each move persisted, moves only from the right state, reorg rewind, survives reopening."""
+"""The request store on both engines: each move persisted, moves only from the right state, reorg rewind,
+survives reopening."""
 
 import sqlite3
 
 import pytest
 
-from oracle.store.database import Database, StoreError, migration_scripts
+from oracle.store.database import Database, StoreError, newest_version
 from oracle.store.requests import Checkpoint, RequestStore, SeenRequest, State
 from oracle.types import Request, Status, input_hash
 
@@ -19,23 +20,27 @@ def seen(n: int, block: int, features=(1, 2, 3)) -> SeenRequest:
 
 
 @pytest.fixture
-def store(tmp_path):
-    return RequestStore(Database(tmp_path / "oracle.db"))
+def store(db):
+    return RequestStore(db)
 
 
-def test_schema_is_migrated_to_the_newest_version_in_wal_mode(tmp_path):
+def test_schema_is_migrated_to_the_newest_version(db):
+    assert db.schema_version() == newest_version()
+
+
+def test_sqlite_schema_is_migrated_to_the_newest_version_in_wal_mode(tmp_path):
     db = Database(tmp_path / "oracle.db")
-    assert db.schema_version() == len(migration_scripts())
+    assert db.schema_version() == newest_version()
     assert db.query("PRAGMA journal_mode")[0][0] == "wal"
     db.close()
     with sqlite3.connect(tmp_path / "oracle.db") as raw:
-        raw.execute(f"PRAGMA user_version = {len(migration_scripts()) + 1}")
+        raw.execute(f"PRAGMA user_version = {newest_version() + 1}")
     with pytest.raises(StoreError, match="newer than this node knows"):
         Database(tmp_path / "oracle.db")
 
 
-def test_a_request_moves_through_every_state_and_survives_reopening(tmp_path):
-    store = RequestStore(Database(tmp_path / "oracle.db"))
+def test_a_request_moves_through_every_state_and_survives_reopening(store_target):
+    store = RequestStore(Database(store_target))
     assert store.add_seen([seen(1, 10)], Checkpoint(10, b"\xaa" * 32)) == 1
     assert store.add_seen([seen(1, 10)]) == 0  # read again after a restart: left as it is
     rid = (1).to_bytes(32, "big")
@@ -46,7 +51,7 @@ def test_a_request_moves_through_every_state_and_survives_reopening(tmp_path):
     store.mark_confirmed([rid], block_number=11)
     store.db.close()
 
-    reopened = RequestStore(Database(tmp_path / "oracle.db"))
+    reopened = RequestStore(Database(store_target))
     request = reopened.get(rid)
     assert (request.state, request.status, request.value, request.signatures) == (
         State.CONFIRMED,

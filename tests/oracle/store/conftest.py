@@ -1,0 +1,13 @@
+"""Store fixtures: every store test runs on a fresh SQLite file and on a fresh PostgreSQL schema."""
+
+import pytest
+
+from oracle.store.database import Database
+from tests.postgres import *  # noqa: F403  (pytest fixtures)
+
+
+@pytest.fixture
+def db(store_target):
+    database = Database(store_target)
+    yield database
+    database.close()

@@ -1,0 +1,59 @@
+"""The transaction journal's tests (tests/oracle/chain/test_transaction_journal.py, which run on SQLite) run
+again here on PostgreSQL, with the atomic journal-and-links transaction the crash tests rely on."""
+
+import pytest
+
+from oracle.store.database import Database, StoreError
+from oracle.store.requests import RequestStore, State
+from oracle.store.transactions import TransactionJournal
+from oracle.types import Status
+from tests.oracle.chain.test_transaction_journal import *  # noqa: F403  (the journal's tests)
+from tests.oracle.chain.test_transaction_journal import SENDER, TO, attempt
+from tests.oracle.store.test_requests import seen
+
+
+@pytest.fixture
+def store_target(postgres_url):
+    return postgres_url
+
+
+@pytest.fixture
+def db_path(store_target):
+    return store_target
+
+
+@pytest.fixture
+def journal(db):
+    return TransactionJournal(db)
+
+
+def _signed_request(db) -> bytes:
+    store = RequestStore(db)
+    store.add_seen([seen(1, 10)])
+    rid = (1).to_bytes(32, "big")
+    store.mark_predicted([(rid, Status.OK, 7)])
+    store.mark_signed([(rid, b"\x05" * 64)])
+    return rid
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_the_journal_entry_and_its_request_links_commit_together_or_not_at_all(engine, tmp_path, request):
+    db = Database(tmp_path / "oracle.db" if engine == "sqlite" else request.getfixturevalue("postgres_url"))
+    journal, store = TransactionJournal(db), RequestStore(db)
+    rid = _signed_request(db)
+
+    def link_then_fail(connection, tx_id):
+        store.mark_sent([rid], tx_id, connection=connection)
+        raise RuntimeError("crash between the link and the commit")
+
+    with pytest.raises(RuntimeError):
+        journal.record(SENDER, 0, TO, b"\x01", 21_000, attempt("a"), on_recorded=link_then_fail)
+    assert journal.pending(SENDER) == [] and store.get(rid).state == State.SIGNED
+
+    tx_id = journal.record(
+        SENDER, 0, TO, b"\x01", 21_000, attempt("a"), on_recorded=lambda c, t: store.mark_sent([rid], t, connection=c)
+    )
+    assert store.get(rid).state == State.SENT and store.get(rid).tx_id == tx_id
+    with pytest.raises(StoreError, match="already has a pending transaction at nonce 0"):
+        journal.record(SENDER, 0, TO, b"\x02", 21_000, attempt("b"))
+    db.close()
