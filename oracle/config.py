@@ -101,6 +101,9 @@ class Settings(BaseModel):
     api_webhook_backoff: float = Field(
         2.0, gt=0, le=3_600, description="seconds before the first retry; doubled after each failed attempt"
     )
+    api_webhook_allow_private: bool = Field(
+        False, description="let webhooks POST to loopback and private addresses (local development only)"
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     log_json: bool = Field(False, description="one JSON object per log line")
 

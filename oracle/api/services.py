@@ -10,6 +10,7 @@ from web3 import Web3
 from oracle.api.rate_limit import RateLimiter
 from oracle.api.readiness import ReadinessProbe
 from oracle.api.webhook_dispatcher import DeliveryPolicy, WebhookDispatcher
+from oracle.api.webhook_targets import DestinationGuard
 from oracle.chain.clock import ChainClock
 from oracle.chain.coordinator import Coordinator
 from oracle.chain.signer import ObservationSigner
@@ -54,6 +55,7 @@ class ApiServices:
     pull: PullReporter
     api_keys: ApiKeyStore
     webhooks: WebhookStore
+    webhook_guard: DestinationGuard
     dispatcher: WebhookDispatcher
     readiness: ReadinessProbe
     limiter: RateLimiter
@@ -90,6 +92,7 @@ def build_services(
         ),
         api_keys=ApiKeyStore(database),
         webhooks=webhooks,
+        webhook_guard=DestinationGuard(settings.api_webhook_allow_private),
         dispatcher=WebhookDispatcher(
             webhooks,
             registry.name_of,
@@ -97,6 +100,7 @@ def build_services(
                 max_attempts=settings.api_webhook_max_attempts,
                 backoff_seconds=settings.api_webhook_backoff,
                 timeout_seconds=settings.api_webhook_timeout,
+                allow_private=settings.api_webhook_allow_private,
             ),
         ),
         readiness=ReadinessProbe(w3, coordinator, registry, database.path),
