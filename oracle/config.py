@@ -35,6 +35,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     rpc_url: str = Field(description="HTTP JSON-RPC endpoint of the chain")
+    rpc_timeout: float = Field(
+        5.0, gt=0, le=120, description="seconds a JSON-RPC call may take (one attempt: no hidden retries)"
+    )
     coordinator: str = Field(description="address of the OracleCoordinator")
     models_dir: Path = Field(Path("models"), description="directory holding one sub-directory per model")
     models: tuple[str, ...] = Field((), description="model names to serve; empty = every model in models_dir")

@@ -14,6 +14,7 @@ from oracle.chain.clock import ChainClock
 from oracle.chain.coordinator import Coordinator
 from oracle.chain.eip712 import domain_separator
 from oracle.chain.listener import RequestListener
+from oracle.chain.rpc import BoundedHTTPProvider
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import TransactionManager
 from oracle.config import ConfigError, Settings
@@ -43,7 +44,7 @@ def connect(rpc_url: str, timeout: float = 10) -> Web3:
     session = requests.Session()
     session.trust_env = False
     session.proxies = requests.utils.get_environ_proxies(rpc_url)
-    w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, session=session))
+    w3 = Web3(BoundedHTTPProvider(rpc_url, timeout, session))  # one attempt per call, no hidden retries
     # The node builds every transaction itself from checksummed addresses: web3's validation middleware
     # (an eth_chainId call per transaction-shaped request) and ENS name resolution add round trips, not checks.
     for middleware in ("validation", "ens_name_to_address"):
@@ -65,7 +66,7 @@ class Runtime:
 
     @cached_property
     def w3(self) -> Web3:
-        return connect(self.settings.rpc_url)
+        return connect(self.settings.rpc_url, self.settings.rpc_timeout)
 
     @cached_property
     def chain_id(self) -> int:
