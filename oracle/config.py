@@ -9,6 +9,7 @@ Precedence: explicit overrides (CLI options) > environment (ORACLE_<FIELD>) > co
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -94,6 +95,11 @@ class Settings(BaseModel):
     api_anonymous_rate_limit: int = Field(
         600, ge=0, description="requests per minute per client address on public /v1 routes; 0 = no limit"
     )
+    api_trusted_proxies: tuple[str, ...] = Field(
+        (),
+        description="addresses or networks of reverse proxies whose X-Forwarded-For names the client "
+        "(comma-separated); empty = the connecting address is the client",
+    )
     api_peer_rate_limit: int = Field(
         12_000, ge=1, description="posts per minute each peer may make to /v1/observations"
     )
@@ -141,6 +147,16 @@ class Settings(BaseModel):
             scheme, _, rest = origin.partition("://")
             if scheme not in {"http", "https"} or not rest or any(c in rest for c in "/?#@ "):
                 raise ValueError(f"{origin!r} is not an origin: use scheme://host[:port] (no path), or *")
+        return value
+
+    @field_validator("api_trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for proxy in value:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"{proxy!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)") from None
         return value
 
     @field_validator("peers")
@@ -223,7 +239,7 @@ class Settings(BaseModel):
 
 
 # Settings given as comma-separated lists in the environment.
-LIST_FIELDS = frozenset({"models", "models_trusted_types", "api_cors_origins", "peers"})
+LIST_FIELDS = frozenset({"models", "models_trusted_types", "api_cors_origins", "api_trusted_proxies", "peers"})
 
 
 def env_name(field: str) -> str:

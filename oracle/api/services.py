@@ -30,6 +30,7 @@ from oracle.store.webhooks import WebhookStore
 class ApiConfig:
     cors_origins: tuple[str, ...] = ()
     anonymous_rate_limit: int = 600  # per minute per client address; 0 = none
+    trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Forwarded-For names the client; none by default
     max_batch: int = 100
     webhook_delivery: bool = True
     webhook_interval: float = 1.0
@@ -40,6 +41,7 @@ class ApiConfig:
         return cls(
             cors_origins=settings.api_cors_origins,
             anonymous_rate_limit=settings.api_anonymous_rate_limit,
+            trusted_proxies=settings.api_trusted_proxies,
             max_batch=settings.api_max_batch,
             webhook_delivery=settings.api_webhook_delivery,
             webhook_interval=settings.api_webhook_interval,

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from oracle.api import create_app
+from oracle.api.readiness import ReadinessProbe
 from oracle.api.server import serve_in_thread
 from oracle.api.services import ApiConfig
 from tests.api.conftest import CREDIT_RISK
@@ -99,3 +100,33 @@ def test_healthz_answers_while_every_worker_thread_waits_on_the_chain(services):
             caller.join(30)
         api.should_exit = True
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_readyz_answers_from_its_cache_for_a_moment(runtime, services, client, database):
+    clock = Clock()
+    services.readiness = ReadinessProbe(
+        runtime.w3, runtime.coordinator, runtime.registry, database.path, cache_seconds=1.5, clock=clock
+    )
+    assert client.get("/readyz").status_code == 200
+    blocker = sqlite3.connect(str(database.path), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        assert client.get("/readyz").status_code == 200  # the cached answer: no write, no chain call
+        clock.now += 2
+        assert client.get("/readyz").status_code == 503  # checked again
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+def test_readyz_is_rate_limited_per_client(make_client):
+    client = make_client(anonymous_rate_limit=2)
+    assert [client.get("/readyz").status_code for _ in range(3)] == [200, 200, 429]
