@@ -38,6 +38,7 @@ from oracle.network.transmission import TransmitSchedule
 from oracle.privacy.inputs import InputResolver
 from oracle.store.observations import ObservationStore
 from oracle.store.requests import RequestStore, State, StoredRequest
+from oracle.tick_backoff import TickBackoff
 from oracle.types import Report, Status
 
 log = logging.getLogger(__name__)
@@ -141,17 +142,18 @@ class OracleNode:
     def run(self, stop: threading.Event, poll_interval: float) -> None:
         self.start()
         log.info("node running: signer %s, models %s", self._signer.address, sorted(self._registry.names))
+        backoff = TickBackoff(poll_interval)
         try:
             while not stop.is_set():
                 try:
                     result = self.tick()
+                    backoff.succeeded()
                     if not result.busy and self._idle(poll_interval) and self._block_gas_limit:
                         # peers' observations arrived: a quorum may be complete, and sending it need not wait
                         # for the chain head, the listener and the other steps of a tick (the next tick runs next)
                         self._send(self._block_gas_limit)
-                except Exception:
-                    log.exception("tick failed; retrying")
-                    stop.wait(poll_interval)
+                except Exception as error:
+                    stop.wait(backoff.failed(error))
         finally:
             self.stop()
 
