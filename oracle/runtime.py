@@ -9,6 +9,7 @@ from functools import cached_property
 import requests
 from web3 import Web3
 
+from oracle import logs
 from oracle.chain.attestations import AttestationRegistry
 from oracle.chain.clock import ChainClock
 from oracle.chain.coordinator import Coordinator
@@ -78,7 +79,11 @@ class Runtime:
 
     @cached_property
     def account(self):
-        return self.settings.load_account(self.chain_id)
+        account = self.settings.load_account(self.chain_id)
+        logs.add_secret(account.key.hex())  # never logged, in any form
+        if self.settings.keystore_password is not None:
+            logs.add_secret(self.settings.keystore_password.get_secret_value())
+        return account
 
     @cached_property
     def database(self) -> Database:
