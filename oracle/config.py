@@ -62,7 +62,11 @@ class Settings(BaseModel):
     max_in_flight: int = Field(4, ge=1, le=64, description="most unconfirmed transactions at once")
     stuck_after_blocks: int = Field(3, ge=1, description="blocks before an unmined transaction is re-priced")
     fee_bump_percent: int = Field(25, ge=10, le=500, description="fee increase of a replacement transaction")
-    max_fee_gwei: float | None = Field(None, gt=0, description="cap on maxFeePerGas")
+    max_fee_gwei: float | None = Field(
+        500.0,
+        gt=0,
+        description="cap on maxFeePerGas in gwei: a runaway fee market or bump loop stops here",
+    )
     deadline_margin: int = Field(5, ge=0, description="seconds before a deadline after which a request is not sent")
 
     peers: tuple[str, ...] = Field(
