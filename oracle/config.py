@@ -86,6 +86,14 @@ class Settings(BaseModel):
         False, description="serve the HTTP API from the node process (peers' observations then wake the node at once)"
     )
 
+    metrics_port: int | None = Field(
+        None, ge=1, le=65535, description="port of the node's own Prometheus metrics; unset = not served"
+    )
+    metrics_host: str = Field("127.0.0.1", description="address the node's metrics bind to")
+    retention_days: int = Field(
+        30, ge=0, description="days finished requests are kept before the node deletes them; 0 = forever"
+    )
+
     api_host: str = Field("127.0.0.1", description="address the HTTP API binds to")
     api_port: int = Field(8000, ge=1, le=65535, description="port of the HTTP API")
     api_cors_origins: tuple[str, ...] = Field(

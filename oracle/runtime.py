@@ -29,9 +29,11 @@ from oracle.network.quorum import tolerated_faults
 from oracle.network.signers import SignerSetView
 from oracle.network.transmission import TransmitSchedule
 from oracle.node import Network, OracleNode
+from oracle.node_metrics import MetricsServer, NodeGauges
 from oracle.privacy.inputs import InputResolver
 from oracle.privacy.keys import encryption_key, public_key
 from oracle.store.database import Database
+from oracle.store.housekeeping import Housekeeping, Retention
 from oracle.store.observations import ObservationStore
 from oracle.store.requests import RequestStore
 from oracle.store.transactions import TransactionJournal
@@ -281,4 +283,17 @@ class Runtime:
             self.inputs,
             max_batch=self.settings.max_batch,
             deadline_margin=self.settings.deadline_margin,
+            housekeeping=Retention(Housekeeping(self.database), self.settings.retention_days),
         )
+
+    def metrics_server(self) -> MetricsServer | None:
+        """The node's own Prometheus metrics on ORACLE_METRICS_PORT (not started), or None when unset."""
+        if self.settings.metrics_port is None:
+            return None
+        address = self.account.address
+        gauges = NodeGauges(
+            balance_wei=lambda: self.w3.eth.get_balance(address),
+            fees_paid_wei=lambda: self.journal.stats().fees_paid_wei,
+            oldest_sent_at=Housekeeping(self.database).oldest_sent_at,
+        )
+        return MetricsServer(gauges, self.settings.metrics_host, self.settings.metrics_port)
