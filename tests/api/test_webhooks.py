@@ -1,6 +1,9 @@
 """/v1/webhooks: registration by scope and owner, and signed deliveries of crossing results, with retries."""
 
 import json
+import sqlite3
+import sys
+import threading
 import time
 
 import pytest
@@ -219,3 +222,44 @@ def test_the_apps_background_dispatcher_delivers(make_client, keys, services):
         while not receiver.received and time.monotonic() < deadline:
             time.sleep(0.05)
     assert [json.loads(p.body)["value"] for p in receiver.received] == [8_000]
+
+
+def test_a_dispatcher_waiting_on_the_store_does_not_hold_up_the_api(client, services, database):
+    """The dispatcher's writes wait on a busy store (the node writing) on a connection of its own: the API's
+    reads go on meanwhile. They shared one connection, and GET /v1/requests took 23.9 s: here it would wait
+    until the dispatcher gave up on the lock (its 30 s busy timeout), so the dispatcher would fail."""
+    confirm(services.store, 1, 7_000)
+    blocker = sqlite3.connect(str(database.path), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the node, mid-write
+    outcome = []
+
+    def dispatch():
+        try:
+            services.dispatcher.tick()
+            outcome.append("done")
+        except sqlite3.OperationalError as error:
+            outcome.append(str(error))
+
+    dispatching = threading.Thread(target=dispatch)
+    try:
+        dispatching.start()
+        deadline = time.monotonic() + 30
+        while not waiting_in_a_transaction(dispatching) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert waiting_in_a_transaction(dispatching)
+        response = client.get("/v1/requests")
+    finally:
+        blocker.execute("ROLLBACK")  # only once the API has answered
+        blocker.close()
+        dispatching.join(60)
+    assert response.status_code == 200 and len(response.json()["items"]) == 1
+    assert outcome == ["done"]  # the node's write ended before the dispatcher's wait did
+
+
+def waiting_in_a_transaction(thread: threading.Thread) -> bool:
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name == "transaction" and frame.f_code.co_filename.endswith("database.py"):
+            return True
+        frame = frame.f_back
+    return False
