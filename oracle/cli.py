@@ -82,6 +82,9 @@ def node_run(
             node.stop()
             console.print(result)
             return
+        metrics = runtime.metrics_server()
+        if metrics is not None:
+            metrics.start()
         api = None
         if settings.serve_api:
             from oracle.api.request_context import RequestIdLogFilter
@@ -99,6 +102,8 @@ def node_run(
         finally:
             if api is not None:
                 api.should_exit = True
+            if metrics is not None:
+                metrics.stop()
     except OracleError as error:
         raise _fail(error) from None
 

@@ -9,6 +9,7 @@ Precedence: explicit overrides (CLI options) > environment (ORACLE_<FIELD>) > co
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -35,6 +36,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     rpc_url: str = Field(description="HTTP JSON-RPC endpoint of the chain")
+    rpc_timeout: float = Field(
+        5.0, gt=0, le=120, description="seconds a JSON-RPC call may take (one attempt: no hidden retries)"
+    )
     coordinator: str = Field(description="address of the OracleCoordinator")
     models_dir: Path = Field(Path("models"), description="directory holding one sub-directory per model")
     models: tuple[str, ...] = Field((), description="model names to serve; empty = every model in models_dir")
@@ -62,7 +66,11 @@ class Settings(BaseModel):
     max_in_flight: int = Field(4, ge=1, le=64, description="most unconfirmed transactions at once")
     stuck_after_blocks: int = Field(3, ge=1, description="blocks before an unmined transaction is re-priced")
     fee_bump_percent: int = Field(25, ge=10, le=500, description="fee increase of a replacement transaction")
-    max_fee_gwei: float | None = Field(None, gt=0, description="cap on maxFeePerGas")
+    max_fee_gwei: float | None = Field(
+        500.0,
+        gt=0,
+        description="cap on maxFeePerGas in gwei: a runaway fee market or bump loop stops here",
+    )
     deadline_margin: int = Field(5, ge=0, description="seconds before a deadline after which a request is not sent")
 
     peers: tuple[str, ...] = Field(
@@ -82,6 +90,14 @@ class Settings(BaseModel):
         False, description="serve the HTTP API from the node process (peers' observations then wake the node at once)"
     )
 
+    metrics_port: int | None = Field(
+        None, ge=1, le=65535, description="port of the node's own Prometheus metrics; unset = not served"
+    )
+    metrics_host: str = Field("127.0.0.1", description="address the node's metrics bind to")
+    retention_days: int = Field(
+        30, ge=0, description="days finished requests are kept before the node deletes them; 0 = forever"
+    )
+
     api_host: str = Field("127.0.0.1", description="address the HTTP API binds to")
     api_port: int = Field(8000, ge=1, le=65535, description="port of the HTTP API")
     api_cors_origins: tuple[str, ...] = Field(
@@ -95,6 +111,11 @@ class Settings(BaseModel):
     api_anonymous_rate_limit: int = Field(
         600, ge=0, description="requests per minute per client address on public /v1 routes; 0 = no limit"
     )
+    api_trusted_proxies: tuple[str, ...] = Field(
+        (),
+        description="addresses or networks of reverse proxies whose X-Forwarded-For names the client "
+        "(comma-separated); empty = the connecting address is the client",
+    )
     api_peer_rate_limit: int = Field(
         12_000, ge=1, description="posts per minute each peer may make to /v1/observations"
     )
@@ -104,6 +125,9 @@ class Settings(BaseModel):
     api_webhook_max_attempts: int = Field(8, ge=1, le=50, description="attempts before a delivery is given up")
     api_webhook_backoff: float = Field(
         2.0, gt=0, le=3_600, description="seconds before the first retry; doubled after each failed attempt"
+    )
+    api_webhook_allow_private: bool = Field(
+        False, description="let webhooks POST to loopback and private addresses (local development only)"
     )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     log_json: bool = Field(False, description="one JSON object per log line")
@@ -149,6 +173,16 @@ class Settings(BaseModel):
             scheme, _, rest = origin.partition("://")
             if scheme not in {"http", "https"} or not rest or any(c in rest for c in "/?#@ "):
                 raise ValueError(f"{origin!r} is not an origin: use scheme://host[:port] (no path), or *")
+        return value
+
+    @field_validator("api_trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for proxy in value:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"{proxy!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)") from None
         return value
 
     @field_validator("peers")
@@ -231,7 +265,7 @@ class Settings(BaseModel):
 
 
 # Settings given as comma-separated lists in the environment.
-LIST_FIELDS = frozenset({"models", "models_trusted_types", "api_cors_origins", "peers"})
+LIST_FIELDS = frozenset({"models", "models_trusted_types", "api_cors_origins", "api_trusted_proxies", "peers"})
 
 
 def env_name(field: str) -> str:

@@ -35,9 +35,11 @@ from oracle.network.observation import Observation
 from oracle.network.outbox import PeerOutbox
 from oracle.network.signers import Membership
 from oracle.network.transmission import TransmitSchedule
+from oracle.node_metrics import REPORTS_SKIPPED
 from oracle.privacy.inputs import InputResolver
 from oracle.store.observations import ObservationStore
 from oracle.store.requests import RequestStore, State, StoredRequest
+from oracle.tick_backoff import TickBackoff
 from oracle.types import Report, Status
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,7 @@ class OracleNode:
         *,
         max_batch: int = 50,
         deadline_margin: int = 5,
+        housekeeping: Callable[[], object] | None = None,  # after each tick (retention: oracle/store/housekeeping.py)
     ) -> None:
         self._w3 = w3
         self._coordinator = coordinator
@@ -113,6 +116,7 @@ class OracleNode:
         self._recheck_after: dict[bytes, float] = {}  # found not pending on chain: look again only after this
         self._max_batch = max_batch
         self._deadline_margin = deadline_margin
+        self._housekeeping = housekeeping
         self._unservable: set[bytes] = set()
         self._block_gas_limit = 0  # of the head the last tick saw
 
@@ -141,17 +145,20 @@ class OracleNode:
     def run(self, stop: threading.Event, poll_interval: float) -> None:
         self.start()
         log.info("node running: signer %s, models %s", self._signer.address, sorted(self._registry.names))
+        backoff = TickBackoff(poll_interval)
         try:
             while not stop.is_set():
                 try:
                     result = self.tick()
+                    backoff.succeeded()
+                    if self._housekeeping is not None:
+                        self._housekeeping()
                     if not result.busy and self._idle(poll_interval) and self._block_gas_limit:
                         # peers' observations arrived: a quorum may be complete, and sending it need not wait
                         # for the chain head, the listener and the other steps of a tick (the next tick runs next)
                         self._send(self._block_gas_limit)
-                except Exception:
-                    log.exception("tick failed; retrying")
-                    stop.wait(poll_interval)
+                except Exception as error:
+                    stop.wait(backoff.failed(error))
         finally:
             self.stop()
 
@@ -383,6 +390,7 @@ class OracleNode:
     def _settle_skipped(self, request: StoredRequest, reason: str, block_number: int) -> None:
         """The coordinator passed over our answer: find out whether someone else answered, or it was cancelled."""
         request_id = request.request_id
+        REPORTS_SKIPPED.labels(reason).inc()
         if reason == REQUEST_EXPIRED:
             self._store.mark_expired([request_id])
             return

@@ -9,11 +9,13 @@ from functools import cached_property
 import requests
 from web3 import Web3
 
+from oracle import logs
 from oracle.chain.attestations import AttestationRegistry
 from oracle.chain.clock import ChainClock
 from oracle.chain.coordinator import Coordinator
 from oracle.chain.eip712 import domain_separator
 from oracle.chain.listener import RequestListener
+from oracle.chain.rpc import BoundedHTTPProvider
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import TransactionManager
 from oracle.config import ConfigError, Settings
@@ -27,9 +29,11 @@ from oracle.network.quorum import tolerated_faults
 from oracle.network.signers import SignerSetView
 from oracle.network.transmission import TransmitSchedule
 from oracle.node import Network, OracleNode
+from oracle.node_metrics import MetricsServer, NodeGauges
 from oracle.privacy.inputs import InputResolver
 from oracle.privacy.keys import encryption_key, public_key
 from oracle.store.database import Database, open_database
+from oracle.store.housekeeping import Housekeeping, Retention
 from oracle.store.observations import ObservationStore
 from oracle.store.requests import RequestStore
 from oracle.store.transactions import TransactionJournal
@@ -43,7 +47,7 @@ def connect(rpc_url: str, timeout: float = 10) -> Web3:
     session = requests.Session()
     session.trust_env = False
     session.proxies = requests.utils.get_environ_proxies(rpc_url)
-    w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, session=session))
+    w3 = Web3(BoundedHTTPProvider(rpc_url, timeout, session))  # one attempt per call, no hidden retries
     # The node builds every transaction itself from checksummed addresses: web3's validation middleware
     # (an eth_chainId call per transaction-shaped request) and ENS name resolution add round trips, not checks.
     for middleware in ("validation", "ens_name_to_address"):
@@ -65,7 +69,7 @@ class Runtime:
 
     @cached_property
     def w3(self) -> Web3:
-        return connect(self.settings.rpc_url)
+        return connect(self.settings.rpc_url, self.settings.rpc_timeout)
 
     @cached_property
     def chain_id(self) -> int:
@@ -77,7 +81,11 @@ class Runtime:
 
     @cached_property
     def account(self):
-        return self.settings.load_account(self.chain_id)
+        account = self.settings.load_account(self.chain_id)
+        logs.add_secret(account.key.hex())  # never logged, in any form
+        if self.settings.keystore_password is not None:
+            logs.add_secret(self.settings.keystore_password.get_secret_value())
+        return account
 
     @cached_property
     def database(self) -> Database:
@@ -283,4 +291,17 @@ class Runtime:
             self.inputs,
             max_batch=self.settings.max_batch,
             deadline_margin=self.settings.deadline_margin,
+            housekeeping=Retention(Housekeeping(self.database), self.settings.retention_days),
         )
+
+    def metrics_server(self) -> MetricsServer | None:
+        """The node's own Prometheus metrics on ORACLE_METRICS_PORT (not started), or None when unset."""
+        if self.settings.metrics_port is None:
+            return None
+        address = self.account.address
+        gauges = NodeGauges(
+            balance_wei=lambda: self.w3.eth.get_balance(address),
+            fees_paid_wei=lambda: self.journal.stats().fees_paid_wei,
+            oldest_sent_at=Housekeeping(self.database).oldest_sent_at,
+        )
+        return MetricsServer(gauges, self.settings.metrics_host, self.settings.metrics_port)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from oracle.api.dependencies import API_KEY_HEADER
 from oracle.api.drift_metrics import DriftCollector
@@ -98,5 +99,8 @@ def create_app(services: ApiServices, config: ApiConfig | None = None, network: 
             expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
             max_age=600,
         )
+    if config.trusted_proxies:
+        # the client's address (rate limits) from X-Forwarded-For / -Proto, only when the peer is one of these
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
     app.add_middleware(RequestContextMiddleware, observe=metrics.observe_http)  # added last: outermost
     return app

@@ -1,8 +1,16 @@
 """Readiness: the chain answers, the store takes writes, and every model is served with the hashes the
-coordinator has registered now (not only at start-up)."""
+coordinator has registered now (not only at start-up).
+
+The checks write to the store and call the chain, and /readyz is public: their answer is kept for
+`cache_seconds`, and one caller at a time runs them (the others get the last answer meanwhile), so a
+flood of probes costs a few chain calls a second at most.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from web3 import Web3
@@ -22,15 +30,44 @@ class Check:
 
 class ReadinessProbe:
     def __init__(
-        self, w3: Web3, coordinator: Coordinator, registry: ModelRegistry, database, store_timeout: float = 2.0
+        self,
+        w3: Web3,
+        coordinator: Coordinator,
+        registry: ModelRegistry,
+        database,
+        store_timeout: float = 2.0,
+        cache_seconds: float = 1.5,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._w3 = w3
         self._coordinator = coordinator
         self._registry = registry
         self._database = database  # a Database or PostgresDatabase
         self._store_timeout = store_timeout
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._checking = threading.Lock()
+        self._last: tuple[float, list[Check]] | None = None  # (when, checks)
 
     def checks(self) -> list[Check]:
+        """The last answer while it is younger than `cache_seconds`, else fresh checks; a caller that finds
+        another one checking gets the last answer (the very first callers wait for the first checks)."""
+        last = self._last
+        if last is not None and self._clock() - last[0] < self._cache_seconds:
+            return last[1]
+        if not self._checking.acquire(blocking=last is None):
+            return last[1]
+        try:
+            last = self._last
+            if last is not None and self._clock() - last[0] < self._cache_seconds:
+                return last[1]  # checked by another caller while this one waited
+            checks = self._run()
+            self._last = (self._clock(), checks)
+            return checks
+        finally:
+            self._checking.release()
+
+    def _run(self) -> list[Check]:
         chain = self._chain()
         return [chain, self._store(), *self._models(chain.ok)]
 

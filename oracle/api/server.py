@@ -9,8 +9,13 @@ import uvicorn
 
 
 def server(app, host: str, port: int) -> uvicorn.Server:
+    # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from any loopback peer as the client's
+    # address (rate limits keyed on it could be dodged with a rotating header); the app trusts the proxies
+    # ORACLE_API_TRUSTED_PROXIES names, and no others (oracle/api/app.py).
     return uvicorn.Server(
-        uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, server_header=False)
+        uvicorn.Config(
+            app, host=host, port=port, log_config=None, access_log=False, server_header=False, proxy_headers=False
+        )
     )
 
 

@@ -10,6 +10,7 @@ from web3 import Web3
 from oracle.api.rate_limit import RateLimiter, rate_limiter_for
 from oracle.api.readiness import ReadinessProbe
 from oracle.api.webhook_dispatcher import DeliveryPolicy, WebhookDispatcher
+from oracle.api.webhook_targets import DestinationGuard
 from oracle.chain.clock import ChainClock
 from oracle.chain.coordinator import Coordinator
 from oracle.chain.signer import ObservationSigner
@@ -29,6 +30,7 @@ from oracle.store.webhooks import WebhookStore
 class ApiConfig:
     cors_origins: tuple[str, ...] = ()
     anonymous_rate_limit: int = 600  # per minute per client address; 0 = none
+    trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Forwarded-For names the client; none by default
     max_batch: int = 100
     webhook_delivery: bool = True
     webhook_interval: float = 1.0
@@ -39,6 +41,7 @@ class ApiConfig:
         return cls(
             cors_origins=settings.api_cors_origins,
             anonymous_rate_limit=settings.api_anonymous_rate_limit,
+            trusted_proxies=settings.api_trusted_proxies,
             max_batch=settings.api_max_batch,
             webhook_delivery=settings.api_webhook_delivery,
             webhook_interval=settings.api_webhook_interval,
@@ -54,6 +57,7 @@ class ApiServices:
     pull: PullReporter
     api_keys: ApiKeyStore
     webhooks: WebhookStore
+    webhook_guard: DestinationGuard
     dispatcher: WebhookDispatcher
     readiness: ReadinessProbe
     limiter: RateLimiter
@@ -90,13 +94,17 @@ def build_services(
         ),
         api_keys=ApiKeyStore(database),
         webhooks=webhooks,
+        webhook_guard=DestinationGuard(settings.api_webhook_allow_private),
         dispatcher=WebhookDispatcher(
-            webhooks,
+            # a connection of its own: its writes may wait on the node's lock (up to the 30 s busy timeout)
+            # without holding the one the API's routes read through
+            WebhookStore(Database(database.path)),
             registry.name_of,
             DeliveryPolicy(
                 max_attempts=settings.api_webhook_max_attempts,
                 backoff_seconds=settings.api_webhook_backoff,
                 timeout_seconds=settings.api_webhook_timeout,
+                allow_private=settings.api_webhook_allow_private,
             ),
         ),
         readiness=ReadinessProbe(w3, coordinator, registry, database),

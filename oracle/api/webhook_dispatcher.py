@@ -31,6 +31,7 @@ from oracle.api.webhook_signing import (
     encode_body,
     signature,
 )
+from oracle.api.webhook_targets import DestinationGuard, PinnedTransport, UnsafeDestination
 from oracle.logs import redact
 from oracle.store.requests import StoredRequest
 from oracle.store.webhooks import Delivery, Webhook, WebhookStore
@@ -42,6 +43,9 @@ SETTLE_GRACE_SECONDS = 60.0
 MAX_BACKOFF_SECONDS = 3_600.0
 SCAN_LIMIT = 500
 CLAIM_LIMIT = 50
+# What a delivery's owner sees when no HTTP answer came: the cause (refused destination, DNS, connection,
+# timeout) goes only to the operator's log, so the deliveries cannot be read as a port scan.
+NO_ANSWER = "no HTTP answer from the receiver"
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class DeliveryPolicy:
     max_attempts: int = 8
     backoff_seconds: float = 2.0
     timeout_seconds: float = 5.0
+    allow_private: bool = False  # loopback and private receivers, for local development only
 
     def retry_delay(self, attempt: int) -> float:
         return min(self.backoff_seconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
@@ -70,10 +75,12 @@ class WebhookDispatcher:
         policy: DeliveryPolicy,
         client: httpx.Client | None = None,
         clock: Callable[[], float] = time.time,
+        guard: DestinationGuard | None = None,
     ) -> None:
         self._webhooks = webhooks
         self._model_name = model_name
         self._policy = policy
+        self._guard = guard or DestinationGuard(policy.allow_private)
         self._client = client or self._new_client()
         self._clock = clock
         self._thread: threading.Thread | None = None
@@ -81,7 +88,12 @@ class WebhookDispatcher:
 
     # ------------------------------------------------------------------ lifecycle
     def _new_client(self) -> httpx.Client:
-        return httpx.Client(timeout=self._policy.timeout_seconds, follow_redirects=False)
+        return httpx.Client(
+            timeout=self._policy.timeout_seconds,
+            follow_redirects=False,
+            trust_env=False,
+            transport=PinnedTransport(self._guard),
+        )
 
     def start(self, interval: float) -> None:
         if self._client.is_closed:  # started again after a stop
@@ -155,8 +167,15 @@ class WebhookDispatcher:
                 self._webhooks.mark_delivered(delivery.delivery_id, status)
                 return "delivered"
             error = f"HTTP {status}"
-        except httpx.HTTPError as failure:
-            error = redact(f"{type(failure).__name__}: {failure}")[:300]
+        except (httpx.HTTPError, UnsafeDestination) as failure:
+            error = NO_ANSWER
+            log.warning(
+                "webhook %d: delivery %d attempt %d got no answer: %s",
+                webhook.webhook_id,
+                delivery.delivery_id,
+                delivery.attempts,
+                redact(f"{type(failure).__name__}: {failure}")[:300],
+            )
         if delivery.attempts >= self._policy.max_attempts:
             self._webhooks.mark_failed(delivery.delivery_id, status, error)
             log.warning(

@@ -42,7 +42,10 @@ def node_settings(web3, coordinator, database, **overrides):
 
 @pytest.fixture(scope="module")
 def settings(web3, served_coordinator, tmp_path_factory):
-    return node_settings(web3, served_coordinator, tmp_path_factory.mktemp("api") / "unused.db")
+    # the webhook tests' receivers listen on 127.0.0.1
+    return node_settings(
+        web3, served_coordinator, tmp_path_factory.mktemp("api") / "unused.db", api_webhook_allow_private=True
+    )
 
 
 @pytest.fixture(scope="module")

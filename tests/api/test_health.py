@@ -1,9 +1,16 @@
 """/healthz, /readyz: alive, and ready only with the chain, a writable store and the chain's model hashes."""
 
+import socket
 import sqlite3
+import threading
 
+import httpx
 import pytest
 
+from oracle.api import create_app
+from oracle.api.readiness import ReadinessProbe
+from oracle.api.server import serve_in_thread
+from oracle.api.services import ApiConfig
 from tests.api.conftest import CREDIT_RISK
 
 
@@ -63,3 +70,63 @@ def test_readyz_is_503_when_the_chain_does_not_answer(services, make_client, mon
     fields = {d["field"]: d["reason"] for d in response.json()["error"]["details"]}
     assert fields["chain"] == "no answer from the chain (ConnectionError)"
     assert fields["model:credit-risk"] == "registration unknown: the chain does not answer"
+
+
+def test_healthz_answers_while_every_worker_thread_waits_on_the_chain(services):
+    """A hung RPC once held all 40 worker threads (and /healthz behind them): liveness must need none."""
+    app = create_app(services, ApiConfig(webhook_delivery=False))
+    inside, release = threading.Semaphore(0), threading.Event()
+
+    def stuck() -> dict:  # a sync route, like those that call the chain
+        inside.release()
+        release.wait(60)
+        return {}
+
+    app.add_api_route("/stuck", stuck)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    api = serve_in_thread(app, "127.0.0.1", port)
+    base = f"http://127.0.0.1:{port}"
+    callers = [threading.Thread(target=httpx.get, args=(base + "/stuck",), kwargs={"timeout": 60}) for _ in range(45)]
+    try:
+        for caller in callers:
+            caller.start()
+        assert all(inside.acquire(timeout=30) for _ in range(40))  # the thread pool is full
+        response = httpx.get(base + "/healthz", timeout=10)
+    finally:
+        release.set()
+        for caller in callers:
+            caller.join(30)
+        api.should_exit = True
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_readyz_answers_from_its_cache_for_a_moment(runtime, services, client, database):
+    clock = Clock()
+    services.readiness = ReadinessProbe(
+        runtime.w3, runtime.coordinator, runtime.registry, database.path, cache_seconds=1.5, clock=clock
+    )
+    assert client.get("/readyz").status_code == 200
+    blocker = sqlite3.connect(str(database.path), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        assert client.get("/readyz").status_code == 200  # the cached answer: no write, no chain call
+        clock.now += 2
+        assert client.get("/readyz").status_code == 503  # checked again
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+def test_readyz_is_rate_limited_per_client(make_client):
+    client = make_client(anonymous_rate_limit=2)
+    assert [client.get("/readyz").status_code for _ in range(3)] == [200, 200, 429]

@@ -1,16 +1,28 @@
 """/v1/webhooks: registration by scope and owner, and signed deliveries of crossing results, with retries."""
 
 import json
+import sqlite3
+import sys
+import threading
 import time
 
 import pytest
 
-from oracle.api.webhook_dispatcher import DeliveryPolicy, WebhookDispatcher
+from oracle.api.webhook_dispatcher import NO_ANSWER, DeliveryPolicy, WebhookDispatcher
 from oracle.api.webhook_signing import verify
+from oracle.api.webhook_targets import DestinationGuard
 from oracle.types import Status
 from tests.api.conftest import CREDIT_RISK
 from tests.api.receiver import Receiver
 from tests.api.store_helpers import confirm
+
+
+@pytest.fixture(autouse=True)
+def example_org_resolves(services):
+    """The registration tests' URL names a public address (the test's network has no DNS)."""
+    services.webhook_guard = DestinationGuard(
+        allow_private=True, resolver=lambda host, port: ["93.184.216.34"] if host == "alerts.example.org" else []
+    )
 
 
 def register(client, headers, url="https://alerts.example.org/oracle", threshold=3_000, direction="above", **extra):
@@ -30,6 +42,7 @@ class Clock:
 
 
 def dispatcher(services, clock, **policy) -> WebhookDispatcher:
+    policy.setdefault("allow_private", True)  # the receivers listen on 127.0.0.1
     return WebhookDispatcher(services.webhooks, services.model_name, DeliveryPolicy(**policy), clock=clock)
 
 
@@ -188,7 +201,7 @@ def test_delivery_gives_up_after_max_attempts(client, keys, services):
     assert (failed["state"], failed["attempts"], failed["last_status"]) == ("failed", 2, 503)
 
 
-def test_unreachable_receiver_is_retried(client, keys, services):
+def test_unreachable_receiver_is_retried(client, keys, services, caplog):
     with Receiver() as receiver:
         url = receiver.url
     created = register(client, keys.webhooks, url=url).json()  # nothing listens there any more
@@ -196,7 +209,8 @@ def test_unreachable_receiver_is_retried(client, keys, services):
     assert dispatcher(services, Clock(), timeout_seconds=2).tick().retrying == 1
     [pending] = client.get(f"/v1/webhooks/{created['id']}/deliveries", headers=keys.webhooks).json()["items"]
     assert pending["state"] == "pending" and pending["last_status"] is None
-    assert pending["last_error"].startswith("ConnectError")
+    assert pending["last_error"] == NO_ANSWER  # the cause is the operator's, not the caller's, to read
+    assert any("ConnectError" in r.getMessage() for r in caplog.records)
 
 
 def test_the_apps_background_dispatcher_delivers(make_client, keys, services):
@@ -208,3 +222,44 @@ def test_the_apps_background_dispatcher_delivers(make_client, keys, services):
         while not receiver.received and time.monotonic() < deadline:
             time.sleep(0.05)
     assert [json.loads(p.body)["value"] for p in receiver.received] == [8_000]
+
+
+def test_a_dispatcher_waiting_on_the_store_does_not_hold_up_the_api(client, services, database):
+    """The dispatcher's writes wait on a busy store (the node writing) on a connection of its own: the API's
+    reads go on meanwhile. They shared one connection, and GET /v1/requests took 23.9 s: here it would wait
+    until the dispatcher gave up on the lock (its 30 s busy timeout), so the dispatcher would fail."""
+    confirm(services.store, 1, 7_000)
+    blocker = sqlite3.connect(str(database.path), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the node, mid-write
+    outcome = []
+
+    def dispatch():
+        try:
+            services.dispatcher.tick()
+            outcome.append("done")
+        except sqlite3.OperationalError as error:
+            outcome.append(str(error))
+
+    dispatching = threading.Thread(target=dispatch)
+    try:
+        dispatching.start()
+        deadline = time.monotonic() + 30
+        while not waiting_in_a_transaction(dispatching) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert waiting_in_a_transaction(dispatching)
+        response = client.get("/v1/requests")
+    finally:
+        blocker.execute("ROLLBACK")  # only once the API has answered
+        blocker.close()
+        dispatching.join(60)
+    assert response.status_code == 200 and len(response.json()["items"]) == 1
+    assert outcome == ["done"]  # the node's write ended before the dispatcher's wait did
+
+
+def waiting_in_a_transaction(thread: threading.Thread) -> bool:
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name == "transaction" and frame.f_code.co_filename.endswith("database.py"):
+            return True
+        frame = frame.f_back
+    return False

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from oracle.api.dependencies import Metrics, Services
+from oracle.api.dependencies import Metrics, Services, anonymous_rate_limit
 from oracle.api.errors import NotReady, documented
 from oracle.api.schemas.errors import ErrorDetail
 from oracle.api.schemas.health import Check, Health, Readiness
@@ -15,15 +15,17 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=Health, summary="The process is alive")
-def healthz() -> Health:
+async def healthz() -> Health:
+    """On the event loop, touching nothing else: it answers even when every worker thread waits on the chain."""
     return Health()
 
 
 @router.get(
     "/readyz",
     response_model=Readiness,
-    summary="Chain reachable, store writable, models served with the chain's hashes",
-    responses=documented(503),
+    summary="Chain reachable, store writable, models served with the chain's hashes (checked at most every 1.5 s)",
+    responses=documented(429, 503),
+    dependencies=[Depends(anonymous_rate_limit)],
 )
 def readyz(services: Services) -> Readiness:
     checks = services.readiness.checks()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
@@ -17,9 +18,11 @@ from oracle.api.schemas.webhooks import (
     WebhookList,
     WebhookOut,
 )
+from oracle.api.webhook_targets import UnsafeDestination
 from oracle.store.api_keys import ApiKey, Scope
 from oracle.store.webhooks import Webhook
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
 WebhookId = Annotated[int, Path(ge=1, le=2**62)]
@@ -46,6 +49,14 @@ def create_webhook(body: WebhookCreate, key: WebhooksKey, services: Services) ->
             "unknown model", [ErrorDetail(field="body.model", reason=f"no model {body.model!r} on this node")]
         )
     name, model_id = resolved
+    try:
+        services.webhook_guard.check(str(body.url))
+    except UnsafeDestination as refused:
+        log.warning("webhook registration by key %d refused: %s", key.key_id, refused)
+        raise Unprocessable(
+            "webhook URL refused",
+            [ErrorDetail(field="body.url", reason="not an allowed destination: it must resolve to public addresses")],
+        ) from None
     webhook = services.webhooks.create(
         str(body.url), model_id, body.threshold, body.direction, body.description, key.key_id
     )

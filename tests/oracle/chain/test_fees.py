@@ -1,7 +1,10 @@
 """EIP-1559 fee arithmetic: initial fees, replacements that outbid a held attempt, re-pricing an evicted one."""
 
+import logging
+
 import pytest
 
+from oracle.chain import fees
 from oracle.chain.fees import bumped, capped, initial_fees, replacement_fees
 
 GWEI = 10**9
@@ -56,3 +59,32 @@ def test_an_attempt_no_pool_holds_is_not_replaced_when_today_asks_no_more_than_i
 
 def test_an_attempt_no_pool_holds_never_gets_lower_fees():
     assert replacement_fees(50 * GWEI, 2 * GWEI, 30 * GWEI, GWEI, 0, None) == (62 * GWEI, 2 * GWEI)
+
+
+@pytest.fixture
+def warnings_due(monkeypatch):
+    monkeypatch.setattr(fees, "_cap_warning", fees._Throttled(fees.CAP_WARNING_SECONDS))
+
+
+@pytest.mark.usefixtures("warnings_due")
+def test_a_binding_cap_is_reported_with_todays_fee_and_the_cap(caplog):
+    with caplog.at_level(logging.WARNING, logger="oracle.chain.fees"):
+        assert replacement_fees(50 * GWEI, GWEI, 199 * GWEI, GWEI, 0, 50 * GWEI) is None
+        initial_fees(199 * GWEI, GWEI, 50 * GWEI)  # within the minute: not repeated
+    [warning] = [r.getMessage() for r in caplog.records]
+    assert "fee cap of 50 gwei is below today's fee of 200 gwei" in warning
+    assert "4.0x over it" in warning and "wait until the base fee falls under the cap" in warning
+
+
+@pytest.mark.usefixtures("warnings_due")
+def test_no_cap_warning_while_todays_fee_fits(caplog):
+    with caplog.at_level(logging.WARNING, logger="oracle.chain.fees"):
+        initial_fees(30 * GWEI, 2 * GWEI, 50 * GWEI)  # the doubling room is clipped, today's fee is not
+    assert caplog.records == []
+
+
+def test_the_default_settings_cap_the_fee():
+    from oracle.config import load_settings
+
+    settings = load_settings(environ={}, rpc_url="http://127.0.0.1:8545", coordinator="0x" + "11" * 20)
+    assert settings.max_fee_per_gas_cap == 500 * GWEI
