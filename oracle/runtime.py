@@ -136,6 +136,7 @@ class Runtime:
             stuck_after_blocks=s.stuck_after_blocks,
             fee_bump_percent=s.fee_bump_percent,
             max_fee_per_gas_cap=s.max_fee_per_gas_cap,
+            drop_after_blocks=s.drop_after_blocks,
         )
 
     @cached_property

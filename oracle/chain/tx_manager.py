@@ -21,6 +21,7 @@ from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionIndexingInProgress, TransactionNotFound, Web3RPCError
 
+from oracle.chain import fault_metrics
 from oracle.chain.blocks import latest_block
 from oracle.chain.fees import MIN_REPLACEMENT_BUMP_PERCENT, initial_fees, replacement_fees
 from oracle.chain.receipts import get_receipt
@@ -34,6 +35,9 @@ logger = logging.getLogger(__name__)
 PRIORITY_FEE_TTL = 1.0
 # Simulation and gas estimation see the effects of the node's own transactions still in flight.
 SIMULATION_BLOCK = "pending"
+# Reads of the same evidence (nonce used, no receipt) before a transaction is declared dropped: a node may
+# report the account's nonce before it serves the receipt, and a load-balanced RPC mixes backends that lag.
+DROP_EVIDENCE_READS = 3
 
 
 class TxManagerError(OracleError, RuntimeError):
@@ -101,6 +105,7 @@ class TransactionManager:
         fee_bump_percent: int = 25,
         max_fee_per_gas_cap: int | None = None,
         gas_multiplier: float = 1.2,
+        drop_after_blocks: int = 2,
     ) -> None:
         if max_in_flight < 1:
             raise TxSettingsError(f"max_in_flight must be at least 1, got {max_in_flight}")
@@ -113,6 +118,8 @@ class TransactionManager:
             )
         if max_fee_per_gas_cap is not None and max_fee_per_gas_cap <= 0:
             raise TxSettingsError(f"max_fee_per_gas_cap must be positive, got {max_fee_per_gas_cap}")
+        if drop_after_blocks < 1:
+            raise TxSettingsError(f"drop_after_blocks must be at least 1, got {drop_after_blocks}")
         if gas_multiplier < 1.0:
             raise TxSettingsError(f"gas_multiplier must be at least 1.0, got {gas_multiplier}")
         self._w3 = w3
@@ -129,6 +136,8 @@ class TransactionManager:
         self._nonce_lock = threading.Lock()  # one nonce source: choosing, journaling and sending a new nonce
         self._poll_lock = threading.Lock()  # one poller: settling and replacing pending transactions
         self._fee_cache: tuple[bytes, int, float] | None = None  # (block hash, priority fee, when asked)
+        self._drop_after_blocks = drop_after_blocks
+        self._drop_evidence: dict[int, _Evidence] = {}  # tx_id -> since when its nonce is used with no receipt
 
     @property
     def address(self) -> str:
@@ -211,6 +220,9 @@ class TransactionManager:
         with self._poll_lock:
             with self._nonce_lock:  # so every transaction listed here has been through its first broadcast
                 pending = self._journal.pending(self._sender)
+            self._drop_evidence = {
+                tx.tx_id: self._drop_evidence[tx.tx_id] for tx in pending if tx.tx_id in self._drop_evidence
+            }
             if not pending:
                 return []
             # The nonce is read before any receipt: a nonce past a transaction whose attempts then show no
@@ -220,11 +232,13 @@ class TransactionManager:
             outcomes = []
             for tx in pending:
                 try:
-                    outcome = self._settle(tx, latest_nonce)
+                    outcome = self._settle(tx, latest_nonce, block["number"])
                 except TransactionIndexingInProgress:
                     continue
                 if outcome is not None:
                     outcomes.append(outcome)
+                elif tx.tx_id in self._drop_evidence:
+                    continue  # its nonce is used: nothing to replace or resend while the evidence builds up
                 elif block["number"] - tx.latest_attempt.sent_block >= self._stuck_after_blocks:
                     self._replace(tx, block)
                 elif not self._known_to_node(tx.latest_attempt.tx_hash):
@@ -297,12 +311,15 @@ class TransactionManager:
             return False
         return True
 
-    def _settle(self, tx: JournaledTx, latest_nonce: int) -> TxOutcome | None:
+    def _settle(self, tx: JournaledTx, latest_nonce: int, block_number: int) -> TxOutcome | None:
         for attempt in reversed(tx.attempts):
             try:
                 receipt = get_receipt(self._w3, attempt.tx_hash)
             except TransactionNotFound:
                 continue
+            if self._drop_evidence.pop(tx.tx_id, None) is not None:
+                fault_metrics.DROP_EVIDENCE_WITHDRAWN.inc()
+                logger.info("tx %d: the receipt appeared after its nonce was seen used; not dropped", tx.tx_id)
             state = MINED if receipt["status"] == 1 else REVERTED
             block_number = int(receipt["blockNumber"])
             gas_used = int(receipt["gasUsed"])
@@ -321,11 +338,26 @@ class TransactionManager:
                 price,
             )
             return TxOutcome(tx.tx_id, state, attempt.tx_hash, block_number, gas_used, price, receipt)
-        if latest_nonce > tx.nonce:
-            self._journal.mark_dropped(tx.tx_id)
-            logger.warning("tx %d dropped: nonce %d was used by a transaction not in its attempts", tx.tx_id, tx.nonce)
-            return TxOutcome(tx.tx_id, DROPPED, None, None, None, None, None)
-        return None
+        if latest_nonce <= tx.nonce:
+            self._drop_evidence.pop(tx.tx_id, None)  # the nonce is free again (a reorg): no evidence left
+            return None
+        evidence = self._drop_evidence.setdefault(tx.tx_id, _Evidence(block_number))
+        evidence.reads += 1
+        if evidence.reads < DROP_EVIDENCE_READS or block_number - evidence.since_block < self._drop_after_blocks:
+            return None
+        del self._drop_evidence[tx.tx_id]
+        self._journal.mark_dropped(tx.tx_id)
+        fault_metrics.TX_DROPPED.inc()
+        logger.warning(
+            "tx %d dropped: nonce %d was used by a transaction not in its attempts (no receipt for any of them over"
+            " %d reads, blocks %d..%d)",
+            tx.tx_id,
+            tx.nonce,
+            evidence.reads,
+            evidence.since_block,
+            block_number,
+        )
+        return TxOutcome(tx.tx_id, DROPPED, None, None, None, None, None)
 
     def _replace(self, tx: JournaledTx, block: Mapping) -> None:
         """Signs the same call at the same nonce with higher fees, journals it, then broadcasts it.
@@ -377,6 +409,14 @@ class TransactionManager:
         ):
             self._fee_cache = (block["hash"], int(self._w3.eth.max_priority_fee), now)
         return self._fee_cache[1]
+
+
+@dataclass
+class _Evidence:
+    """Since which block, and over how many reads, a pending transaction's nonce has been used with no receipt."""
+
+    since_block: int
+    reads: int = 0
 
 
 def _base_fee(block: Mapping) -> int:
