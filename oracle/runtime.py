@@ -13,6 +13,7 @@ from oracle.chain.attestations import AttestationRegistry
 from oracle.chain.clock import ChainClock
 from oracle.chain.coordinator import Coordinator
 from oracle.chain.eip712 import domain_separator
+from oracle.chain.identity import check_chain_identity, current_identity
 from oracle.chain.listener import RequestListener
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import TransactionManager
@@ -29,6 +30,7 @@ from oracle.network.transmission import TransmitSchedule
 from oracle.node import Network, OracleNode
 from oracle.privacy.inputs import InputResolver
 from oracle.privacy.keys import encryption_key, public_key
+from oracle.store.chain_identity import ChainIdentityStore
 from oracle.store.database import Database
 from oracle.store.observations import ObservationStore
 from oracle.store.requests import RequestStore
@@ -261,7 +263,13 @@ class Runtime:
         )
         log.info("publishing this node's encryption key 0x%s on the coordinator", own.hex())
 
+    def check_chain(self) -> None:
+        """Refuses a store made for another chain id, genesis or coordinator (records them in a new store)."""
+        identity = current_identity(self.w3, self.coordinator.address)
+        check_chain_identity(ChainIdentityStore(self.database), identity, str(self.settings.database))
+
     def node(self) -> OracleNode:
+        self.check_chain()
         tx_manager = self.tx_manager()
         self.publish_encryption_key(tx_manager)
         return OracleNode(
