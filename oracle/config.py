@@ -66,6 +66,9 @@ class Settings(BaseModel):
     max_in_flight: int = Field(4, ge=1, le=64, description="most unconfirmed transactions at once")
     stuck_after_blocks: int = Field(3, ge=1, description="blocks before an unmined transaction is re-priced")
     fee_bump_percent: int = Field(25, ge=10, le=500, description="fee increase of a replacement transaction")
+    drop_after_blocks: int = Field(
+        2, ge=1, le=256, description="blocks a transaction's nonce must stay used with no receipt before it is dropped"
+    )
     max_fee_gwei: float | None = Field(
         500.0,
         gt=0,

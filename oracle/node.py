@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from web3 import Web3
 
+from oracle.chain import fault_metrics
 from oracle.chain.blocks import latest_block
 from oracle.chain.coordinator import REQUEST_EXPIRED, Coordinator
 from oracle.chain.listener import RequestListener
@@ -126,9 +127,7 @@ class OracleNode:
         sends the peers this node's observations of open requests again (they may have missed them)."""
         self._started_at = time.time()
         self._tx.recover()
-        for request in self._store.in_state(State.SENT, limit=1_000_000):
-            if request.tx_id is not None and (outcome := self._tx.outcome(request.tx_id)) is not None:
-                self._apply(outcome)
+        self._apply_journalled()
         if self._network.outbox is not None:
             self._network.outbox.start()
             open_requests = self._store.in_state(State.SIGNED, limit=1_000_000)
@@ -360,9 +359,21 @@ class OracleNode:
 
     # ------------------------------------------------------------------ receipts
     def _settle(self) -> int:
-        settled = 0
+        settled = self._apply_journalled()
         for outcome in self._tx.poll():
             settled += self._apply(outcome)
+        return settled
+
+    def _apply_journalled(self) -> int:
+        """Hands the requests still `sent` the outcome the journal already holds for their transaction: a failure
+        after the journal recorded it (a receipt read for the next transaction, a crash) must not strand them."""
+        settled = 0
+        for tx_id in self._store.sent_on_final_transactions():
+            outcome = self._tx.outcome(tx_id)
+            if outcome is not None:
+                log.info("tx %d: applying its journalled outcome (%s) to its requests", tx_id, outcome.state)
+                fault_metrics.OUTCOMES_REAPPLIED.inc()
+                settled += self._apply(outcome)
         return settled
 
     def _apply(self, outcome: TxOutcome) -> int:

@@ -14,6 +14,7 @@ from oracle.chain.attestations import AttestationRegistry
 from oracle.chain.clock import ChainClock
 from oracle.chain.coordinator import Coordinator
 from oracle.chain.eip712 import domain_separator
+from oracle.chain.identity import check_chain_identity, current_identity
 from oracle.chain.listener import RequestListener
 from oracle.chain.rpc import BoundedHTTPProvider
 from oracle.chain.signer import ObservationSigner
@@ -32,6 +33,7 @@ from oracle.node import Network, OracleNode
 from oracle.node_metrics import MetricsServer, NodeGauges
 from oracle.privacy.inputs import InputResolver
 from oracle.privacy.keys import encryption_key, public_key
+from oracle.store.chain_identity import ChainIdentityStore
 from oracle.store.database import Database, open_database
 from oracle.store.housekeeping import Housekeeping, Retention
 from oracle.store.observations import ObservationStore
@@ -144,6 +146,7 @@ class Runtime:
             stuck_after_blocks=s.stuck_after_blocks,
             fee_bump_percent=s.fee_bump_percent,
             max_fee_per_gas_cap=s.max_fee_per_gas_cap,
+            drop_after_blocks=s.drop_after_blocks,
         )
 
     @cached_property
@@ -276,7 +279,13 @@ class Runtime:
         _ = self.registry, self.signer
         return hold_node_lease(self.settings.database, self.account.address)
 
+    def check_chain(self) -> None:
+        """Refuses a store made for another chain id, genesis or coordinator (records them in a new store)."""
+        identity = current_identity(self.w3, self.coordinator.address)
+        check_chain_identity(ChainIdentityStore(self.database), identity, str(self.settings.database))
+
     def node(self) -> OracleNode:
+        self.check_chain()
         tx_manager = self.tx_manager()
         self.publish_encryption_key(tx_manager)
         return OracleNode(

@@ -46,6 +46,8 @@ _CANCELLED = event_topic("PredictionCancelled")
 _SKIPPED = event_topic("ReportSkipped")
 _REQUESTED = event_topic("PredictionRequested")
 _PRIVATE_REQUESTED = event_topic("PrivatePredictionRequested")
+_MODEL_REGISTERED = event_topic("ModelRegistered")
+_MODEL_VERSIONED = event_topic("ModelVersioned")
 _ERRORS = RevertDecoder(coordinator_abi())
 
 
@@ -197,6 +199,18 @@ class Coordinator:
         ((artifact, schema, version, fee, active),) = self._view("getModel", [model_id])
         registration = Registration(bytes(artifact), bytes(schema), int(version), int(fee), bool(active))
         return registration if registration.exists else None
+
+    def registered_schema(self, model_id: bytes, artifact_hash: bytes) -> bytes | None:
+        """The schema hash registered together with `artifact_hash` for `model_id` at any of its versions (from
+        its ModelRegistered and ModelVersioned events), None when that artifact was never registered for it."""
+        for entry in reversed(self._logs([[_MODEL_REGISTERED, _MODEL_VERSIONED], model_id], 0, "latest")):
+            if _bytes(entry["topics"][0]) == _MODEL_REGISTERED:
+                registered, schema, _ = decode_event_data("ModelRegistered", entry)
+            else:
+                _, registered, schema = decode_event_data("ModelVersioned", entry)
+            if bytes(registered) == artifact_hash:
+                return bytes(schema)
+        return None
 
     def registration_problem(self, model_id: bytes, artifact_hash: bytes, schema_hash: bytes) -> str | None:
         """Why a model with these hashes cannot answer requests now ("not registered ...", "artifact sha256

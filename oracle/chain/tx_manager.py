@@ -21,7 +21,9 @@ from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionIndexingInProgress, TransactionNotFound, Web3RPCError
 
+from oracle.chain import fault_metrics
 from oracle.chain.blocks import latest_block
+from oracle.chain.evidence import Evidence
 from oracle.chain.fees import MIN_REPLACEMENT_BUMP_PERCENT, initial_fees, replacement_fees
 from oracle.chain.receipts import get_receipt
 from oracle.chain.reverts import DecodedRevert, RevertDecoder, revert_data
@@ -34,6 +36,10 @@ logger = logging.getLogger(__name__)
 PRIORITY_FEE_TTL = 1.0
 # Simulation and gas estimation see the effects of the node's own transactions still in flight.
 SIMULATION_BLOCK = "pending"
+# Reads of the same evidence (a nonce used with no receipt, a nonce the chain lost) before the node acts on it.
+EVIDENCE_READS = 3
+# Key of the evidence that the chain's nonce is below the lowest pending transaction's, with nothing in between.
+NONCE_GAP = "nonce gap"
 
 
 class TxManagerError(OracleError, RuntimeError):
@@ -101,6 +107,7 @@ class TransactionManager:
         fee_bump_percent: int = 25,
         max_fee_per_gas_cap: int | None = None,
         gas_multiplier: float = 1.2,
+        drop_after_blocks: int = 2,
     ) -> None:
         if max_in_flight < 1:
             raise TxSettingsError(f"max_in_flight must be at least 1, got {max_in_flight}")
@@ -113,6 +120,8 @@ class TransactionManager:
             )
         if max_fee_per_gas_cap is not None and max_fee_per_gas_cap <= 0:
             raise TxSettingsError(f"max_fee_per_gas_cap must be positive, got {max_fee_per_gas_cap}")
+        if drop_after_blocks < 1:
+            raise TxSettingsError(f"drop_after_blocks must be at least 1, got {drop_after_blocks}")
         if gas_multiplier < 1.0:
             raise TxSettingsError(f"gas_multiplier must be at least 1.0, got {gas_multiplier}")
         self._w3 = w3
@@ -129,6 +138,8 @@ class TransactionManager:
         self._nonce_lock = threading.Lock()  # one nonce source: choosing, journaling and sending a new nonce
         self._poll_lock = threading.Lock()  # one poller: settling and replacing pending transactions
         self._fee_cache: tuple[bytes, int, float] | None = None  # (block hash, priority fee, when asked)
+        # tx_id -> its nonce used with no receipt; NONCE_GAP -> the chain no longer has nonces below the pending
+        self._evidence = Evidence(EVIDENCE_READS, drop_after_blocks)
 
     @property
     def address(self) -> str:
@@ -211,20 +222,25 @@ class TransactionManager:
         with self._poll_lock:
             with self._nonce_lock:  # so every transaction listed here has been through its first broadcast
                 pending = self._journal.pending(self._sender)
+            self._evidence.keep_only([NONCE_GAP, *(tx.tx_id for tx in pending)])
             if not pending:
                 return []
             # The nonce is read before any receipt: a nonce past a transaction whose attempts then show no
             # receipt means another transaction took that nonce.
             latest_nonce = self._w3.eth.get_transaction_count(self._sender, "latest")
             block = latest_block(self._w3)
+            if self._nonces_lost(pending[0].nonce, latest_nonce, block["number"]):
+                return self._abandon(pending, latest_nonce)
             outcomes = []
             for tx in pending:
                 try:
-                    outcome = self._settle(tx, latest_nonce)
+                    outcome = self._settle(tx, latest_nonce, block["number"])
                 except TransactionIndexingInProgress:
                     continue
                 if outcome is not None:
                     outcomes.append(outcome)
+                elif NONCE_GAP in self._evidence or tx.tx_id in self._evidence:
+                    continue  # a nonce used or lost: replacing or resending cannot help while the evidence builds up
                 elif block["number"] - tx.latest_attempt.sent_block >= self._stuck_after_blocks:
                     self._replace(tx, block)
                 elif not self._known_to_node(tx.latest_attempt.tx_hash):
@@ -235,7 +251,21 @@ class TransactionManager:
     def recover(self) -> None:
         """At start-up: rebroadcasts the latest attempt of every pending transaction in the journal."""
         with self._poll_lock:
-            for tx in self._journal.pending(self._sender):
+            pending = self._journal.pending(self._sender)
+            if not pending:
+                return
+            chain_nonce = self._w3.eth.get_transaction_count(self._sender, "pending")
+            if pending[0].nonce > chain_nonce:
+                # A pool would keep them waiting behind nonces the chain lost, and mine them whenever those are
+                # used again: poll() abandons them once the gap is confirmed.
+                logger.warning(
+                    "not rebroadcasting %d pending transactions from nonce %d: the chain's next nonce is %d",
+                    len(pending),
+                    pending[0].nonce,
+                    chain_nonce,
+                )
+                return
+            for tx in pending:
                 logger.info("tx %d: recovering nonce %d", tx.tx_id, tx.nonce)
                 self._send(tx.tx_id, tx.latest_attempt, tolerate=Web3RPCError)
 
@@ -297,12 +327,15 @@ class TransactionManager:
             return False
         return True
 
-    def _settle(self, tx: JournaledTx, latest_nonce: int) -> TxOutcome | None:
+    def _settle(self, tx: JournaledTx, latest_nonce: int, block_number: int) -> TxOutcome | None:
         for attempt in reversed(tx.attempts):
             try:
                 receipt = get_receipt(self._w3, attempt.tx_hash)
             except TransactionNotFound:
                 continue
+            if self._evidence.withdraw(tx.tx_id):
+                fault_metrics.DROP_EVIDENCE_WITHDRAWN.inc()
+                logger.info("tx %d: the receipt appeared after its nonce was seen used; not dropped", tx.tx_id)
             state = MINED if receipt["status"] == 1 else REVERTED
             block_number = int(receipt["blockNumber"])
             gas_used = int(receipt["gasUsed"])
@@ -321,11 +354,55 @@ class TransactionManager:
                 price,
             )
             return TxOutcome(tx.tx_id, state, attempt.tx_hash, block_number, gas_used, price, receipt)
-        if latest_nonce > tx.nonce:
+        if latest_nonce <= tx.nonce:
+            self._evidence.withdraw(tx.tx_id)  # the nonce is free again (a reorg): no evidence left
+            return None
+        evidence = self._evidence.observe(tx.tx_id, block_number)
+        if evidence is None:
+            return None
+        self._journal.mark_dropped(tx.tx_id)
+        fault_metrics.TX_DROPPED.inc()
+        logger.warning(
+            "tx %d dropped: nonce %d was used by a transaction not in its attempts (no receipt for any of them over"
+            " %d reads, blocks %d..%d)",
+            tx.tx_id,
+            tx.nonce,
+            evidence.reads,
+            evidence.since_block,
+            block_number,
+        )
+        return TxOutcome(tx.tx_id, DROPPED, None, None, None, None, None)
+
+    def _nonces_lost(self, lowest_pending: int, latest_nonce: int, block_number: int) -> bool:
+        """True once the chain has, over several reads and blocks, lacked a nonce below the lowest pending
+        transaction with nothing in its pool to fill it: a chain reset (or a rewind that lost the transactions
+        there). The pending ones can then never be mined. Costs an RPC call only while mined nonces lag."""
+        if latest_nonce >= lowest_pending:
+            self._evidence.withdraw(NONCE_GAP)
+            return False
+        if self._w3.eth.get_transaction_count(self._sender, "pending") >= lowest_pending:
+            self._evidence.withdraw(NONCE_GAP)  # the pool holds transactions up to ours: they wait their turn
+            return False
+        return self._evidence.observe(NONCE_GAP, block_number) is not None
+
+    def _abandon(self, pending: list[JournaledTx], latest_nonce: int) -> list[TxOutcome]:
+        """Gives up every pending transaction: each becomes dropped, so what it carried is sent again at new nonces."""
+        logger.error(
+            "the chain has no transaction of %s at nonces %d..%d below this node's pending ones (a chain reset or a"
+            " rewind lost them): abandoning %d pending transactions at nonces %s; what they carried is sent again",
+            self._sender,
+            latest_nonce,
+            pending[0].nonce - 1,
+            len(pending),
+            ", ".join(str(tx.nonce) for tx in pending),
+        )
+        outcomes = []
+        for tx in pending:
             self._journal.mark_dropped(tx.tx_id)
-            logger.warning("tx %d dropped: nonce %d was used by a transaction not in its attempts", tx.tx_id, tx.nonce)
-            return TxOutcome(tx.tx_id, DROPPED, None, None, None, None, None)
-        return None
+            self._evidence.withdraw(tx.tx_id)
+            outcomes.append(TxOutcome(tx.tx_id, DROPPED, None, None, None, None, None))
+        fault_metrics.TX_ABANDONED.inc(len(outcomes))
+        return outcomes
 
     def _replace(self, tx: JournaledTx, block: Mapping) -> None:
         """Signs the same call at the same nonce with higher fees, journals it, then broadcasts it.

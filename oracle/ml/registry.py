@@ -7,11 +7,13 @@ import threading
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
+from oracle.chain import fault_metrics
 from oracle.chain.coordinator import NOT_REGISTERED, Coordinator, Registration
 from oracle.ml.artifact import TRUSTED_TYPES
 from oracle.ml.errors import MLError
 from oracle.ml.model import LoadedModel
 from oracle.ml.model_directory import ARTIFACT_FILE, SCHEMA_FILE
+from oracle.ml.versions import candidate_dirs, keep_version
 from oracle.types import model_id as model_id_of
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ class ModelRegistry:
         self._lock = threading.Lock()
         self._served: dict[bytes, LoadedModel] = {}
         self._registrations: dict[bytes, Registration | None] = {}
+        self._committed: dict[tuple[bytes, bytes], LoadedModel | None] = {}  # older versions, by artifact
         self.refused: dict[str, str] = {}
 
     def load(self) -> None:
@@ -74,6 +77,7 @@ class ModelRegistry:
                     self.refused[name] = str(error)
                 else:
                     self._served[model_id] = model
+                    keep_version(self._dirs[name], registration.artifact_hash)
                     log.info(
                         "serving %s v%d (artifact %s…)",
                         name,
@@ -85,19 +89,63 @@ class ModelRegistry:
         return None
 
     def get(self, model_id: bytes, artifact_hash: bytes) -> LoadedModel | None:
-        """The model that answers requests made against `artifact_hash`; re-reads the registration once when
-        the request names another artifact (the model may have been re-versioned since start-up)."""
+        """The model that answers requests made against `artifact_hash`: the served one, else (the model was
+        re-versioned) the current registration re-read once, else the version the request committed to, from
+        the copies kept by artifact hash (see oracle/ml/versions.py)."""
         model = self._served.get(model_id)
         if model is not None and model.artifact_hash == artifact_hash:
             return model
         name = self.name_of(model_id)
         if name is None:
             return None
+        with self._lock:
+            if (model_id, artifact_hash) in self._committed:
+                return self._committed[(model_id, artifact_hash)]
         registration = self._registrations.get(model_id)
-        if registration is not None and registration.artifact_hash == artifact_hash and model is None:
-            return None  # already refused for this very artifact
-        model = self._load(name)
-        return model if model is not None and model.artifact_hash == artifact_hash else None
+        if registration is None or registration.artifact_hash != artifact_hash:
+            model = self._load(name)
+            if model is not None and model.artifact_hash == artifact_hash:
+                return model
+        return self._committed_version(name, model_id, artifact_hash)
+
+    def _committed_version(self, name: str, model_id: bytes, artifact_hash: bytes) -> LoadedModel | None:
+        """A version other than the current registration, for the requests committed to it: its files (kept
+        copy or model directory) must hash to `artifact_hash` and to the schema registered on chain with it."""
+        key = (model_id, artifact_hash)
+        with self._lock:
+            if key in self._committed:
+                return self._committed[key]
+        schema_hash = self._coordinator.registered_schema(model_id, artifact_hash)
+        model, problems = None, []
+        if schema_hash is None:
+            problems.append("that artifact was never registered for it")
+        else:
+            for directory in candidate_dirs(self._dirs[name], artifact_hash):
+                try:
+                    model = LoadedModel.from_dir(
+                        directory, artifact_hash=artifact_hash, schema_hash=schema_hash, trusted=self._trusted
+                    )
+                    break
+                except (MLError, OSError, ValueError) as error:
+                    problems.append(f"{directory}: {error}")
+        with self._lock:
+            self._committed[key] = model
+        if model is None:
+            log.error(
+                "requests for %s committed to artifact %s… cannot be answered here: %s",
+                name,
+                artifact_hash.hex()[:12],
+                "; ".join(problems),
+            )
+        else:
+            fault_metrics.ARCHIVED_ARTIFACT_LOADS.labels(model=name).inc()
+            log.warning(
+                "serving the requests for %s committed to artifact %s… (not the current registration) from %s",
+                name,
+                artifact_hash.hex()[:12],
+                directory,
+            )
+        return model
 
     def resolve(self, ref: str) -> tuple[str, bytes] | None:
         """(name, model id) of this registry's model named `ref`, or whose id is `ref` (0x + 64 hex digits)."""

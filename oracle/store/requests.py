@@ -335,6 +335,15 @@ class RequestStore:
         )
         return [bytes(row[0]) for row in rows]
 
+    def sent_on_final_transactions(self) -> list[int]:
+        """Ids of journalled transactions that are final (mined, reverted, dropped) while requests they carry are
+        still `sent`: outcomes recorded in the journal but not yet handed to their requests."""
+        rows = self.db.query(
+            "SELECT DISTINCT r.tx_id FROM requests r JOIN transactions t ON t.tx_id = r.tx_id"
+            " WHERE r.state = 'sent' AND t.state <> 'pending' ORDER BY r.tx_id"
+        )
+        return [int(row[0]) for row in rows]
+
     def by_tx(self, tx_id: int) -> list[StoredRequest]:
         rows = self.db.query("SELECT * FROM requests WHERE tx_id = ? ORDER BY block_number, log_index", (tx_id,))
         return [StoredRequest.from_row(row) for row in rows]

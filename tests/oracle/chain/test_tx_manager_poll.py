@@ -111,8 +111,8 @@ def test_stuck_transaction_replacements_stay_under_the_fee_cap(make_manager, jou
     assert [a.max_fee_per_gas for a in tx.attempts] == [offered, cap]  # up to the cap once, then resent as is
 
 
-def test_transaction_whose_nonce_another_transaction_took_is_dropped(
-    make_manager, journal, target, poke, sender, w3, monkeypatch
+def test_transaction_whose_nonce_another_transaction_took_is_dropped_after_reads_across_blocks(
+    make_manager, journal, target, poke, sender, w3, rpc, monkeypatch
 ):
     crashing = make_manager(journal)
     monkeypatch.setattr(crashing, "_broadcast", crash)
@@ -133,8 +133,14 @@ def test_transaction_whose_nonce_another_transaction_took_is_dropped(
         }
     )
     w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(other.raw_transaction))
-    manager = make_manager(journal)
+    manager = make_manager(journal, drop_after_blocks=2)
 
+    assert manager.poll() == []  # the evidence (nonce used, no receipt) must hold over 3 reads and 2 blocks
+    assert manager.poll() == []
+    rpc("evm_mine")
+    assert manager.poll() == []
+    assert journal.get(journaled.tx_id).state == "pending"
+    rpc("evm_mine")
     outcomes = manager.poll()
 
     assert outcomes == [TxOutcome(journaled.tx_id, "dropped", None, None, None, None, None)]

@@ -1,0 +1,79 @@
+"""TransactionManager.poll behind an RPC that lags or fails: a nonce that moves before the receipt is served."""
+
+import pytest
+from web3.exceptions import TransactionNotFound
+
+from oracle.chain.tx_manager import TransactionManager
+from tests.faults.metrics import sample
+from tests.faults.provider import faulty_web3
+from tests.oracle.chain.helpers import poll_until_final
+
+
+@pytest.fixture
+def faulty(web3, sender, target, coordinator, journal, rpc):
+    """(manager, provider): a TransactionManager whose RPC calls go through a FaultyProvider."""
+    w3, provider = faulty_web3(web3.provider.endpoint_uri)
+    manager = TransactionManager(w3, sender, journal, error_abi=[*target.abi, *coordinator.abi], drop_after_blocks=2)
+    return manager, provider
+
+
+def test_nonce_seen_used_before_the_receipt_appears_is_not_a_drop_and_nothing_is_resent(
+    faulty, journal, target, poke, rpc
+):
+    manager, provider = faulty
+    tx_id = manager.submit(target.address, poke(1))
+    tx_hash = "0x" + journal.get(tx_id).latest_attempt.tx_hash.hex()
+    # The chain has mined it (the account's nonce is past it) but the RPC does not serve the receipt yet.
+    provider.inject("eth_getTransactionReceipt", when=lambda params: params[0] == tx_hash, result=None, times=2)
+    sends = provider.count("eth_sendRawTransaction")
+    withdrawn = sample("oracle_tx_drop_evidence_withdrawn_total")
+
+    assert manager.poll() == []
+    rpc("evm_mine")
+    assert manager.poll() == []
+    rpc("evm_mine")
+    [outcome] = manager.poll()  # the receipt is served from the third read on
+
+    assert (outcome.tx_id, outcome.state, outcome.tx_hash.hex()) == (tx_id, "mined", tx_hash[2:])
+    assert journal.get(tx_id).state == "mined"
+    assert len(journal.get(tx_id).attempts) == 1
+    assert provider.count("eth_sendRawTransaction") == sends  # neither resent nor replaced
+    assert sample("oracle_tx_drop_evidence_withdrawn_total") == withdrawn + 1
+    assert target.pokes() == 1
+
+
+def test_pending_transaction_above_nonces_a_reset_chain_lost_is_abandoned_and_its_nonce_reused(
+    make_manager, journal, target, poke, rpc, w3, sender
+):
+    manager = make_manager(journal, drop_after_blocks=2)
+    snapshot = rpc("evm_snapshot")
+    mined = manager.submit(target.address, poke(1))
+    poll_until_final(manager, 1)
+    assert journal.get(mined).state == "mined"
+    rpc("evm_setAutomine", False)
+    in_flight = manager.submit(target.address, poke(2))
+    assert journal.get(in_flight).nonce == journal.get(mined).nonce + 1
+    # The chain is reset to before the mined transaction, with the other one still in flight.
+    rpc("evm_revert", snapshot)
+    rpc("anvil_dropAllTransactions")
+    rpc("evm_setAutomine", False)
+    manager.recover()  # as a restart would: nothing is rebroadcast past the gap, where a pool would keep it
+    with pytest.raises(TransactionNotFound):
+        w3.eth.get_transaction(journal.get(in_flight).latest_attempt.tx_hash)
+    abandoned = sample("oracle_tx_abandoned_total")
+
+    assert manager.poll() == []
+    rpc("evm_mine")
+    assert manager.poll() == []
+    assert journal.get(in_flight).state == "pending"
+    rpc("evm_mine")
+    [outcome] = manager.poll()
+
+    assert (outcome.tx_id, outcome.state) == (in_flight, "dropped")
+    assert sample("oracle_tx_abandoned_total") == abandoned + 1
+    assert len(journal.get(in_flight).attempts) == 1  # no fee bumps for a nonce that cannot be mined
+    again = manager.submit(target.address, poke(3))
+    assert journal.get(again).nonce == journal.get(mined).nonce  # the lost nonce is used again
+    rpc("evm_mine")
+    assert [(o.tx_id, o.state) for o in poll_until_final(manager, 1)] == [(again, "mined")]
+    assert target.pokes() == 1
