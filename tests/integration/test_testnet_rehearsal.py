@@ -43,6 +43,20 @@ def _run(command: list[str], env: dict[str, str], stdin: str | None = None) -> s
     return done.stdout
 
 
+def _run_each(commands: list[list[str]], env: dict[str, str]) -> list[str]:
+    """Commands that operators run on their own hosts, run side by side here; their outputs in order."""
+    running = [
+        subprocess.Popen(c, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for c in commands
+    ]
+    outputs = []
+    for command, process in zip(commands, running, strict=True):
+        out, err = process.communicate(timeout=600)
+        assert process.returncode == 0, f"{' '.join(command)} failed:\n{out[-3000:]}\n{err[-3000:]}"
+        outputs.append(out)
+    return outputs
+
+
 @pytest.fixture
 def sepolia_stand_in(tmp_path):
     port = _free_port()
@@ -87,7 +101,10 @@ def test_the_readme_testnet_steps_get_an_answer(sepolia_stand_in, tmp_path):
 
     # 1. each node's key; 2. fund each address
     keystores = [keys / f"node{i + 1}.json" for i in range(NODES)]
-    signers = [_run([ORACLE, "keys", "new", str(k)], base_env).strip().splitlines()[-1] for k in keystores]
+    signers = [
+        out.strip().splitlines()[-1]
+        for out in _run_each([[ORACLE, "keys", "new", str(k)] for k in keystores], base_env)
+    ]
     for signer in signers:
         tx = {"to": signer, "value": 10**18, "nonce": w3.eth.get_transaction_count(deployer.address, "pending")}
         tx.update(gas=21_000, maxFeePerGas=10 * w3.eth.gas_price, maxPriorityFeePerGas=10**9, chainId=SEPOLIA_CHAIN_ID)
