@@ -146,7 +146,11 @@ def keys_new(keystore: Annotated[Path, typer.Argument(help="keystore file to wri
         address, password_file = write_keystore(keystore)
     except KeyFileError as error:
         raise _fail(error) from None
-    console.print(f"keystore {keystore}, password in {password_file}; address:", highlight=False)
+    console.print(
+        f"keystore {keystore}, password in {password_file} (both mode 600). Fund this address (the node pays the gas "
+        "of the answers it sends) and give it to the coordinator's owner for ORACLE_SIGNERS:",
+        highlight=False,
+    )
     print(address)
 
 
@@ -181,15 +185,40 @@ def _key_store(config: Path | None) -> ApiKeyStore:
 @api_keys_app.command("create")
 def api_keys_create(
     name: str,
-    scope: Annotated[list[Scope], typer.Option("--scope", "-s", help="predict, webhooks or admin; repeat for more")],
-    rate_limit: Annotated[int, typer.Option(min=1, help="requests per minute")] = 600,
+    scope: Annotated[
+        list[Scope] | None, typer.Option("--scope", "-s", help="predict, webhooks or admin; repeat for more")
+    ] = None,
+    rate_limit: Annotated[
+        int | None, typer.Option(min=1, help="requests per minute (default 600, publishable 60)")
+    ] = None,
+    publishable: Annotated[
+        bool, typer.Option(help="a pk_ key for web pages: pull scope only, only from the --origin pages")
+    ] = False,
+    origin: Annotated[
+        list[str] | None, typer.Option("--origin", help="a publishable key's page origin, e.g. https://app.example")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Creates a key and prints it once (on stdout, alone on its line); only its sha256 is stored."""
-    key, secret = _key_store(config).create(name, scope, rate_limit)
+    from oracle.store.database import StoreError
+
+    if publishable and not origin:
+        raise _fail(ConfigError("a publishable key needs at least one --origin (the page's scheme://host[:port])"))
+    if origin and not publishable:
+        raise _fail(ConfigError("--origin is for publishable keys: add --publishable"))
+    if not scope and not publishable:
+        raise _fail(ConfigError("give at least one --scope (predict, webhooks, admin)"))
+    scopes = scope or [Scope.PREDICT]
+    try:
+        key, secret = _key_store(config).create(
+            name, scopes, rate_limit or (60 if publishable else 600), origins=origin or ()
+        )
+    except StoreError as error:
+        raise _fail(error) from None
+    where = f", only from {', '.join(sorted(key.origins))}" if key.publishable else ""
     console.print(
-        f"key #{key.key_id} {key.name!r}: scopes {', '.join(sorted(key.scopes))}, {key.rate_limit}/min. "
-        "It is shown only now:",
+        f"key #{key.key_id} {key.name!r}: {'publishable, ' if key.publishable else ''}scopes "
+        f"{', '.join(sorted(key.scopes))}, {key.rate_limit}/min{where}. It is shown only now:",
         highlight=False,
     )
     print(secret)
@@ -198,7 +227,7 @@ def api_keys_create(
 @api_keys_app.command("list")
 def api_keys_list(config: ConfigOption = None) -> None:
     """Every key (never the secrets)."""
-    table = Table("id", "name", "prefix", "scopes", "per minute", "created", "state")
+    table = Table("id", "name", "prefix", "scopes", "origins", "per minute", "created", "state")
     for key in _key_store(config).list():
         created = datetime.datetime.fromtimestamp(key.created_at, datetime.UTC).strftime("%Y-%m-%d %H:%M")
         table.add_row(
@@ -206,6 +235,7 @@ def api_keys_list(config: ConfigOption = None) -> None:
             key.name,
             key.prefix + "…",
             ", ".join(sorted(key.scopes)),
+            " ".join(sorted(key.origins)) if key.publishable else "any (secret key)",
             str(key.rate_limit),
             created,
             "active" if key.active else "[red]revoked[/]",
@@ -270,12 +300,21 @@ def models_register(
     min_air: Annotated[
         float, typer.Option(help="credit models: refuse when a protected group's adverse-impact ratio is lower")
     ] = 0.8,
+    owner_keystore: Annotated[
+        Path | None,
+        typer.Option(help="the coordinator owner's keystore (`oracle keys import`); else the configured node key"),
+    ] = None,
+    owner_password_file: Annotated[
+        Path | None, typer.Option(help="the owner keystore's password file (default <keystore>.password)")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Registers a model (or a new version of it) by the sha256 of its artifact and schema.
-    Sent from the configured key, which must own the coordinator. A model with a fairness audit (credit
-    risk) shows it first, at --threshold-bps, and is refused below --min-air."""
+    Sent from the owner's keystore (--owner-keystore) or else the configured key, which must own the
+    coordinator. A model with a fairness audit (credit risk) shows it first, at --threshold-bps, and is
+    refused below --min-air."""
     from oracle.cli_models import fairness_report
+    from oracle.keys import load_keystore
     from oracle.ml.model import LoadedModel
 
     settings = _settings(config)
@@ -285,10 +324,15 @@ def models_register(
         model = LoadedModel.from_dir(settings.models_dir / name)
         if "fairness" in model.report and fairness_report(name, settings.models_dir, threshold_bps, min_air):
             raise OracleError(f"not registering {name}: adverse impact past --min-air {min_air} (see above)")
-        coordinator, account, w3 = runtime.coordinator, runtime.account, runtime.w3
+        coordinator, w3 = runtime.coordinator, runtime.w3
+        account = load_keystore(owner_keystore, owner_password_file) if owner_keystore else runtime.account
         owner = coordinator.owner()
         if owner != account.address:
-            raise ConfigError(f"the configured key {account.address} does not own the coordinator (owner {owner})")
+            source = f"--owner-keystore {owner_keystore}" if owner_keystore else "the configured node key"
+            raise ConfigError(
+                f"{source} ({account.address}) does not own the coordinator {coordinator.address} (owner {owner}): "
+                "pass the owner's keystore with --owner-keystore (`oracle keys import` makes one from its key)"
+            )
         mid = model_id(name)
         registration = coordinator.model(mid)
         if registration is None:
