@@ -24,7 +24,7 @@ SCHEMATHESIS_STAMP := .venv-schemathesis/.setup.stamp
 # the JS client and example page (js/, an npm workspace), and Debian's chromium for the page's browser test
 JS_STAMP := js/node_modules/.setup.stamp
 
-.PHONY: setup lint compile test demo bench models clean distclean constraints
+.PHONY: setup lint compile test demo up down bench models clean distclean constraints
 
 ## setup: venv + editable install, npm ci, ~/.solcx adapter link, brownie network config, .env
 setup: $(VENV_STAMP) $(NODE_STAMP) $(JS_STAMP) .env
@@ -54,9 +54,9 @@ $(JS_STAMP): js/package.json js/package-lock.json js/client/package.json js/exam
 .env: | .env.example
 	cp .env.example $@
 
-## compile: brownie compile (solc 0.8.30 via tools/solc)
+## compile: brownie compile (solc 0.8.30 via tools/solc), under the project name scripts/project.py gives
 compile: setup
-	brownie compile
+	python -m scripts.project
 
 ## lint: ruff over the Python code
 lint: setup
@@ -70,6 +70,14 @@ test: setup lint $(SCHEMATHESIS_STAMP)
 ## demo: end-to-end demo on the local development network
 demo: setup
 	python -m scripts.run demo
+
+## up: a local stack that stays up (anvil, every contract, 4 oracle nodes, the API, the example page); see README
+up: setup
+	python -m scripts.stack up
+
+## down: stop exactly what `make up` started
+down:
+	python -m scripts.stack down
 
 ## models: train every model from data shipped in packages into models/<name>/
 models: setup

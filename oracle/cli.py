@@ -186,15 +186,40 @@ def _key_store(config: Path | None) -> ApiKeyStore:
 @api_keys_app.command("create")
 def api_keys_create(
     name: str,
-    scope: Annotated[list[Scope], typer.Option("--scope", "-s", help="predict, webhooks or admin; repeat for more")],
-    rate_limit: Annotated[int, typer.Option(min=1, help="requests per minute")] = 600,
+    scope: Annotated[
+        list[Scope] | None, typer.Option("--scope", "-s", help="predict, webhooks or admin; repeat for more")
+    ] = None,
+    rate_limit: Annotated[
+        int | None, typer.Option(min=1, help="requests per minute (default 600, publishable 60)")
+    ] = None,
+    publishable: Annotated[
+        bool, typer.Option(help="a pk_ key for web pages: pull scope only, only from the --origin pages")
+    ] = False,
+    origin: Annotated[
+        list[str] | None, typer.Option("--origin", help="a publishable key's page origin, e.g. https://app.example")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Creates a key and prints it once (on stdout, alone on its line); only its sha256 is stored."""
-    key, secret = _key_store(config).create(name, scope, rate_limit)
+    from oracle.store.database import StoreError
+
+    if publishable and not origin:
+        raise _fail(ConfigError("a publishable key needs at least one --origin (the page's scheme://host[:port])"))
+    if origin and not publishable:
+        raise _fail(ConfigError("--origin is for publishable keys: add --publishable"))
+    if not scope and not publishable:
+        raise _fail(ConfigError("give at least one --scope (predict, webhooks, admin)"))
+    scopes = scope or [Scope.PREDICT]
+    try:
+        key, secret = _key_store(config).create(
+            name, scopes, rate_limit or (60 if publishable else 600), origins=origin or ()
+        )
+    except StoreError as error:
+        raise _fail(error) from None
+    where = f", only from {', '.join(sorted(key.origins))}" if key.publishable else ""
     console.print(
-        f"key #{key.key_id} {key.name!r}: scopes {', '.join(sorted(key.scopes))}, {key.rate_limit}/min. "
-        "It is shown only now:",
+        f"key #{key.key_id} {key.name!r}: {'publishable, ' if key.publishable else ''}scopes "
+        f"{', '.join(sorted(key.scopes))}, {key.rate_limit}/min{where}. It is shown only now:",
         highlight=False,
     )
     print(secret)
@@ -203,7 +228,7 @@ def api_keys_create(
 @api_keys_app.command("list")
 def api_keys_list(config: ConfigOption = None) -> None:
     """Every key (never the secrets)."""
-    table = Table("id", "name", "prefix", "scopes", "per minute", "created", "state")
+    table = Table("id", "name", "prefix", "scopes", "origins", "per minute", "created", "state")
     for key in _key_store(config).list():
         created = datetime.datetime.fromtimestamp(key.created_at, datetime.UTC).strftime("%Y-%m-%d %H:%M")
         table.add_row(
@@ -211,6 +236,7 @@ def api_keys_list(config: ConfigOption = None) -> None:
             key.name,
             key.prefix + "…",
             ", ".join(sorted(key.scopes)),
+            " ".join(sorted(key.origins)) if key.publishable else "any (secret key)",
             str(key.rate_limit),
             created,
             "active" if key.active else "[red]revoked[/]",

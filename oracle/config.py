@@ -23,6 +23,9 @@ from oracle.errors import OracleError
 ENV_PREFIX = "ORACLE_"
 CONFIG_ENV = "ORACLE_CONFIG"
 LOCAL_CHAIN_IDS = frozenset({31337, 1337})
+# Where a frontend's dev server runs (the example page under `make up`, Vite's default port): allowed to call the
+# API cross-origin unless ORACLE_API_CORS_ORIGINS says otherwise.
+LOCAL_DEV_ORIGINS = ("http://127.0.0.1:5173", "http://localhost:5173")
 
 
 class ConfigError(OracleError, ValueError):
@@ -48,7 +51,13 @@ class Settings(BaseModel):
     keystore_password_file: Path | None = Field(None, description="file holding the keystore password")
     private_key: SecretStr | None = Field(None, description="raw hex key; accepted on local chains only")
 
-    confirmations: int = Field(1, ge=0, le=256, description="blocks a request's block must be buried under")
+    confirmations: int | None = Field(
+        None,
+        ge=0,
+        le=256,
+        description="blocks a request's block must be buried under; default 1, or 0 on a local chain (31337, "
+        "1337), whose automining head moves only with the next transaction",
+    )
     start_block: int | None = Field(None, ge=0, description="first block to read when the store is empty")
     log_range: int = Field(2_000, ge=1, le=100_000, description="most blocks per eth_getLogs query")
     reorg_depth: int = Field(128, ge=1, description="block hashes kept to find the fork point of a reorg")
@@ -81,7 +90,10 @@ class Settings(BaseModel):
     api_host: str = Field("127.0.0.1", description="address the HTTP API binds to")
     api_port: int = Field(8000, ge=1, le=65535, description="port of the HTTP API")
     api_cors_origins: tuple[str, ...] = Field(
-        (), description="browser origins allowed to call the API (scheme://host[:port], or *); empty = none"
+        LOCAL_DEV_ORIGINS,
+        description="browser origins allowed to call the API (scheme://host[:port], or *); default the local "
+        "development origins http://127.0.0.1:5173 and http://localhost:5173; `none` for none; publishable keys' "
+        "origins are allowed besides",
     )
     api_report_validity: int = Field(300, ge=1, description="default seconds a pull-mode report stays valid")
     api_max_report_validity: int = Field(
@@ -129,6 +141,8 @@ class Settings(BaseModel):
     @field_validator("api_cors_origins")
     @classmethod
     def _origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if tuple(value) == ("none",):
+            return ()
         for origin in value:
             if origin == "*":
                 continue
@@ -174,6 +188,12 @@ class Settings(BaseModel):
         """(signer address, API URL) of each peer."""
         return tuple((entry.split("@", 1)[0], entry.split("@", 1)[1]) for entry in self.peers)
 
+    def confirmations_on(self, chain_id: int) -> int:
+        """The configured confirmations, else 0 on a local chain and 1 elsewhere."""
+        if self.confirmations is not None:
+            return self.confirmations
+        return 0 if chain_id in LOCAL_CHAIN_IDS else 1
+
     @property
     def max_fee_per_gas_cap(self) -> int | None:
         return None if self.max_fee_gwei is None else int(self.max_fee_gwei * 10**9)
@@ -216,6 +236,11 @@ class Settings(BaseModel):
         return self.keystore_password_file.read_text().strip()
 
 
+# Where the signing key comes from: a layer (file < environment < overrides) that names any of these replaces
+# the key of the layers below it as a whole, so an ORACLE_PRIVATE_KEY or ORACLE_KEYSTORE in the environment
+# never meets the file's keystore as "both".
+KEY_FIELDS = frozenset({"keystore", "keystore_password", "keystore_password_file", "private_key"})
+
 # Settings given as comma-separated lists in the environment.
 LIST_FIELDS = frozenset({"models", "models_trusted_types", "api_cors_origins", "peers"})
 
@@ -257,8 +282,10 @@ def load_settings(
     environ = os.environ if environ is None else environ
     path = config_file or (Path(environ[CONFIG_ENV]) if environ.get(CONFIG_ENV) else None)
     values: dict[str, Any] = _from_file(path) if path else {}
-    values.update(_from_env(environ))
-    values.update({k: v for k, v in overrides.items() if v is not None})
+    for layer in (_from_env(environ), {k: v for k, v in overrides.items() if v is not None}):
+        if KEY_FIELDS & set(layer):
+            values = {k: v for k, v in values.items() if k not in KEY_FIELDS}
+        values.update(layer)
     try:
         return Settings(**values)
     except ValidationError as error:

@@ -18,7 +18,7 @@ from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import TransactionManager
 from oracle.config import ConfigError, Settings
 from oracle.ml.artifact import TRUSTED_TYPES
-from oracle.ml.registry import ModelRegistry
+from oracle.ml.registry import ModelRegistry, registered_models
 from oracle.network.intake import ObservationIntake
 from oracle.network.outbox import Peer, PeerOutbox
 from oracle.network.pull_cosign import PullCosigner
@@ -97,7 +97,7 @@ class Runtime:
         registry = ModelRegistry(
             self.settings.models_dir,
             self.coordinator,
-            self.settings.models,
+            self.settings.models or registered_models(self.settings.models_dir, self.coordinator),
             TRUSTED_TYPES | set(self.settings.models_trusted_types),
         )
         registry.load()
@@ -119,7 +119,7 @@ class Runtime:
             self.w3,
             self.coordinator.address,
             self.store,
-            confirmations=s.confirmations,
+            confirmations=s.confirmations_on(self.chain_id),
             log_range=s.log_range,
             start_block=s.start_block or 0,
             reorg_depth=s.reorg_depth,

@@ -343,7 +343,13 @@ def main():
         registry = deploy_attestation_registry(owner, coordinator)
         consumer = ConsumerMock.deploy(coordinator, {"from": owner})
     path = save_deployment(
-        OracleCoordinator=coordinator.address, AttestationRegistry=registry.address, ConsumerMock=consumer.address
+        contracts={
+            "OracleCoordinator": coordinator.address,
+            "AttestationRegistry": registry.address,
+            "ConsumerMock": consumer.address,
+        },
+        threshold=THRESHOLD,
+        nodes=[{"signer": s.address} for s in signers],
     )
     console.print(f"[bold]OracleCoordinator[/] {coordinator.address}  ({THRESHOLD}-of-{NODES} signers)")
     console.print(f"[bold]ConsumerMock[/]      {consumer.address}   addresses in deployments/{path.name}")

@@ -4,6 +4,7 @@ Signers come from ORACLE_SIGNERS and the threshold from ORACLE_THRESHOLD (defaul
 chain the anvil development signer is used when ORACLE_SIGNERS is unset. A threshold that tolerates no
 faulty signer (f = 0) over more than one signer is refused unless ORACLE_ALLOW_UNSAFE_THRESHOLD=1: at most
 f faulty signers needs n >= 3f + 1 signers and a threshold k >= 2f + 1, for example 3-of-4.
+Merges the addresses, the threshold and the signers into deployments/<chain id>.json.
 """
 
 import os
@@ -26,7 +27,12 @@ def main():
     allow_unsafe = os.environ.get(ALLOW_UNSAFE_THRESHOLD) == "1"
     coordinator = deploy_coordinator(owner, signers, threshold, allow_unsafe)
     registry = deploy_attestation_registry(owner, coordinator)
-    path = save_deployment(OracleCoordinator=coordinator.address, AttestationRegistry=registry.address)
+    path = save_deployment(
+        contracts={"OracleCoordinator": coordinator.address, "AttestationRegistry": registry.address},
+        threshold=threshold,
+        nodes=[{"signer": signer} for signer in signers],
+        startBlock=coordinator.tx.block_number,
+    )
     faults = tolerated_faults(len(signers), threshold)
     print(
         f"OracleCoordinator {coordinator.address}: {threshold}-of-{len(signers)} signers, tolerates f = {faults} "

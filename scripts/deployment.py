@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-from brownie import AttestationRegistry, OracleCoordinator, accounts, chain, network
+from brownie import AttestationRegistry, OracleCoordinator, accounts, chain, network, web3
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_utils import is_address, to_checksum_address
 
 from oracle.network.quorum import tolerated_faults, unsafe_threshold_reason
+from scripts import deployments_file
 
 DEPLOYMENTS = Path(__file__).resolve().parent.parent / "deployments"
 LOCAL_CHAIN_IDS = {31337, 1337}
@@ -45,7 +46,10 @@ def signer_addresses() -> list[str]:
     """ORACLE_SIGNERS (comma-separated addresses), or the anvil development signer on a local chain."""
     configured = [a.strip() for a in os.environ.get("ORACLE_SIGNERS", "").split(",") if a.strip()]
     if configured:
-        return configured
+        invalid = [a for a in configured if not is_address(a)]
+        if invalid:
+            raise SystemExit(f"ORACLE_SIGNERS: {', '.join(invalid)} is not an address")
+        return [to_checksum_address(a) for a in configured]
     if is_local():
         return [local_signer().address]
     raise SystemExit("ORACLE_SIGNERS is not set: list the oracle nodes' signer addresses, comma-separated")
@@ -78,11 +82,37 @@ def deploy_attestation_registry(owner, coordinator):
     return registry
 
 
-def save_deployment(**addresses: str) -> Path:
-    """Writes deployments/<chain id>.json for the node, the API and dApp frontends."""
-    DEPLOYMENTS.mkdir(exist_ok=True)
-    path = DEPLOYMENTS / f"{chain.id}.json"
-    existing = json.loads(path.read_text()) if path.exists() else {}
-    existing.update({"network": network.show_active(), "chain_id": chain.id, **addresses})
-    path.write_text(json.dumps(existing, indent=2) + "\n")
-    return path
+def save_deployment(**parts) -> Path:
+    """Merges `parts` into deployments/<chain id>.json (the format in the README's "Local stack" section):
+    `contracts`, `models` and `attesters` are merged key by key, anything else replaces its field, and keys
+    another script wrote stay. On a local chain the RPC URL is recorded too (a live one may carry an API key)."""
+    fields = {"chainId": chain.id, **parts}
+    if is_local():
+        fields.setdefault("rpcUrl", web3.provider.endpoint_uri)
+    return deployments_file.merge(DEPLOYMENTS / f"{chain.id}.json", fields)
+
+
+def deployed(name: str) -> str | None:
+    """The address of `name` (e.g. "OracleCoordinator") in this chain's deployments file, if recorded."""
+    return deployments_file.read(DEPLOYMENTS / f"{chain.id}.json").get("contracts", {}).get(name)
+
+
+def deployed_coordinator():
+    """The OracleCoordinator this chain's deployments file names (or ORACLE_COORDINATOR): what the apps use."""
+    address = os.environ.get("ORACLE_COORDINATOR") or deployed("OracleCoordinator")
+    if not address:
+        raise SystemExit(
+            f"no OracleCoordinator for chain id {chain.id}: deploy it first (python -m scripts.run deploy) "
+            "or set ORACLE_COORDINATOR"
+        )
+    return OracleCoordinator.at(address)
+
+
+def address_setting(name: str) -> str | None:
+    """An address from the environment variable `name`, checked; None when unset."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not is_address(value):
+        raise SystemExit(f"{name}: {value!r} is not an address")
+    return to_checksum_address(value)

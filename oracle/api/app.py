@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
@@ -28,13 +29,22 @@ to submit on chain themselves (`verifyReport(report, signatures)` or a consumer 
 `LendingPool.borrowWithReport`).
 
 Authentication: routes that sign, register webhooks or manage keys need an `X-API-Key` header with the
-right scope (predict, webhooks, admin). Every error answer has the same body: `{"error": {status, code,
+right scope (predict, webhooks, admin). A web page uses a publishable key (`pk_...`): pull mode only, from its
+allowed origins only, at its own rate; admin keys are refused from browsers (requests with an Origin header). Every error answer has the same body: `{"error": {status, code,
 message, request_id, details}}`; `X-Request-ID` is echoed (or made) on every answer.
 """
 
 
 class _Cors(CORSMiddleware):
-    """Starlette's CORS middleware, with a refused preflight answered in the common error shape."""
+    """Starlette's CORS middleware, with a refused preflight answered in the common error shape, and the origins
+    of active publishable keys allowed besides the configured ones (a key's page can then call the API)."""
+
+    def __init__(self, app, extra_origins: Callable[[], frozenset[str]], **options) -> None:
+        super().__init__(app, **options)
+        self._extra_origins = extra_origins
+
+    def is_allowed_origin(self, origin: str) -> bool:
+        return super().is_allowed_origin(origin) or origin in self._extra_origins()
 
     def preflight_response(self, request_headers: Headers) -> Response:
         response = super().preflight_response(request_headers)
@@ -42,6 +52,21 @@ class _Cors(CORSMiddleware):
             return response
         kept = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
         return error_response(response.status_code, "cors_refused", bytes(response.body).decode(), headers=kept)
+
+
+class _Cached:
+    """A value read at most once per `seconds` (the publishable keys' origins, asked on each CORS request)."""
+
+    def __init__(self, read: Callable[[], frozenset[str]], seconds: float = 5.0) -> None:
+        self._read, self._seconds = read, seconds
+        self._value: frozenset[str] = frozenset()
+        self._at = -float("inf")
+
+    def __call__(self) -> frozenset[str]:
+        now = time.monotonic()
+        if now - self._at >= self._seconds:
+            self._value, self._at = self._read(), now
+        return self._value
 
 
 def _version() -> str:
@@ -89,14 +114,14 @@ def create_app(services: ApiServices, config: ApiConfig | None = None, network: 
     if network is not None:
         app.include_router(observations.router)
     install_error_handlers(app)
-    if config.cors_origins:
-        app.add_middleware(
-            _Cors,
-            allow_origins=list(config.cors_origins),
-            allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=[API_KEY_HEADER, "Content-Type", REQUEST_ID_HEADER],
-            expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
-            max_age=600,
-        )
+    app.add_middleware(
+        _Cors,
+        extra_origins=_Cached(services.api_keys.publishable_origins),
+        allow_origins=list(config.cors_origins),
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=[API_KEY_HEADER, "Content-Type", REQUEST_ID_HEADER],
+        expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
+        max_age=600,
+    )
     app.add_middleware(RequestContextMiddleware, observe=metrics.observe_http)  # added last: outermost
     return app

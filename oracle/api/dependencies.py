@@ -22,7 +22,8 @@ API_KEY_HEADER = "X-API-Key"
 _api_key_header = APIKeyHeader(
     name=API_KEY_HEADER,
     auto_error=False,
-    description="an API key (`oracle api-keys create` or POST /v1/api-keys); scopes: predict, webhooks, admin",
+    description="an API key (`oracle api-keys create` or POST /v1/api-keys); scopes: predict, webhooks, admin. "
+    "A publishable key (pk_...) works from its allowed page origins only, for pull mode (predict).",
 )
 
 
@@ -49,13 +50,21 @@ OptionalNetwork = Annotated[NetworkApi | None, Depends(_network)]
 Network = Annotated[NetworkApi, Depends(_network)]  # on the routes mounted only with a network
 
 
-def _authenticated(services: Services, secret: Annotated[str | None, Security(_api_key_header)]) -> ApiKey:
-    """The caller's active key, after its rate limit: 401 without a valid key, 429 over the limit."""
+def _authenticated(
+    request: Request, services: Services, secret: Annotated[str | None, Security(_api_key_header)]
+) -> ApiKey:
+    """The caller's active key, after its rate limit: 401 without a valid key, 403 for a publishable key from
+    another origin or an admin key from a browser, 429 over the limit."""
     if not secret:
         raise Unauthorized(f"this route needs an API key in the {API_KEY_HEADER} header")
     key = services.api_keys.authenticate(secret)
     if key is None:
         raise Unauthorized("unknown or revoked API key")
+    origin = request.headers.get("origin")
+    if not key.allows_origin(origin):
+        raise Forbidden(f"this publishable key is not allowed from origin {origin or '(none)'}")
+    if origin is not None and Scope.ADMIN in key.scopes:
+        raise Forbidden("an admin key is refused from a browser page: use it from a server or `oracle api-keys`")
     retry_after = services.limiter.acquire(f"key:{key.key_id}", key.rate_limit)
     if retry_after is not None:
         raise RateLimited(retry_after)

@@ -13,7 +13,7 @@ from oracle.api.webhook_dispatcher import DeliveryPolicy, WebhookDispatcher
 from oracle.chain.clock import ChainClock
 from oracle.chain.coordinator import Coordinator
 from oracle.chain.signer import ObservationSigner
-from oracle.config import Settings
+from oracle.config import LOCAL_DEV_ORIGINS, Settings
 from oracle.ml.registry import ModelRegistry
 from oracle.privacy.inputs import InputResolver
 from oracle.pull import PullReporter
@@ -27,7 +27,7 @@ from oracle.store.webhooks import WebhookStore
 
 @dataclass(frozen=True)
 class ApiConfig:
-    cors_origins: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = LOCAL_DEV_ORIGINS
     anonymous_rate_limit: int = 600  # per minute per client address; 0 = none
     max_batch: int = 100
     webhook_delivery: bool = True

@@ -30,6 +30,13 @@ def model_dirs(models_dir: Path, names: Iterable[str] = ()) -> dict[str, Path]:
     }
 
 
+def registered_models(models_dir: Path, coordinator: Coordinator) -> list[str]:
+    """The model directories the coordinator has a registration for: what a node serves when ORACLE_MODELS is
+    unset. Every directory when none is registered, so that the refusals are logged and /readyz says why."""
+    names = list(model_dirs(Path(models_dir)))
+    return [name for name in names if coordinator.model(model_id_of(name)) is not None] or names
+
+
 class ModelRegistry:
     """Loads each model pinned to its on-chain hashes; a model that does not match is refused, not served."""
 

@@ -27,8 +27,10 @@ def migration_scripts() -> list[tuple[int, str, str]]:
             scripts.append((version, entry.name, entry.read_text()))
     scripts.sort()
     versions = [v for v, _, _ in scripts]
-    if versions != list(range(1, len(versions) + 1)):
-        raise StoreError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    # numbers are allocated to branches ahead of their merge, so a branch may hold 0008 before 0006: unique and
+    # increasing is the rule; each script still runs once, in order
+    if len(set(versions)) != len(versions) or versions[:1] != [1]:
+        raise StoreError(f"migrations must be numbered from 1 with no number twice, found {versions}")
     return scripts
 
 
@@ -54,9 +56,10 @@ class Database:
     def _migrate(self) -> None:
         current = self.schema_version()
         scripts = migration_scripts()
-        if current > len(scripts):
-            raise StoreError(f"database schema version {current} is newer than this node knows ({len(scripts)})")
-        for version, name, sql in scripts[current:]:
+        newest = scripts[-1][0]
+        if current > newest:
+            raise StoreError(f"database schema version {current} is newer than this node knows ({newest})")
+        for version, name, sql in (script for script in scripts if script[0] > current):
             with self.transaction() as connection:
                 # the node and the API open the same file: another process may have applied it meanwhile
                 if self.schema_version() >= version:

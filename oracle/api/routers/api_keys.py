@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
     responses=documented(401, 403, 422, 429),
 )
 def create_key(body: ApiKeyCreate, _: AdminKey, services: Services) -> ApiKeyCreated:
-    key, secret = services.api_keys.create(body.name, body.scopes, body.rate_limit_per_minute)
+    key, secret = services.api_keys.create(body.name, body.scopes, body.rate_limit_per_minute, origins=body.origins)
     return ApiKeyCreated(**ApiKeyOut.of(key).model_dump(), key=secret)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from oracle.store.api_keys import ApiKey, Scope
+from oracle.store.api_keys import PUBLISHABLE_SCOPES, ApiKey, Scope, check_origin
+from oracle.store.database import StoreError
 
 
 class ApiKeyCreate(BaseModel):
@@ -18,6 +19,26 @@ class ApiKeyCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(min_length=1, description="predict, webhooks, admin (admin includes the others)")
     rate_limit_per_minute: int = Field(600, ge=1, le=1_000_000)
+    origins: list[str] = Field(
+        [],
+        max_length=20,
+        description="page origins (scheme://host[:port]) of a publishable key (pk_...): it then works only from "
+        "those pages, with the predict scope only",
+    )
+
+    @field_validator("origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        try:
+            return [check_origin(origin.rstrip("/")) for origin in value]
+        except StoreError as error:
+            raise ValueError(str(error)) from None
+
+    @model_validator(mode="after")
+    def _publishable_scope(self) -> ApiKeyCreate:
+        if self.origins and set(self.scopes) - PUBLISHABLE_SCOPES:
+            raise ValueError("a publishable key (with origins) has the predict scope only")
+        return self
 
 
 class ApiKeyOut(BaseModel):
@@ -29,6 +50,8 @@ class ApiKeyOut(BaseModel):
     created_at: float
     revoked_at: float | None = None
     active: bool
+    publishable: bool = Field(False, description="a pk_ key, usable only from its origins")
+    origins: list[str] = []
 
     @classmethod
     def of(cls, key: ApiKey) -> ApiKeyOut:
@@ -41,6 +64,8 @@ class ApiKeyOut(BaseModel):
             created_at=key.created_at,
             revoked_at=key.revoked_at,
             active=key.active,
+            publishable=key.publishable,
+            origins=sorted(key.origins),
         )
 
 

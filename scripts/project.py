@@ -1,0 +1,27 @@
+"""Loads (and compiles) this brownie project under a fixed name: `python -m scripts.project` compiles.
+
+brownie names a project after its folder and refuses a folder whose name starts with a digit
+(`BadProjectName`, brownie/project/main.py); a name given to `project.load` skips that check. The pytest
+plugin gets the same name from tests/brownie_project_name.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from brownie import project
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_NAME = "AiOracleProject"
+
+
+def load_project():
+    """The project, compiled, its contracts importable with `from brownie import X` (what `brownie run` does)."""
+    active = project.load(ROOT, name=PROJECT_NAME)
+    active.load_config()
+    active._add_to_main_namespace()
+    return active
+
+
+if __name__ == "__main__":
+    load_project()
