@@ -328,6 +328,17 @@ describe("schemas and deployments", () => {
     assert.throws(() => parseDeployment({ chainId: 1, contracts: { LendingPool: "0x12" } }), /not an address/);
   });
 
+  test("the README documents every feature of every model with its unit and scale, in order", () => {
+    const readme = readFileSync(join(ROOT, "js", "client", "README.md"), "utf8");
+    for (const model of ["credit-risk", "delivery-delay", "shipment-condition"]) {
+      const { features } = JSON.parse(readFileSync(join(ROOT, "models", model, "schema.json"), "utf8"));
+      const section = readme.split(`### ${model}\n`)[1]?.split("\n### ")[0] ?? "";
+      features.forEach((f: { name: string; unit: string; scale: number }, i: number) => {
+        assert.ok(section.includes(`| ${i} | \`${f.name}\` | ${f.unit || "-"} | ${f.scale} |`), `${model} feature ${i} ${f.name}`);
+      });
+    }
+  });
+
   test("every LoanDecided field the page shows is in the pool's ABI", () => {
     const event = lendingPoolAbi.find((i) => i.type === "event" && i.name === "LoanDecided");
     assert.ok(event);
