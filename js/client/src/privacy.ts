@@ -20,6 +20,7 @@ import {
   type PublicClient,
 } from "viem";
 import { oracleCoordinatorAbi } from "./abi/index.js";
+import type { Deployment } from "./deployments.js";
 
 export const ENVELOPE_VERSION = 1;
 export const WRAPPED_KEY_BYTES = 97;
@@ -91,4 +92,11 @@ export async function networkRecipients(client: PublicClient, coordinator: Addre
   });
   if (signers.length === 0) throw new PrivacyError("no oracle node has published an encryption key on the coordinator yet");
   return signers.map((address, i) => ({ address, publicKey: keys[i] }));
+}
+
+/** The recipients a deployments file lists (written when the stack came up; the coordinator is the authority). */
+export function deploymentRecipients(deployment: Deployment): Recipient[] {
+  const listed = deployment.nodes.filter((node) => node.encryptionKey);
+  if (listed.length === 0) throw new PrivacyError(`the deployments file of chain ${deployment.chainId} lists no node encryption keys`);
+  return listed.map((node) => ({ address: node.signer, publicKey: node.encryptionKey }));
 }

@@ -14,6 +14,7 @@ import {
   decodeFeatures,
   decodeOutput,
   decodeRevertData,
+  deploymentRecipients,
   encodeFeatures,
   inputCommitment,
   lendingPoolAbi,
@@ -277,7 +278,13 @@ describe("push mode", () => {
 describe("private inputs", () => {
   test("a node's Python code opens what the client sealed (oracle/privacy/envelope.py)", () => {
     const salt = newSalt();
-    const recipients = stack.signers.map((signer, i) => ({ address: signer.address, publicKey: `0x${stack.encryptionKeys[i].publicKey.toHex(true)}` as Hex }));
+    // as a deployments file lists them: uncompressed keys (the coordinator publishes compressed ones)
+    const recipients = deploymentRecipients(
+      parseDeployment({
+        chainId: stack.chainId,
+        nodes: stack.signers.map((signer, i) => ({ signer: signer.address, encryptionKey: `0x${stack.encryptionKeys[i].publicKey.toHex(false)}` })),
+      }),
+    );
     const payload = sealPrivateInput(salt, FEATURES, recipients);
     assert.equal((payload.length - 2) / 2, 2 + 4 * 117 + 12 + 96 + 32 * FEATURES.length + 16);
     const python = join(ROOT, ".venv", "bin", "python");
