@@ -21,11 +21,13 @@ VENV_STAMP := .venv/.setup.stamp
 NODE_STAMP := node_modules/.setup.stamp
 # schemathesis runs from its own venv: brownie pins hypothesis==6.27.3, which schemathesis 4 cannot use.
 SCHEMATHESIS_STAMP := .venv-schemathesis/.setup.stamp
+# the JS client and example page (js/, an npm workspace), and Debian's chromium for the page's browser test
+JS_STAMP := js/node_modules/.setup.stamp
 
 .PHONY: setup lint compile test demo up down bench models clean distclean constraints
 
 ## setup: venv + editable install, npm ci, ~/.solcx adapter link, brownie network config, .env
-setup: $(VENV_STAMP) $(NODE_STAMP) .env
+setup: $(VENV_STAMP) $(NODE_STAMP) $(JS_STAMP) .env
 	@SOLC_VERSION=$(SOLC_VERSION) tools/setup-home.sh
 
 $(VENV_STAMP): pyproject.toml constraints.txt
@@ -40,6 +42,11 @@ $(SCHEMATHESIS_STAMP): constraints-schemathesis.txt
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
+	@touch $@
+
+$(JS_STAMP): js/package.json js/package-lock.json js/client/package.json js/example/package.json
+	npm ci --prefix js --no-audit --no-fund
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	@touch $@
 
 # brownie-config.yaml has `dotenv: .env` and brownie refuses to start without the file;
@@ -58,6 +65,7 @@ lint: setup
 ## test: lint, then contract + Python tests (brownie's pytest plugin, anvil launched on demand)
 test: setup lint $(SCHEMATHESIS_STAMP)
 	pytest
+	npm --prefix js test
 
 ## demo: end-to-end demo on the local development network
 demo: setup
