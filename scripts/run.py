@@ -53,6 +53,16 @@ def pay_base_fee() -> None:
         network.priority_fee("1 gwei")
 
 
+def estimate_gas_limits() -> None:
+    """brownie's development default sends every transaction with the block's whole gas limit. Such a
+    transaction does not fit in a block beside any other: when an oracle node's answer reaches anvil at the
+    same moment, anvil automines the answer and leaves the other pending until the next transaction, which may
+    never come. Estimated limits fit beside the nodes' (a transaction that would revert still gets the whole
+    block, as before, so its revert is mined)."""
+    if CONFIG.network_type == "development":
+        network.gas_limit("auto")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("script", help="module in scripts/, for example demo or deploy")
@@ -64,6 +74,7 @@ def main() -> None:
     network.connect(arguments.network)
     try:
         pay_base_fee()
+        estimate_gas_limits()
         importlib.import_module(f"scripts.{arguments.script}").main()
     finally:
         network.disconnect()

@@ -13,6 +13,20 @@ from tests.model_fixtures import CREDIT_RISK, FEE_WEI
 CALLBACK_GAS = 150_000
 
 
+@pytest.fixture(scope="module", autouse=True)
+def transactions_fit_beside_the_nodes():
+    """Estimated gas limits for the tests' own transactions while nodes send theirs (see scripts/run.py)."""
+    from brownie._config import CONFIG
+
+    from scripts.run import estimate_gas_limits
+
+    settings = CONFIG.active_network["settings"]
+    previous = settings["gas_limit"]
+    estimate_gas_limits()
+    yield
+    settings["gas_limit"] = previous
+
+
 @pytest.fixture(scope="module")
 def requester(ConsumerMock, served_coordinator, owner):
     return ConsumerMock.deploy(served_coordinator, {"from": owner})
