@@ -24,7 +24,7 @@ from web3.exceptions import ContractLogicError, TransactionIndexingInProgress, T
 from oracle.chain import fault_metrics
 from oracle.chain.blocks import latest_block
 from oracle.chain.evidence import Evidence
-from oracle.chain.fees import MIN_REPLACEMENT_BUMP_PERCENT, initial_fees, replacement_fees
+from oracle.chain.fees import MIN_REPLACEMENT_BUMP_PERCENT, cap_shortfall, initial_fees, replacement_fees
 from oracle.chain.receipts import get_receipt
 from oracle.chain.reverts import DecodedRevert, RevertDecoder, revert_data
 from oracle.errors import OracleError
@@ -430,11 +430,13 @@ class TransactionManager:
                     _described(old),
                 )
             else:
+                shortfall = cap_shortfall(_base_fee(block), self._priority_fee(block), self._max_fee_cap)
                 logger.warning(
-                    "tx %d stuck at nonce %d; the node does not hold %s though today's fees are no higher, resending",
+                    "tx %d stuck at nonce %d; the node does not hold %s and %s: resending it as it is",
                     tx.tx_id,
                     tx.nonce,
                     _described(old),
+                    shortfall or "today's fee is no higher than its own",
                 )
                 self._send(tx.tx_id, old)
             return
