@@ -80,12 +80,13 @@ def test_single_rows_equal_the_artifacts_for_any_in_schema_row(name):
     served = LoadedModel.from_dir(MODELS / name)
     reference = LoadedModel(served.estimator, served.schema, served.artifact_hash, served.report, compiled=False)
 
-    @settings(max_examples=150, deadline=None)
+    @settings(max_examples=100, deadline=None)
     @given(st.lists(in_schema(served), min_size=1, max_size=3))
     def check(rows):
         assert served.predict(rows) == reference.predict(rows)
 
-    check()
+    with threadpool_limits(1):
+        check()
 
 
 def test_trees_add_up_bit_for_bit_as_scikit_learn():
@@ -106,7 +107,8 @@ def test_rows_near_a_rounding_boundary_or_unscorable_are_rescored_by_scikit_lear
 
     model = LoadedModel(served.estimator, served.schema, served.artifact_hash, served.report)
     model._fast = Halfway()
-    probabilities = model.probabilities(decoded)
+    with threadpool_limits(1):
+        probabilities = model.probabilities(decoded)
     assert probabilities[:2].tolist() == served.reference_probabilities(decoded[:2]).tolist()
     assert probabilities[2] == 0.25
 
