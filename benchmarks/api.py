@@ -201,7 +201,7 @@ class ApiBench:
 
     def load(self, concurrency: int, bodies: Path | None, seconds: float, path: str = "/v1/predictions") -> dict:
         """`bodies` None: GET `path`."""
-        run = subprocess.run(
+        subprocess.run(
             [
                 sys.executable,
                 "-m",
@@ -219,6 +219,8 @@ class ApiBench:
                 str(seconds),
                 "--warmup",
                 str(WARMUP_SECONDS),
+                "--out",
+                str(self.workdir / "load.json"),
             ],
             cwd=ROOT,
             capture_output=True,
@@ -226,7 +228,7 @@ class ApiBench:
             timeout=seconds + WARMUP_SECONDS + 120,
             check=True,
         )
-        result = json.loads(run.stdout)
+        result = json.loads((self.workdir / "load.json").read_text())
         latencies = result["latencies_ms"]
         return {
             "concurrency": concurrency,

@@ -7,7 +7,7 @@ on this machine against a do-nothing route; httpx near 200).
     python -m benchmarks.api_load URL KEY BODIES_JSON --concurrency 16 --seconds 10 [--warmup 2] [--path ...]
     python -m benchmarks.api_load URL KEY - --method GET --path /healthz ...
 
-Prints one JSON object: completed requests, non-200 answers, seconds measured and every latency (ms).
+Prints (or writes to --out) one JSON object: completed requests, non-200 answers, seconds measured and every latency (ms).
 """
 
 from __future__ import annotations
@@ -87,7 +87,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--warmup", type=float, default=2)
-    print(json.dumps(uvloop.run(_run(parser.parse_args()))))
+    parser.add_argument("--out", help="write the JSON here instead of standard output")
+    args = parser.parse_args()
+    result = json.dumps(uvloop.run(_run(args)))
+    if args.out:
+        with open(args.out, "w") as out:
+            out.write(result)
+    else:
+        print(result)
 
 
 if __name__ == "__main__":

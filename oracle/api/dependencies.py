@@ -1,8 +1,7 @@
 """Annotated dependencies the routes declare: the services, the caller's API key with a scope, rate limits.
 
-Dependencies are `async`: FastAPI runs a sync dependency in its thread pool, a thread hop per dependency per
-request. The key lookup is one indexed read of the store (tens of microseconds), cheaper on the event loop
-than the hop to a thread and back.
+Dependencies that only read memory are `async`: FastAPI runs a sync dependency in its thread pool, a thread
+hop per dependency per request. The key lookup reads SQLite (which may wait on a lock), so it stays sync.
 """
 
 from __future__ import annotations
@@ -50,7 +49,7 @@ OptionalNetwork = Annotated[NetworkApi | None, Depends(_network)]
 Network = Annotated[NetworkApi, Depends(_network)]  # on the routes mounted only with a network
 
 
-async def _authenticated(services: Services, secret: Annotated[str | None, Security(_api_key_header)]) -> ApiKey:
+def _authenticated(services: Services, secret: Annotated[str | None, Security(_api_key_header)]) -> ApiKey:
     """The caller's active key, after its rate limit: 401 without a valid key, 429 over the limit."""
     if not secret:
         raise Unauthorized(f"this route needs an API key in the {API_KEY_HEADER} header")
