@@ -116,13 +116,20 @@ class ApiBench:
         self.url = f"http://127.0.0.1:{self.settings.api_port}"
         self.bodies = workdir / "bodies.json"
         self.bodies.write_text(
-            json.dumps([{"model": "credit-risk", "features": f, "subject": SUBJECT, "consumer": CONSUMER} for f in self.rows])
+            json.dumps(
+                [{"model": "credit-risk", "features": f, "subject": SUBJECT, "consumer": CONSUMER} for f in self.rows]
+            )
         )
         self.batch_bodies = workdir / "batch.json"
         self.batch_bodies.write_text(
             json.dumps(
                 [
-                    {"items": [{"model": "credit-risk", "features": f, "subject": SUBJECT, "consumer": CONSUMER} for f in chunk]}
+                    {
+                        "items": [
+                            {"model": "credit-risk", "features": f, "subject": SUBJECT, "consumer": CONSUMER}
+                            for f in chunk
+                        ]
+                    }
                     for chunk in (self.rows[i : i + BATCH_SIZE] for i in range(0, len(self.rows), BATCH_SIZE))
                 ]
             )
@@ -286,7 +293,8 @@ def run(network_name: str, seconds: float) -> dict:
         },
         "model": {"name": "credit-risk", "artifact_sha256": bench.model.artifact_hash.hex()},
         "server": f"`oracle api --workers {WORKERS}` (uvicorn, uvloop, httptools), default settings otherwise",
-        "rate_limiter": f"{RateLimiter.__module__}.{RateLimiter.__qualname__}: {_first_line(RateLimiter.__doc__)}",
+        "rate_limiter": f"{RateLimiter.__module__}.{RateLimiter.__qualname__}: "
+        + _first_line(RateLimiter.__doc__ or sys.modules[RateLimiter.__module__].__doc__),
         "seconds_per_level": seconds,
         "warmup_seconds": WARMUP_SECONDS,
         "in_process_limit": limit,
