@@ -105,7 +105,6 @@ class TreeEnsemble:
         categorical = np.zeros(n_features, dtype=np.bool_)
         categorical[np.unique(nodes["feature_idx"][(nodes["is_leaf"] == 0) & (nodes["is_categorical"] == 1)])] = True
         thresholds, counts = _thresholds(nodes, n_features, categorical)
-        goes_left = np.zeros((len(nodes), 8), dtype=np.uint32)
         children = np.repeat(np.arange(len(nodes), dtype=np.int64)[:, None], 2, axis=1)  # leaves: themselves
         bitset_shift = np.cumsum([0, *[len(p.raw_left_cat_bitsets) for p in predictors[:-1]]])
         left_bitsets = [
@@ -115,23 +114,31 @@ class TreeEnsemble:
             np.concatenate(left_bitsets) if any(len(b) for b in left_bitsets) else np.zeros((0, 8), np.uint32)
         )
         tree_of = np.repeat(np.arange(len(predictors)), sizes)
-        for index, node in enumerate(nodes):
-            if node["is_leaf"]:
-                continue
-            children[index] = (node["left"] + shift[index], node["right"] + shift[index])
-            f = int(node["feature_idx"])
-            if node["is_categorical"]:
-                left_set = left_bitsets[int(node["bitset_idx"]) + bitset_shift[tree_of[index]]]
-                known = np.asarray(known_bitsets, dtype=np.uint32).reshape(-1, 8)[int(f_idx_map[f])]
-                bits = [
-                    _bit(left_set, c) or (not _bit(known, c) and bool(node["missing_go_to_left"]))
-                    for c in range(MISSING)
-                ]
-            else:
-                k = int(np.searchsorted(thresholds[f, : counts[f]], node["num_threshold"]))
-                bits = [c <= k for c in range(MISSING)]
-            bits.append(bool(node["missing_go_to_left"]))
-            goes_left[index] = np.packbits(np.array(bits, dtype=np.uint8), bitorder="little").view(np.uint32)
+        split = nodes["is_leaf"] == 0
+        children[split, 0] = nodes["left"][split] + shift[split]
+        children[split, 1] = nodes["right"][split] + shift[split]
+        feature = nodes["feature_idx"].astype(np.int64)
+        missing_left = nodes["missing_go_to_left"].astype(np.bool_)
+        bits = np.zeros((len(nodes), 256), dtype=np.bool_)  # bit c: bin c goes left
+        numeric = split & (nodes["is_categorical"] == 0)
+        below = np.zeros(len(nodes), dtype=np.int64)  # k: the node's threshold is the feature's k-th
+        for f in np.unique(feature[numeric]):
+            at = numeric & (feature == f)
+            below[at] = np.searchsorted(thresholds[f, : counts[f]], nodes["num_threshold"][at])
+        bits[numeric, :MISSING] = np.arange(MISSING)[None, :] <= below[numeric, None]
+        categorical_split = split & (nodes["is_categorical"] == 1)
+        if categorical_split.any():
+            rows = nodes["bitset_idx"][categorical_split].astype(np.int64) + bitset_shift[tree_of[categorical_split]]
+            known_rows = np.asarray(known_bitsets, dtype=np.uint32).reshape(-1, 8)[
+                f_idx_map[feature[categorical_split]]
+            ]
+            in_left, known = _unpack(left_bitsets[rows]), _unpack(known_rows)
+            # left if in the left set; an unknown category counts as missing
+            bits[categorical_split, :MISSING] = (in_left | (~known & missing_left[categorical_split, None]))[
+                :, :MISSING
+            ]
+        bits[split, MISSING] = missing_left[split]
+        goes_left = np.ascontiguousarray(np.packbits(bits, axis=1, bitorder="little").view("<u4"))
         self._categorical = categorical
         self._thresholds, self._counts = thresholds, counts
         depths = [int(p.nodes["depth"].max()) for p in predictors]
@@ -140,6 +147,7 @@ class TreeEnsemble:
         self._baseline = float(np.asarray(hgb._baseline_prediction).reshape(-1)[0])
         self._loss = hgb._loss
         self.n_features = int(hgb.n_features_in_)
+        self.raw(np.zeros((1, self.n_features)))  # compiles (or loads the cached kernels) now, not on a request
 
     def raw(self, x: np.ndarray) -> np.ndarray:
         """The summed leaf values of each row (NaN where scikit-learn must score the row)."""
@@ -157,8 +165,11 @@ class TreeEnsemble:
         return self._loss.predict_proba(self.raw(x))[:, 1]
 
 
-def _bit(bitset: np.ndarray, code: int) -> bool:
-    return bool((int(bitset[code // 32]) >> (code % 32)) & 1)
+def _unpack(bitsets: np.ndarray) -> np.ndarray:
+    """(n, 8) little-endian uint32 words -> (n, 256) booleans, bit c of the set at column c."""
+    return np.unpackbits(np.ascontiguousarray(bitsets, dtype="<u4").view(np.uint8), axis=1, bitorder="little").astype(
+        np.bool_
+    )
 
 
 def _thresholds(nodes: np.ndarray, n_features: int, categorical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
