@@ -87,6 +87,7 @@ models: setup
 bench: setup
 	python -m benchmarks.gas
 	python -m benchmarks.supply_gas
+	python -m benchmarks.inference
 	python -m benchmarks.node
 	python -m benchmarks.network
 	python -m benchmarks.api

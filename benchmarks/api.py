@@ -3,12 +3,17 @@
 Run with `python -m benchmarks.api [--network NAME]` inside the project's venv (NAME defaults to
 development, the network `make bench` uses); writes benchmarks/results/api.json.
 
-- server: `python -m oracle api` (uvicorn, one process, default settings: INFO access log, JSON off) on a
+- server: `python -m oracle api --workers N` (N = the machine's cores; uvicorn with uvloop and httptools,
+  default settings otherwise: INFO access log, JSON off, the project's rate limiter on every key) on a
   loopback port, over a fresh store, serving the real credit-risk model registered by its sha256 on a
   coordinator deployed on the local anvil.
-- load: benchmarks/api_load.py in a separate process, an asyncio client (aiohttp, keep-alive connections)
-  with 1, 16 and 64 concurrent requests in flight, each POSTing held-out applicants in turn; after a
-  warm-up, every request's latency (send to full answer) for a fixed time; throughput = answers / time.
+- load: benchmarks/api_load.py in a separate process, a raw keep-alive HTTP/1.1 client on uvloop with 1,
+  16 and 64 requests in flight, each POSTing held-out applicants in turn; after a warm-up, every request's
+  latency (send to full answer) for a fixed time; throughput = answers / time.
+- ceiling: in the same run, the same server's trivial route (GET /healthz) with the same generator at 16
+  clients: what the framework and the generator allow on this machine at this moment. ROUNDS times
+  alternately ceiling then predictions at 16 clients; ratio = predictions / ceiling per round (a loaded
+  machine depresses both alike), with the spread over the rounds.
 - limit: PullReporter.report (schema check, predict_proba, EIP-712 signature) in a loop in this process,
   without HTTP: the rate the API cannot exceed one request at a time; also split into predict and sign
   alone, and from 40 threads at once (the server's thread pool), where single reports share model calls.
@@ -37,6 +42,7 @@ from eth_account import Account
 from eth_utils import keccak
 
 from benchmarks.gas import machine
+from oracle.api.rate_limit import RateLimiter
 from oracle.chain.clock import ChainClock
 from oracle.config import load_settings
 from oracle.ml.model import LoadedModel
@@ -51,12 +57,15 @@ RESULTS = ROOT / "benchmarks" / "results" / "api.json"
 MODEL_DIR = ROOT / "models" / "credit-risk"
 NODE_KEY = keccak(text="benchmark oracle node")
 SUBJECT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+CONSUMER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"  # reports are only signed here, never submitted
 CONCURRENCY = (1, 16, 64)
-SECONDS = 10.0
+ROUNDS = 3
+SECONDS = 5.0
 WARMUP_SECONDS = 2.0
 IN_PROCESS_REPORTS = 1_000
 THREADS = 40  # anyio's default thread pool: the most sync route calls the server runs at once
 BATCH_SIZE = 50
+WORKERS = os.cpu_count() or 1
 
 
 def held_out_features(model: LoadedModel) -> list[list[int]]:
@@ -107,13 +116,20 @@ class ApiBench:
         self.url = f"http://127.0.0.1:{self.settings.api_port}"
         self.bodies = workdir / "bodies.json"
         self.bodies.write_text(
-            json.dumps([{"model": "credit-risk", "features": f, "subject": SUBJECT} for f in self.rows])
+            json.dumps(
+                [{"model": "credit-risk", "features": f, "subject": SUBJECT, "consumer": CONSUMER} for f in self.rows]
+            )
         )
         self.batch_bodies = workdir / "batch.json"
         self.batch_bodies.write_text(
             json.dumps(
                 [
-                    {"items": [{"model": "credit-risk", "features": f, "subject": SUBJECT} for f in chunk]}
+                    {
+                        "items": [
+                            {"model": "credit-risk", "features": f, "subject": SUBJECT, "consumer": CONSUMER}
+                            for f in chunk
+                        ]
+                    }
                     for chunk in (self.rows[i : i + BATCH_SIZE] for i in range(0, len(self.rows), BATCH_SIZE))
                 ]
             )
@@ -122,8 +138,8 @@ class ApiBench:
     # ------------------------------------------------------------------ in process
     def in_process(self) -> dict:
         runtime = Runtime(self.settings)
-        reporter = PullReporter(runtime.registry, runtime.signer, ChainClock(runtime.w3))
-        queries = [PullQuery("credit-risk", tuple(f), SUBJECT) for f in self.rows]
+        reporter = PullReporter(runtime.registry, runtime.signer, ChainClock(runtime.w3), runtime.inputs)
+        queries = [PullQuery("credit-risk", tuple(f), SUBJECT, CONSUMER) for f in self.rows]
         model = runtime.registry.served()[model_id("credit-risk")]
         for query in queries[:50]:
             reporter.report(query)
@@ -177,7 +193,8 @@ class ApiBench:
             "ORACLE_API_PORT": str(self.settings.api_port),
         }
         log = (self.workdir / "api.log").open("w")
-        server = subprocess.Popen([sys.executable, "-m", "oracle", "api"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        command = [sys.executable, "-m", "oracle", "api", "--workers", str(WORKERS)]
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.HTTPError):
@@ -189,15 +206,18 @@ class ApiBench:
         server.kill()
         raise RuntimeError("the API did not become ready:\n" + (self.workdir / "api.log").read_text()[-3000:])
 
-    def load(self, concurrency: int, bodies: Path, seconds: float, path: str = "/v1/predictions") -> dict:
-        run = subprocess.run(
+    def load(self, concurrency: int, bodies: Path | None, seconds: float, path: str = "/v1/predictions") -> dict:
+        """`bodies` None: GET `path`."""
+        subprocess.run(
             [
                 sys.executable,
                 "-m",
                 "benchmarks.api_load",
                 self.url,
                 self.key,
-                str(bodies),
+                str(bodies or "-"),
+                "--method",
+                "GET" if bodies is None else "POST",
                 "--path",
                 path,
                 "--concurrency",
@@ -206,6 +226,8 @@ class ApiBench:
                 str(seconds),
                 "--warmup",
                 str(WARMUP_SECONDS),
+                "--out",
+                str(self.workdir / "load.json"),
             ],
             cwd=ROOT,
             capture_output=True,
@@ -213,7 +235,7 @@ class ApiBench:
             timeout=seconds + WARMUP_SECONDS + 120,
             check=True,
         )
-        result = json.loads(run.stdout)
+        result = json.loads((self.workdir / "load.json").read_text())
         latencies = result["latencies_ms"]
         return {
             "concurrency": concurrency,
@@ -240,7 +262,12 @@ def run(network_name: str, seconds: float) -> dict:
         limit = bench.in_process()
         server = bench.start_server()
         try:
-            levels = [bench.load(c, bench.bodies, seconds) for c in CONCURRENCY]
+            rounds = []
+            for _ in range(ROUNDS):
+                ceiling = bench.load(16, None, seconds, "/healthz")
+                predictions = bench.load(16, bench.bodies, seconds)
+                rounds.append({"ceiling": ceiling, "predictions": predictions})
+            levels = [bench.load(c, bench.bodies, seconds) for c in CONCURRENCY if c != 16]
             batch = bench.load(1, bench.batch_bodies, seconds, "/v1/predictions/batch")
         finally:
             server.terminate()
@@ -248,6 +275,12 @@ def run(network_name: str, seconds: float) -> dict:
     finally:
         network.disconnect()
     batch_rate = batch["requests_per_second"] * BATCH_SIZE
+    median_round = sorted(rounds, key=lambda r: r["predictions"]["requests_per_second"])[len(rounds) // 2]
+    levels.append(median_round["predictions"])
+    levels.sort(key=lambda level: level["concurrency"])
+    rates = [r["predictions"]["requests_per_second"] for r in rounds]
+    ratios = [r["predictions"]["requests_per_second"] / r["ceiling"]["requests_per_second"] for r in rounds]
+    p99s = [r["predictions"]["latency_ms"]["p99"] for r in rounds]
     return {
         "command": f"python -m benchmarks.api --network {network_name} --seconds {seconds:g}",
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -259,11 +292,25 @@ def run(network_name: str, seconds: float) -> dict:
             "load_average_1_5_15_min_after": [round(x, 2) for x in os.getloadavg()],
         },
         "model": {"name": "credit-risk", "artifact_sha256": bench.model.artifact_hash.hex()},
-        "server": "one uvicorn process (`oracle api`), default settings",
+        "server": f"`oracle api --workers {WORKERS}` (uvicorn, uvloop, httptools), default settings otherwise",
+        "rate_limiter": f"{RateLimiter.__module__}.{RateLimiter.__qualname__}: "
+        + _first_line(RateLimiter.__doc__ or sys.modules[RateLimiter.__module__].__doc__),
         "seconds_per_level": seconds,
         "warmup_seconds": WARMUP_SECONDS,
         "in_process_limit": limit,
+        "at_16_clients": {
+            "rounds": rounds,
+            "predictions_per_second_median": statistics.median(rates),
+            "predictions_per_second_min": min(rates),
+            "predictions_per_second_max": max(rates),
+            "p99_ms_median": statistics.median(p99s),
+            "p99_ms_max": max(p99s),
+            "ratio_to_ceiling_median": round(statistics.median(ratios), 3),
+            "ratio_to_ceiling_min": round(min(ratios), 3),
+            "ratio_to_ceiling_max": round(max(ratios), 3),
+        },
         "http": {str(level["concurrency"]): level for level in levels},
+        "targets": {"requests_per_second_at_16": 1500, "p99_ms_at_16": 25, "ratio_to_ceiling": 0.5},
         "batch": {
             "items_per_request": BATCH_SIZE,
             "concurrency": 1,
@@ -274,6 +321,10 @@ def run(network_name: str, seconds: float) -> dict:
     }
 
 
+def _first_line(text: str | None) -> str:
+    return (text or "").strip().splitlines()[0] if text else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--network", default="development", help="brownie network with a local anvil")
@@ -282,7 +333,8 @@ def main() -> None:
     results = run(args.network, args.seconds)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps({k: results[k] for k in ("in_process_limit", "http", "batch")}, indent=2))
+    summary = {k: v for k, v in results["at_16_clients"].items() if k != "rounds"}
+    print(json.dumps({"in_process_limit": results["in_process_limit"], "at_16_clients": summary}, indent=2))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import os
 import signal
 import threading
 from pathlib import Path
@@ -15,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from oracle import cli_models, logs
-from oracle.config import ConfigError, Settings, load_settings
+from oracle.config import CONFIG_ENV, ConfigError, Settings, load_settings
 from oracle.errors import OracleError
 from oracle.store.api_keys import ApiKeyStore, Scope
 from oracle.store.requests import State, StoredRequest
@@ -119,21 +120,32 @@ def api(
     config: ConfigOption = None,
     host: Annotated[str | None, typer.Option(help="bind address (else ORACLE_API_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port (else ORACLE_API_PORT)")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="processes on the one port (the machine's cores, say)")] = 1,
+    loop: Annotated[str, typer.Option(help="uvicorn event loop: uvloop, asyncio")] = "uvloop",
+    http: Annotated[str, typer.Option(help="uvicorn HTTP parser: httptools, h11")] = "httptools",
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) on the node's store, models and key until SIGINT or SIGTERM."""
     from oracle.api.request_context import RequestIdLogFilter
-    from oracle.api.server import server
+    from oracle.api.server import run_workers, server
 
     settings = _settings(config, api_host=host, api_port=port)
     logs.configure(settings.log_level, settings.log_json)
     for handler in logging.getLogger().handlers:
         handler.addFilter(RequestIdLogFilter())
+    if workers > 1:  # each worker reads the same settings from the environment
+        if config is not None:
+            os.environ[CONFIG_ENV] = str(config.resolve())
+        logging.getLogger("oracle.api").info(
+            "API on http://%s:%d, %d workers", settings.api_host, settings.api_port, workers
+        )
+        run_workers(settings.api_host, settings.api_port, workers, loop=loop, http=http)
+        return
     try:
         application = _runtime(settings).api_app()
     except OracleError as error:
         raise _fail(error) from None
     logging.getLogger("oracle.api").info("API on http://%s:%d (docs at /docs)", settings.api_host, settings.api_port)
-    server(application, settings.api_host, settings.api_port).run()
+    server(application, settings.api_host, settings.api_port, loop=loop, http=http).run()
 
 
 @keys_app.command("new")

@@ -325,8 +325,9 @@ class OracleNode:
         for start in range(0, len(ordered), limit):
             chunk = ordered[start : start + limit]
             found = self._network.observations.for_requests(chunk)
+            stored = self._store.get_many(chunk)
             for request_id in chunk:
-                request = self._store.get(request_id)
+                request = stored.get(request_id)
                 if request is None or request.state != State.SIGNED:
                     continue
                 agreed = quorum(request.request, found.get(request_id, ()), threshold, signers, own)

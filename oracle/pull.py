@@ -14,8 +14,10 @@ import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from eth_utils import is_address, to_checksum_address
+from eth_utils import is_address
+from eth_utils import to_checksum_address as _to_checksum_address
 
 from oracle.chain.clock import ChainClock
 from oracle.chain.signer import ObservationSigner, sign_pull_report
@@ -27,6 +29,9 @@ from oracle.ml.registry import ModelRegistry
 from oracle.privacy.commitment import commitment, new_salt
 from oracle.privacy.inputs import InputResolver, PrivateInput
 from oracle.types import PullReport, Status
+
+# A dApp's reports name the same few subjects and consumers over and over: each checksum is a keccak.
+to_checksum_address = lru_cache(maxsize=4_096)(_to_checksum_address)
 
 
 class PullError(OracleError):
@@ -128,6 +133,7 @@ class PullReporter:
         models: list[tuple[str, bytes, LoadedModel]] = []
         problems: list[Problem] = []
         salts = [query.salt or new_salt() for query in queries]
+        input_hashes: dict[int, bytes] = {}  # the features' commitments, each computed once
         for index, query in enumerate(queries):
             position = index if batch else None
             resolved = self._registry.resolve(query.model)
@@ -139,7 +145,7 @@ class PullReporter:
                 raise ModelUnavailable(name, self._registry.refused.get(name, "not loaded"))
             models.append((name, model_id, model))
             problems.extend(self._check(query, model, position))
-            problems.extend(self._check_attestation(query, model_id, salts[index], position))
+            problems.extend(self._check_attestation(query, model_id, salts[index], position, input_hashes, index))
         if problems:
             raise InvalidPullQuery(problems)
 
@@ -167,7 +173,7 @@ class PullReporter:
                 valid_until=now + (query.valid_for_seconds or self._default_validity),
                 model_id=model_id,
                 artifact_hash=model.artifact_hash,
-                input_hash=commitment(salt, query.features),
+                input_hash=input_hashes.get(index) or commitment(salt, query.features),
                 status=status,
                 values=(value,),
             )
@@ -194,13 +200,16 @@ class PullReporter:
                 predictor = self._predictors[model_id] = CoalescingPredictor(model)
             return predictor
 
-    def _check_attestation(self, query: PullQuery, model_id: bytes, salt: bytes, index: int | None) -> list[Problem]:
+    def _check_attestation(
+        self, query: PullQuery, model_id: bytes, salt: bytes, index: int | None, hashes: dict[int, bytes], at: int
+    ) -> list[Problem]:
         if not is_address(query.subject) or len(salt) != 32:
             return []  # reported by _check
         attested = PrivateInput(
             to_checksum_address(query.subject), query.attestation_expires_at, query.attestation_signature, b""
         )
-        reason = self._inputs.attestation_problem(model_id, commitment(salt, query.features), attested)
+        hashes[at] = commitment(salt, query.features)
+        reason = self._inputs.attestation_problem(model_id, hashes[at], attested)
         return [] if reason is None else [Problem(index, "attestation", reason)]
 
     def _check(self, query: PullQuery, model: LoadedModel, index: int | None) -> list[Problem]:

@@ -72,7 +72,7 @@ def verify_request(
         if commitment(salt, features) != request.input_hash:
             raise VerifyError("the features and salt given do not open the request's input commitment")
     replayed = None
-    if features is not None:
+    if features is not None:  # LoadedModel.predict: the same compiled path the node and the API answer with
         prediction = model.predict([features])[0]
         replayed = (prediction.status, int(prediction.value))
     return Verification(

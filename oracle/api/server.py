@@ -1,4 +1,10 @@
-"""uvicorn as `oracle api` and `oracle node run` (with ORACLE_SERVE_API) run it."""
+"""uvicorn as `oracle api` and `oracle node run` (with ORACLE_SERVE_API) run it.
+
+uvicorn's fast stack by default: the uvloop event loop and the httptools parser (both installed with the
+project). `oracle api --workers N` runs N processes on one listening socket; each builds its own runtime
+from the same settings (`worker_app`), so state they must share lives in the store: API keys, webhook
+deliveries (claimed under a lease) and whatever the rate limiter keeps there.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,60 @@ import time
 
 import uvicorn
 
+LOOP = "uvloop"
+HTTP = "httptools"
 
-def server(app, host: str, port: int) -> uvicorn.Server:
+
+def server(app, host: str, port: int, *, loop: str = LOOP, http: str = HTTP) -> uvicorn.Server:
     # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from any loopback peer as the client's
     # address (rate limits keyed on it could be dodged with a rotating header); the app trusts the proxies
     # ORACLE_API_TRUSTED_PROXIES names, and no others (oracle/api/app.py).
     return uvicorn.Server(
         uvicorn.Config(
-            app, host=host, port=port, log_config=None, access_log=False, server_header=False, proxy_headers=False
+            app,
+            host=host,
+            port=port,
+            loop=loop,
+            http=http,
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            proxy_headers=False,
         )
     )
+
+
+def run_workers(host: str, port: int, workers: int, *, loop: str = LOOP, http: str = HTTP) -> None:
+    """`workers` processes, each serving `worker_app()`; returns when they have stopped (SIGINT / SIGTERM)."""
+    uvicorn.run(
+        "oracle.api.server:worker_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop=loop,
+        http=http,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,  # as in server(): only ORACLE_API_TRUSTED_PROXIES are trusted, by the app
+    )
+
+
+def worker_app():
+    """One worker's app, from the settings `oracle api` left in the environment (ORACLE_CONFIG and ORACLE_*)."""
+    import logging
+
+    from oracle import logs
+    from oracle.api.request_context import RequestIdLogFilter
+    from oracle.config import load_settings
+    from oracle.runtime import Runtime
+
+    settings = load_settings()
+    logs.configure(settings.log_level, settings.log_json)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RequestIdLogFilter())
+    return Runtime(settings).api_app()
 
 
 def serve_in_thread(app, host: str, port: int, startup_timeout: float = 30.0) -> uvicorn.Server:

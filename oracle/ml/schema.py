@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 from typing import Literal
 
@@ -182,6 +183,33 @@ class FeatureSchema(_Frozen):
             raise InvalidFeatures(f"expected {len(self.features)} features {self.feature_names}, got {len(values)}")
         return np.array([f.decode(v) for f, v in zip(self.features, values, strict=True)], dtype=np.float64)
 
+    def decode_batch(self, batch: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[int]]:
+        """The rows of `batch` that fit the schema, decoded as `decode` does (one float64 row each), and their
+        positions in `batch`. Batches of plain int lists or tuples go through numpy in one pass; anything else
+        row by row."""
+        rows = batch if isinstance(batch, list) else list(batch)
+        width = len(self.features)
+        fast = self._columns is not None and all(type(r) in (list, tuple) and len(r) == width for r in rows)
+        if fast and rows and set(map(type, chain.from_iterable(rows))) == {int}:
+            try:
+                values = np.array(rows, dtype=np.int64)
+            except OverflowError:
+                pass
+            else:
+                return self._columns.decode(values)
+        decoded, positions = [], []
+        for position, features in enumerate(rows):
+            try:
+                decoded.append(self.decode(features))
+            except InvalidFeatures:
+                continue
+            positions.append(position)
+        return (np.vstack(decoded) if decoded else np.empty((0, width))), positions
+
+    @cached_property
+    def _columns(self) -> _Columns | None:
+        return _Columns.of(self.features)
+
     def encode(self, row: Mapping[str, FeatureValue]) -> list[int]:
         """Real values by feature name (labels allowed for categoricals) -> request integers."""
         missing = [n for n in self.feature_names if n not in row]
@@ -189,3 +217,39 @@ class FeatureSchema(_Frozen):
         if missing or unknown:
             raise InvalidFeatures(f"missing features {missing}, unknown features {unknown}")
         return [f.encode(row[f.name]) for f in self.features]
+
+
+EXACT_INTEGERS = 2**53  # integers a float64 holds exactly: numpy's int / scale then rounds as Python's does
+
+
+class _Columns:
+    """The schema's checks and decode for a whole int64 batch: bounds per column, code sets of categoricals."""
+
+    def __init__(self, low: np.ndarray, high: np.ndarray, scale: np.ndarray, codes: dict[int, np.ndarray]) -> None:
+        self._low, self._high, self._scale, self._codes = low, high, scale, codes
+
+    @classmethod
+    def of(cls, features: Sequence[Feature]) -> _Columns | None:
+        low, high, codes = [], [], {}
+        for column, feature in enumerate(features):
+            if feature.kind == "numeric":
+                lo, hi = feature._bounds
+            else:
+                allowed = sorted(feature._labels)
+                lo, hi = allowed[0], allowed[-1]
+                if allowed != list(range(lo, hi + 1)):
+                    codes[column] = np.array(allowed, dtype=np.int64)
+            low.append(lo)
+            high.append(hi)
+        if max(abs(v) for v in low + high) >= EXACT_INTEGERS or max(f.scale for f in features) >= EXACT_INTEGERS:
+            return None
+        scale = np.array([f.scale for f in features], dtype=np.float64)
+        return cls(np.array(low, dtype=np.int64), np.array(high, dtype=np.int64), scale, codes)
+
+    def decode(self, values: np.ndarray) -> tuple[np.ndarray, list[int]]:
+        valid = ((values >= self._low) & (values <= self._high)).all(axis=1)
+        for column, allowed in self._codes.items():
+            valid &= np.isin(values[:, column], allowed)
+        positions = np.flatnonzero(valid)
+        kept = values if len(positions) == len(values) else values[positions]
+        return kept / self._scale, positions.tolist()

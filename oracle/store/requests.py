@@ -352,6 +352,17 @@ class RequestStore:
         rows = self.db.query("SELECT * FROM requests WHERE request_id = ?", (request_id,))
         return StoredRequest.from_row(rows[0]) if rows else None
 
+    def get_many(self, request_ids: Sequence[bytes]) -> dict[bytes, StoredRequest]:
+        """Those of `request_ids` in the store, by id: one query per 500 instead of one per request."""
+        found: dict[bytes, StoredRequest] = {}
+        for start in range(0, len(request_ids), 500):  # SQLite's bound on host parameters
+            chunk = list(request_ids[start : start + 500])
+            rows = self.db.query(
+                f"SELECT * FROM requests WHERE request_id IN ({', '.join('?' * len(chunk))})", tuple(chunk)
+            )
+            found.update((request.request_id, request) for request in map(StoredRequest.from_row, rows))
+        return found
+
     def search(
         self,
         *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
 from eth_utils import is_address, is_checksum_address, to_checksum_address
@@ -21,6 +22,7 @@ AddressOut = Annotated[str, Field(pattern=ADDRESS_PATTERN, examples=[EXAMPLE_ADD
 Int256 = Annotated[int, Field(ge=-(2**255), le=2**255 - 1)]
 
 
+@lru_cache(maxsize=4_096)  # each check is a keccak; a dApp's requests name the same few addresses
 def checksum_address(value: str) -> str:
     """Any-case hex address -> checksummed; a mixed-case one must carry a valid EIP-55 checksum."""
     digits = value[2:]

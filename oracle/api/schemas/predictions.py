@@ -10,10 +10,51 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from oracle.api.schemas.common import EXAMPLE_ADDRESS, EXAMPLE_CONSUMER, AddressIn, AddressOut, Hex32, HexBytes, hx
 from oracle.pull import PullQuery, SignedPullReport
+from oracle.types import PullReport
 
 PULL_REPORT_TUPLE = "(address,address,uint64,bytes32,bytes32,bytes32,uint8,int256[])"
 VERIFY_REPORT = f"verifyReport({PULL_REPORT_TUPLE},bytes)"
 _VERIFY_SELECTOR = function_signature_to_4byte_selector(VERIFY_REPORT)
+
+_WORD = 32
+_INT256 = 2**255
+
+
+def verify_report_calldata(report: PullReport, signatures: bytes) -> bytes:
+    """verifyReport(report, signatures) calldata, written directly (eth_abi's validation costs more than
+    signing the report); reports eth_abi would refuse go through it for its error. Pinned to eth_abi by
+    tests/api/test_verify_report_calldata.py."""
+    values = report.values
+    if not all(type(v) is int and -_INT256 <= v < _INT256 for v in values) or not 0 <= report.valid_until < 2**64:
+        return _VERIFY_SELECTOR + encode([PULL_REPORT_TUPLE, "bytes"], [report.as_abi(), signatures])
+    words = [
+        bytes(12) + bytes.fromhex(report.subject[2:]),
+        bytes(12) + bytes.fromhex(report.consumer[2:]),
+        report.valid_until.to_bytes(_WORD, "big"),
+        report.model_id,
+        report.artifact_hash,
+        report.input_hash,
+        int(report.status).to_bytes(_WORD, "big"),
+        (8 * _WORD).to_bytes(_WORD, "big"),  # where the values array starts, inside the tuple
+        len(values).to_bytes(_WORD, "big"),
+        *(v.to_bytes(_WORD, "big", signed=True) for v in values),
+    ]
+    if any(len(w) != _WORD for w in words[:7]):
+        return _VERIFY_SELECTOR + encode([PULL_REPORT_TUPLE, "bytes"], [report.as_abi(), signatures])
+    tuple_part = b"".join(words)
+    padding = bytes(-len(signatures) % _WORD)
+    return b"".join(
+        [
+            _VERIFY_SELECTOR,
+            (2 * _WORD).to_bytes(_WORD, "big"),
+            (2 * _WORD + len(tuple_part)).to_bytes(_WORD, "big"),
+            tuple_part,
+            len(signatures).to_bytes(_WORD, "big"),
+            signatures,
+            padding,
+        ]
+    )
+
 
 # A held-out applicant of the credit-risk model (models/credit-risk/held_out.csv).
 EXAMPLE_FEATURES = [3, 12, 35, 120, 3500, 0, 1000, 1844, 2, 0, 0]
@@ -131,8 +172,7 @@ class PredictionResponse(BaseModel):
     @classmethod
     def of(cls, signed: SignedPullReport, coordinator: str) -> PredictionResponse:
         report = signed.report
-        abi_report = report.as_abi()
-        calldata = _VERIFY_SELECTOR + encode([PULL_REPORT_TUPLE, "bytes"], [abi_report, signed.signatures])
+        calldata = verify_report_calldata(report, signed.signatures)
         return cls(
             model=signed.model_name,
             model_id=hx(report.model_id),

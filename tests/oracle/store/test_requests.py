@@ -126,3 +126,12 @@ def test_search_and_counts_filter_by_state_model_and_consumer(store):
     assert [r.block_number for r in newest] == [5, 4]
     assert [r.block_number for r in store.search(limit=2, offset=2)] == [3, 2]
     assert store.counts_by_state()[State.SEEN] == 4
+
+
+def test_get_many_returns_the_stored_requests_by_id_across_query_chunks(store):
+    store.add_seen([seen(n, 10 + n) for n in range(1, 602)])
+    ids = [n.to_bytes(32, "big") for n in range(1, 602)]
+    unknown = (9_999).to_bytes(32, "big")
+    found = store.get_many([*ids, unknown])
+    assert set(found) == set(ids)
+    assert all(found[rid] == store.get(rid) for rid in ids[::100])
