@@ -96,9 +96,9 @@ def build_services(
         webhooks=webhooks,
         webhook_guard=DestinationGuard(settings.api_webhook_allow_private),
         dispatcher=WebhookDispatcher(
-            # a connection of its own: its writes may wait on the node's lock (up to the 30 s busy timeout)
-            # without holding the one the API's routes read through
-            WebhookStore(Database(database.path)),
+            # on SQLite a connection of its own: its writes may wait on the node's lock (up to the 30 s busy
+            # timeout) without holding the one the API's routes read through (PostgreSQL's pool has several)
+            WebhookStore(Database(database.path) if database.engine == "sqlite" else database),
             registry.name_of,
             DeliveryPolicy(
                 max_attempts=settings.api_webhook_max_attempts,

@@ -113,7 +113,7 @@ class Clock:
 def test_readyz_answers_from_its_cache_for_a_moment(runtime, services, client, database):
     clock = Clock()
     services.readiness = ReadinessProbe(
-        runtime.w3, runtime.coordinator, runtime.registry, database.path, cache_seconds=1.5, clock=clock
+        runtime.w3, runtime.coordinator, runtime.registry, database, cache_seconds=1.5, clock=clock
     )
     assert client.get("/readyz").status_code == 200
     blocker = sqlite3.connect(str(database.path), isolation_level=None)
