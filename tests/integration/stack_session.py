@@ -32,6 +32,7 @@ CONSUMER_ABI = [
     }
 ]
 
+
 def _applicant() -> list[int]:
     """The first held-out credit-risk applicant, features in the schema's order."""
     import csv
