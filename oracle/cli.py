@@ -151,7 +151,11 @@ def keys_new(keystore: Annotated[Path, typer.Argument(help="keystore file to wri
         address, password_file = write_keystore(keystore)
     except KeyFileError as error:
         raise _fail(error) from None
-    console.print(f"keystore {keystore}, password in {password_file}; address:", highlight=False)
+    console.print(
+        f"keystore {keystore}, password in {password_file} (both mode 600). Fund this address (the node pays the gas "
+        "of the answers it sends) and give it to the coordinator's owner for ORACLE_SIGNERS:",
+        highlight=False,
+    )
     print(address)
 
 
@@ -301,12 +305,21 @@ def models_register(
     min_air: Annotated[
         float, typer.Option(help="credit models: refuse when a protected group's adverse-impact ratio is lower")
     ] = 0.8,
+    owner_keystore: Annotated[
+        Path | None,
+        typer.Option(help="the coordinator owner's keystore (`oracle keys import`); else the configured node key"),
+    ] = None,
+    owner_password_file: Annotated[
+        Path | None, typer.Option(help="the owner keystore's password file (default <keystore>.password)")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Registers a model (or a new version of it) by the sha256 of its artifact and schema.
-    Sent from the configured key, which must own the coordinator. A model with a fairness audit (credit
-    risk) shows it first, at --threshold-bps, and is refused below --min-air."""
+    Sent from the owner's keystore (--owner-keystore) or else the configured key, which must own the
+    coordinator. A model with a fairness audit (credit risk) shows it first, at --threshold-bps, and is
+    refused below --min-air."""
     from oracle.cli_models import fairness_report
+    from oracle.keys import load_keystore
     from oracle.ml.model import LoadedModel
 
     settings = _settings(config)
@@ -316,10 +329,15 @@ def models_register(
         model = LoadedModel.from_dir(settings.models_dir / name)
         if "fairness" in model.report and fairness_report(name, settings.models_dir, threshold_bps, min_air):
             raise OracleError(f"not registering {name}: adverse impact past --min-air {min_air} (see above)")
-        coordinator, account, w3 = runtime.coordinator, runtime.account, runtime.w3
+        coordinator, w3 = runtime.coordinator, runtime.w3
+        account = load_keystore(owner_keystore, owner_password_file) if owner_keystore else runtime.account
         owner = coordinator.owner()
         if owner != account.address:
-            raise ConfigError(f"the configured key {account.address} does not own the coordinator (owner {owner})")
+            source = f"--owner-keystore {owner_keystore}" if owner_keystore else "the configured node key"
+            raise ConfigError(
+                f"{source} ({account.address}) does not own the coordinator {coordinator.address} (owner {owner}): "
+                "pass the owner's keystore with --owner-keystore (`oracle keys import` makes one from its key)"
+            )
         mid = model_id(name)
         registration = coordinator.model(mid)
         if registration is None:

@@ -40,3 +40,18 @@ def _write_private(path: Path, text: str) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as file:
         file.write(text)
+
+
+def load_keystore(keystore: Path, password_file: Path | None = None):
+    """The LocalAccount in `keystore`, decrypted with the password in `password_file` (default
+    `<keystore>.password`, as `oracle keys new|import` write it). KeyFileError says what is missing or wrong."""
+    password_file = password_file or password_file_for(keystore)
+    if not keystore.is_file():
+        raise KeyFileError(f"no keystore file at {keystore} (make one with `oracle keys new` or `oracle keys import`)")
+    if not password_file.is_file():
+        raise KeyFileError(f"no password file at {password_file} for the keystore {keystore}")
+    try:
+        key = Account.decrypt(keystore.read_text(), password_file.read_text().strip())
+    except (ValueError, KeyError, TypeError) as error:
+        raise KeyFileError(f"cannot decrypt {keystore} with the password in {password_file}: {error}") from None
+    return Account.from_key(key)

@@ -37,7 +37,6 @@ class NodeProcess:
             "ORACLE_PRIVATE_KEY": "0x" + private_key.hex(),
             "ORACLE_MODELS_DIR": str(REPO / "models"),
             "ORACLE_DATABASE": str(self.database),
-            "ORACLE_CONFIRMATIONS": "0",
             "ORACLE_POLL_INTERVAL": "0.05",
             "ORACLE_LOG_LEVEL": "INFO",
             **{f"ORACLE_{k.upper()}": str(v) for k, v in settings.items()},

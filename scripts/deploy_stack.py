@@ -2,7 +2,8 @@
 the coordinator (the four demo signers, threshold 3) with its AttestationRegistry, every model in models/
 registered by the sha256 of its files, the demo consumer, the lending pool with mock tokens, a price feed
 and 1,000,000 mUSD of lenders' deposits, the supply-chain escrow, and the demo credit bureau trusted as an
-attester of credit-risk (attestations are not required, so a page may apply with or without one).
+attester of credit-risk (the pool checks an attestation with every application; the bureau's key is a public
+test key, written to the file for the example page to sign with).
 Each part is merged into deployments/31337.json; `make up` adds the nodes' keys and URLs once they run.
 """
 
@@ -65,6 +66,7 @@ def main():
         threshold=THRESHOLD,
         nodes=[{"signer": signer} for signer in signers],
         attesters={"demo-bureau": bureau},
+        attesterKeys={"demo-bureau": "0x" + bytes(BUREAU_KEY).hex()},  # a public test key: local chains only
         startBlock=coordinator.tx.block_number,
         abiDir="js/client/abi",
     )

@@ -13,7 +13,8 @@ from eth_utils import is_address, to_checksum_address
 from oracle.network.quorum import tolerated_faults, unsafe_threshold_reason
 from scripts import deployments_file
 
-DEPLOYMENTS = Path(__file__).resolve().parent.parent / "deployments"
+# DEPLOYMENTS_DIR: another folder for the file (a rehearsal that must not touch the checkout's records)
+DEPLOYMENTS = Path(os.environ.get("DEPLOYMENTS_DIR") or Path(__file__).resolve().parent.parent / "deployments")
 LOCAL_CHAIN_IDS = {31337, 1337}
 ALLOW_UNSAFE_THRESHOLD = "ORACLE_ALLOW_UNSAFE_THRESHOLD"
 

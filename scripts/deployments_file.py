@@ -12,7 +12,7 @@ from typing import Any
 
 # Fields that hold one entry per contract, model or attester: merged key by key, so that a script never drops
 # what another wrote. Every other field is replaced as a whole.
-MERGED = ("contracts", "models", "attesters")
+MERGED = ("contracts", "models", "attesters", "attesterKeys")
 
 
 def read(path: Path) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Loads (and compiles) this brownie project under a fixed name: `python -m scripts.project` compiles.
 
 brownie names a project after its folder and refuses a folder whose name starts with a digit
-(`BadProjectName`, brownie/project/main.py); a name given to `project.load` skips that check. The pytest
-plugin gets the same name from tests/brownie_project_name.py.
+(`BadProjectName`, brownie/project/main.py); a name given to `project.load` skips that check. brownie's pytest
+plugin gets the same name from oracle/brownie_project.py.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from pathlib import Path
 
 from brownie import project
 
+from oracle.brownie_project import PROJECT_NAME
+
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_NAME = "AiOracleProject"
 
 
 def load_project():

@@ -27,8 +27,10 @@ import psutil
 from scripts import deployments_file
 
 ROOT = Path(__file__).resolve().parent.parent
-STATE_DIR = ROOT / ".stack"
+# STACK_DIR and DEPLOYMENTS_DIR: elsewhere than .stack/ and deployments/ (a test's stack beside a developer's)
+STATE_DIR = Path(os.environ.get("STACK_DIR") or ROOT / ".stack")
 STATE = STATE_DIR / "state.json"
+DEPLOYMENTS = Path(os.environ.get("DEPLOYMENTS_DIR") or ROOT / "deployments")
 CHAIN_ID = 31337
 HOST = "127.0.0.1"
 RPC_PORT, API_PORT, PAGE_PORT = 8545, 8000, 5173
@@ -56,7 +58,7 @@ def _record(name: str, process: subprocess.Popen, log: Path) -> None:
     state = _state()
     started = psutil.Process(process.pid).create_time()
     state["processes"].append({"name": name, "pid": process.pid, "started": started, "log": str(log)})
-    STATE.write_text(json.dumps(state, indent=2) + "\n")
+    STATE.write_text(json.dumps(state, indent=2) + "\n")  # at once: a failed up still stops what it started
 
 
 def _ours(entry: dict) -> psutil.Process | None:
@@ -203,7 +205,7 @@ def _chain_id() -> int | None:
 
 
 def _deploy() -> dict:
-    path = ROOT / "deployments" / f"{CHAIN_ID}.json"
+    path = DEPLOYMENTS / f"{CHAIN_ID}.json"
     path.unlink(missing_ok=True)  # the previous stack's chain is gone
     print("deploying (python -m scripts.run deploy_stack) ...", flush=True)
     log = STATE_DIR / "deploy.log"
@@ -293,7 +295,8 @@ def _serve_page() -> str | None:
     return url
 
 
-def up() -> dict:
+def up(page: bool = True) -> dict:
+    """Starts everything (the page only if `page`); returns the deployments file's content."""
     if running():
         raise StackError("the stack is already up: `make down` first")
     busy = [p for p in (RPC_PORT, API_PORT, PAGE_PORT, *NODE_PORTS) if not _port_free(p)]
@@ -302,11 +305,12 @@ def up() -> dict:
     shutil.rmtree(STATE_DIR, ignore_errors=True)
     STATE_DIR.mkdir()
     try:
-        _build_page()
+        if page:
+            _build_page()
         _start_anvil()
         deployment = _deploy()
         nodes = _start_network(deployment)
-        page_url = _serve_page()
+        page_url = _serve_page() if page else None
     except BaseException:
         down()
         raise
@@ -318,9 +322,9 @@ def up() -> dict:
     }
     if page_url:
         fields["pageUrl"] = page_url
-    path = deployments_file.merge(ROOT / "deployments" / f"{CHAIN_ID}.json", fields)
+    path = deployments_file.merge(DEPLOYMENTS / f"{CHAIN_ID}.json", fields)
     result = deployments_file.read(path)
-    if PAGE_DIR.is_dir():
+    if page_url:
         deployments_file.write(PAGE_DIR / "deployments.json", result)
     return result
 
@@ -340,10 +344,12 @@ def _print_up(deployment: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("up", "down", "status"))
-    command = parser.parse_args().command
+    parser.add_argument("--without-page", action="store_true", help="up: neither build nor serve js/example")
+    arguments = parser.parse_args()
+    command = arguments.command
     if command == "up":
         try:
-            _print_up(up())
+            _print_up(up(page=not arguments.without_page))
         except StackError as error:
             raise SystemExit(f"make up: {error}") from None
     elif command == "down":

@@ -105,8 +105,12 @@ interface ILendingPool {
     /// model's fee. The decision arrives later in `LoanDecided`. Reverts unless a trusted data provider
     /// attested `inputCommitment` for the caller and this pool's model, unexpired (the coordinator's
     /// AttestationRegistry decides).
+    /// @param collateralAmount collateral posted, in the collateral token's smallest unit (mETH: 18 decimals)
+    /// @param requestedAmount the credit line asked for, in the pool asset's smallest unit (mUSD: 6 decimals);
+    /// the credit-risk model's `amount` feature is the same sum in whole currency units (1,500 mUSD: 1500000000
+    /// here, 1500 in the features)
     /// @param inputCommitment keccak256(abi.encode(bytes32 salt, int256[] features)), features in the model's
-    /// schema order
+    /// schema order (fixed point with each feature's schema scale)
     /// @param encryptedInput salt and features encrypted to the oracle's nodes (IOracleCoordinator.encryptionKeys)
     /// @param attestationExpiresAt the attestation's expiry (unix seconds)
     /// @param attestationSignature the data provider's EIP-712 Attestation signature (65 bytes: r, s, v)
@@ -124,6 +128,9 @@ interface ILendingPool {
     /// at once. Reverts unless a trusted data provider attested `report.inputHash` for the caller (as in
     /// `applyForLoan`), and the report is for this pool's model, unused, OK, and within the policy; then
     /// takes the collateral, opens the credit line and draws `drawAmount` (may be zero).
+    /// @param collateralAmount in the collateral token's smallest unit (mETH: 18 decimals)
+    /// @param requestedAmount and `drawAmount`: in the pool asset's smallest unit (mUSD: 6 decimals), while the
+    /// report's `amount` feature is in whole units; `report.values` are PDs in basis points (0..10,000)
     /// @return loanId the report's key: keccak256 of every PullReport field but `values`, in order
     function borrowWithReport(
         PullReport calldata report,

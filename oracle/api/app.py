@@ -30,8 +30,9 @@ to submit on chain themselves (`verifyReport(report, signatures)` or a consumer 
 
 Authentication: routes that sign, register webhooks or manage keys need an `X-API-Key` header with the
 right scope (predict, webhooks, admin). A web page uses a publishable key (`pk_...`): pull mode only, from its
-allowed origins only, at its own rate; admin keys are refused from browsers (requests with an Origin header). Every error answer has the same body: `{"error": {status, code,
-message, request_id, details}}`; `X-Request-ID` is echoed (or made) on every answer.
+allowed origins only, at its own rate; admin keys are refused from browsers (requests with an Origin header).
+Every error answer has the same body: `{"error": {status, code, message, request_id, details}}`;
+`X-Request-ID` is echoed (or made) on every answer.
 """
 
 

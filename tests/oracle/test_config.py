@@ -150,3 +150,22 @@ def test_peers_are_read_as_signer_address_at_url():
 def test_peers_refuse_entries_that_name_no_signer_or_url(peers, message):
     with pytest.raises(ConfigError, match=f"ORACLE_PEERS: .*{message}"):
         load_settings(environ={**BASE, "ORACLE_PEERS": peers})
+
+
+def test_confirmations_default_to_zero_on_local_chains_only():
+    settings = load_settings(environ=BASE)
+    assert [settings.confirmations_on(chain_id) for chain_id in (31337, 1337, 11155111, 1)] == [0, 0, 1, 1]
+    assert load_settings(environ={**BASE, "ORACLE_CONFIRMATIONS": "2"}).confirmations_on(31337) == 2
+
+
+def test_a_key_in_the_environment_replaces_the_files_key(tmp_path):
+    config = tmp_path / "oracle.toml"
+    config.write_text('[oracle]\nkeystore = "keys/node.json"\nkeystore_password_file = "keys/node.password"\n')
+    settings = load_settings(config, environ={**BASE, "ORACLE_PRIVATE_KEY": KEY})
+    assert settings.keystore is None and settings.keystore_password_file is None
+    assert settings.private_key.get_secret_value() == KEY
+
+
+def test_cors_origins_default_to_local_development_and_can_be_none():
+    assert load_settings(environ=BASE).api_cors_origins == ("http://127.0.0.1:5173", "http://localhost:5173")
+    assert load_settings(environ={**BASE, "ORACLE_API_CORS_ORIGINS": "none"}).api_cors_origins == ()

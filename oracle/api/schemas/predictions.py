@@ -89,9 +89,7 @@ class PullReportOut(BaseModel):
     validUntil: int = Field(description="unix seconds (chain time); verifyReport reverts after it")
     modelId: Hex32
     artifactHash: Hex32
-    inputHash: Hex32 = Field(
-        description="the features' commitment: keccak256(abi.encode(bytes32 salt, int256[] features))"
-    )
+    inputHash: Hex32 = Field(description="the features' commitment: keccak256(abi.encode(bytes32 salt, int256[] features))")
     status: int = Field(ge=0, le=3, description="0 OK, 1 INVALID_INPUT, 2 MODEL_ERROR")
     values: list[int] = Field(
         description="one value per signature, ascending; the on-chain result is their lower median"
