@@ -33,6 +33,7 @@ def test_a_refused_rpc_backs_off_and_logs_one_traceback(caplog):
     node = OracleNode.__new__(OracleNode)  # only the loop runs: no chain, no store
     node.start = node.stop = lambda: None
     node._signer, node._registry = SimpleNamespace(address="0xnode"), SimpleNamespace(names=())
+    node._housekeeping = None
     stop, ticks = Stop(), []
 
     def tick():
