@@ -91,6 +91,7 @@ bench: setup
 	python -m benchmarks.node
 	python -m benchmarks.network
 	python -m benchmarks.api
+	python -m benchmarks.postgres
 
 ## clean: build outputs and caches (keeps .venv and node_modules)
 clean:

@@ -273,10 +273,11 @@ class Runtime:
 
     def node_lease(self):
         """Blocks until this process is the one node acting for its key on its store (see oracle/store/lease.py).
-        Models and signer are loaded and checked first, so that a standby takes over warm."""
+        The store is opened (and migrated) and the models and signer are loaded and checked first, so that a
+        standby takes over warm."""
         from oracle.store.lease import hold_node_lease
 
-        _ = self.registry, self.signer
+        _ = self.database, self.registry, self.signer
         return hold_node_lease(self.settings.database, self.account.address)
 
     def check_chain(self) -> None:

@@ -76,7 +76,10 @@ def postgres_database():
     url, reason = server_url()
     if url is None:
         pytest.skip(reason)
-    database = ScratchDatabase(url)
+    try:
+        database = ScratchDatabase(url)
+    except psycopg.Error as error:
+        pytest.skip(f"cannot create a test database on the PostgreSQL server: {str(error).strip()}")
     yield database
     database.drop()
 
