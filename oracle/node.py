@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from web3 import Web3
@@ -177,7 +177,7 @@ class OracleNode:
         result.signed = self._sign()
         result.expired = self._expire(head["timestamp"])
         result.sent = self._send(head["gasLimit"])  # before settling: a new answer never waits on receipts
-        result.settled = self._settle()
+        result.settled = self._settle(head)
         return result
 
     # ------------------------------------------------------------------ steps
@@ -359,9 +359,9 @@ class OracleNode:
         return Report(request.request_id, request.request, agreed.status, agreed.values).as_abi()
 
     # ------------------------------------------------------------------ receipts
-    def _settle(self) -> int:
+    def _settle(self, head: Mapping | None = None) -> int:
         settled = self._apply_journalled()
-        for outcome in self._tx.poll():
+        for outcome in self._tx.poll(head):
             settled += self._apply(outcome)
         return settled
 

@@ -18,6 +18,7 @@ from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.exceptions import BlockNotFound
 
+from oracle.chain import fault_metrics
 from oracle.chain.codec import decode_prediction_requested, decode_private_prediction_requested, event_topic
 from oracle.chain.rpc import raw_call
 from oracle.store.requests import Checkpoint, RequestStore, SeenRequest, Settlement
@@ -147,28 +148,74 @@ class RequestListener:
         )
 
     def _check_reorg(self) -> int | None:
-        """If the checkpoint block is no longer on the chain, rewinds the store to the fork point."""
+        """If the checkpoint block is no longer on the chain, rewinds the store to the block after the newest one
+        both chains agree on, and returns that block (where the listener reads again)."""
         checkpoint = self._store.checkpoint()
         if checkpoint is None or self._hash_of(checkpoint.block_number) == checkpoint.block_hash:
             return None
-        fork = self._fork_block()
-        dropped, resent = self._store.rewind(fork)
-        log.warning(
-            "reorg: block %d changed; from block %d on, %d requests forgotten, %d answers to resend",
+        recorded = self._store.recent_blocks()
+        agreed = self._newest_agreed(recorded)
+        if agreed is not None:
+            fork = agreed.block_number + 1
+            dropped, resent = self._store.rewind(fork)
+            fault_metrics.REORGS.labels(beyond_depth="false").inc()
+            log.warning(
+                "reorg: block %d changed; both chains agree up to block %d, fork at block %d: %d requests"
+                " forgotten, %d answers to resend",
+                checkpoint.block_number,
+                agreed.block_number,
+                fork,
+                dropped,
+                resent,
+            )
+        else:
+            fork, dropped, resent = self._rewind_beyond_depth(checkpoint, recorded)
+        fault_metrics.REORG_FORK_BLOCK.set(fork)
+        return fork
+
+    def _newest_agreed(self, blocks: list[Checkpoint]) -> Checkpoint | None:
+        """The newest of `blocks` (newest first) still on the chain with the recorded hash."""
+        return next((b for b in blocks if self._hash_of(b.block_number) == b.block_hash), None)
+
+    def _rewind_beyond_depth(self, checkpoint: Checkpoint, recorded: list[Checkpoint]) -> tuple[int, int, int]:
+        """No block hash kept for the last `reorg_depth` blocks is on the chain any more: the fork is older than
+        the node tracks. The newest block both chains agree on is searched among the older blocks the store
+        still knows (those holding requests, kept with their hashes), and everything after it is read again;
+        with none, everything from the start block. Returns (fork block, requests forgotten, answers to resend)."""
+        oldest = recorded[-1].block_number if recorded else checkpoint.block_number
+        agreed = self._newest_agreed_request_block(before=oldest)
+        fork = self._start_block if agreed is None else agreed.block_number + 1
+        dropped, resent = self._store.rewind(fork, agreed)
+        fault_metrics.REORGS.labels(beyond_depth="true").inc()
+        log.error(
+            "reorg deeper than REORG_DEPTH (%d blocks): none of the block hashes recorded from block %d to %d is on"
+            " the chain any more. %s, so blocks from %d on are read again: %d requests forgotten, %d answers to"
+            " resend. Raise ORACLE_REORG_DEPTH if forks this deep are expected on this chain.",
+            self._reorg_depth,
+            oldest,
             checkpoint.block_number,
+            "No block this node knows is on both chains"
+            if agreed is None
+            else f"Both chains agree up to block {agreed.block_number} (the newest such block this node knows)",
             fork,
             dropped,
             resent,
         )
-        return fork
+        return fork, dropped, resent
 
-    def _fork_block(self) -> int:
-        """The first block that differs from what was recorded (the oldest recorded one if none still matches)."""
-        recorded = self._store.recent_blocks()
-        for block in recorded:
+    def _newest_agreed_request_block(self, before: int) -> Checkpoint | None:
+        """Binary search over the blocks below `before` that hold requests: those up to the fork still have their
+        recorded hash and those after it do not, so one look per halving finds the newest shared one."""
+        low, high = 0, self._store.request_block_count(before) - 1
+        found = None
+        while low <= high:
+            middle = (low + high) // 2
+            block = self._store.request_block(middle, before)
             if self._hash_of(block.block_number) == block.block_hash:
-                return block.block_number + 1
-        return recorded[-1].block_number if recorded else self._start_block
+                found, low = block, middle + 1
+            else:
+                high = middle - 1
+        return found
 
     def _hash_of(self, number: int) -> bytes | None:
         if number in self._known:

@@ -140,6 +140,8 @@ class TransactionManager:
         self._fee_cache: tuple[bytes, int, float] | None = None  # (block hash, priority fee, when asked)
         # tx_id -> its nonce used with no receipt; NONCE_GAP -> the chain no longer has nonces below the pending
         self._evidence = Evidence(EVIDENCE_READS, drop_after_blocks)
+        self._nonces_accounted: int | None = None  # every nonce below is the journal's, or history before start
+        self._foreign_checked_block: int | None = None
 
     @property
     def address(self) -> str:
@@ -217,18 +219,23 @@ class TransactionManager:
             self._send(tx_id, attempt)
         return tx_id
 
-    def poll(self) -> list[TxOutcome]:
-        """Settles pending transactions from receipts and nonces, replaces stuck ones; returns those that became final."""
+    def poll(self, head: Mapping | None = None) -> list[TxOutcome]:
+        """Settles pending transactions from receipts and nonces, replaces stuck ones; returns those that became
+        final. Once per new block it also looks for nonces of this key that the journal did not send.
+        `head`: the latest block (number, hash, baseFeePerGas) when the caller has just read it."""
         with self._poll_lock:
             with self._nonce_lock:  # so every transaction listed here has been through its first broadcast
                 pending = self._journal.pending(self._sender)
             self._evidence.keep_only([NONCE_GAP, *(tx.tx_id for tx in pending)])
             if not pending:
+                if head is not None:
+                    self._check_foreign_nonces(head["number"])
                 return []
             # The nonce is read before any receipt: a nonce past a transaction whose attempts then show no
             # receipt means another transaction took that nonce.
             latest_nonce = self._w3.eth.get_transaction_count(self._sender, "latest")
-            block = latest_block(self._w3)
+            block = latest_block(self._w3) if head is None else head
+            self._check_foreign_nonces(block["number"], latest_nonce)
             if self._nonces_lost(pending[0].nonce, latest_nonce, block["number"]):
                 return self._abandon(pending, latest_nonce)
             outcomes = []
@@ -371,7 +378,38 @@ class TransactionManager:
             evidence.since_block,
             block_number,
         )
+        self._report_foreign(tx.nonce, tx.nonce)  # every transaction this node signs at a nonce is an attempt
         return TxOutcome(tx.tx_id, DROPPED, None, None, None, None, None)
+
+    def _check_foreign_nonces(self, block_number: int, latest_nonce: int | None = None) -> None:
+        """Another process sending with this key shows as nonces the journal never had: the account's nonce (mined,
+        or with its pool) past the journal's highest. History from before the first look is not counted; every
+        nonce found is reported once, loudly. The chain is read before the journal, so a transaction journalled
+        and broadcast in between is never taken for another sender's."""
+        if block_number == self._foreign_checked_block:
+            return
+        self._foreign_checked_block = block_number
+        if latest_nonce is None:
+            latest_nonce = self._w3.eth.get_transaction_count(self._sender, "latest")
+        chain_next = max(latest_nonce, self._w3.eth.get_transaction_count(self._sender, "pending"))
+        highest = self._journal.highest_nonce(self._sender)
+        if self._nonces_accounted is None:
+            self._nonces_accounted = latest_nonce
+        accounted = max(self._nonces_accounted, -1 if highest is None else highest + 1)
+        if chain_next > accounted:
+            self._report_foreign(accounted, chain_next - 1)
+        self._nonces_accounted = max(accounted, chain_next)
+
+    def _report_foreign(self, first: int, last: int) -> None:
+        fault_metrics.FOREIGN_NONCES.inc(last - first + 1)
+        logger.error(
+            "ANOTHER SENDER IS USING THIS NODE'S KEY %s: nonce(s) %d..%d were used (mined or in the pool) by"
+            " transactions this node did not send. Two processes with one key send every answer twice and take"
+            " each other's nonces: stop the other one (see the README's runbook).",
+            self._sender,
+            first,
+            last,
+        )
 
     def _nonces_lost(self, lowest_pending: int, latest_nonce: int, block_number: int) -> bool:
         """True once the chain has, over several reads and blocks, lacked a nonce below the lowest pending

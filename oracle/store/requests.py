@@ -284,10 +284,12 @@ class RequestStore:
             [(reason, time.time(), rid) for rid in request_ids],
         )
 
-    def rewind(self, fork_block: int) -> tuple[int, int]:
+    def rewind(self, fork_block: int, agreed: Checkpoint | None = None) -> tuple[int, int]:
         """Forgets what the chain no longer holds after a reorg whose first replaced block is `fork_block`:
         requests first seen there are dropped (the listener reads them again if they still exist) and
-        answers that landed there wait to be sent again. Returns (dropped, resent)."""
+        answers that landed there wait to be sent again. The listener resumes after `agreed` (a block both
+        chains share) when given, else after the newest recorded block hash below the fork, else from its
+        start block. Returns (dropped, resent)."""
         now = time.time()
         with self.db.transaction() as connection:
             dropped = connection.execute("DELETE FROM requests WHERE block_number >= ?", (fork_block,)).rowcount
@@ -301,7 +303,9 @@ class RequestStore:
             previous = connection.execute(
                 "SELECT block_number, block_hash FROM block_hashes ORDER BY block_number DESC LIMIT 1"
             ).fetchone()
-            if previous is None:
+            if agreed is not None:
+                self._save_checkpoint(connection, agreed)
+            elif previous is None:
                 connection.execute("DELETE FROM checkpoints WHERE name = 'listener'")
             else:
                 self._save_checkpoint(connection, Checkpoint(previous[0], bytes(previous[1])), record_hash=False)
@@ -407,6 +411,26 @@ class RequestStore:
         """The recorded block hashes, newest first."""
         rows = self.db.query("SELECT block_number, block_hash FROM block_hashes ORDER BY block_number DESC")
         return [Checkpoint(row[0], bytes(row[1])) for row in rows]
+
+    def request_block_count(self, before: int) -> int:
+        """How many distinct blocks below `before` hold requests (the blocks whose hashes the store still knows
+        after the recorded ones were pruned)."""
+        return int(
+            self.db.query(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT block_number, block_hash FROM requests"
+                " WHERE block_number < ?) AS known",
+                (before,),
+            )[0][0]
+        )
+
+    def request_block(self, index: int, before: int) -> Checkpoint:
+        """The `index`-th (oldest first) of the distinct blocks below `before` that hold requests."""
+        rows = self.db.query(
+            "SELECT DISTINCT block_number, block_hash FROM requests WHERE block_number < ?"
+            " ORDER BY block_number LIMIT 1 OFFSET ?",
+            (before, index),
+        )
+        return Checkpoint(rows[0][0], bytes(rows[0][1]))
 
     def prune_block_hashes(self, keep_from: int) -> None:
         with self.db.transaction() as connection:

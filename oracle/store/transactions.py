@@ -189,6 +189,11 @@ class TransactionJournal:
         value = self._db.query("SELECT MAX(nonce) FROM transactions WHERE state = 'pending' AND sender = ?", (sender,))
         return None if value[0][0] is None else int(value[0][0])
 
+    def highest_nonce(self, sender: str) -> int | None:
+        """The highest nonce `sender` has journalled, in any state."""
+        value = self._db.query("SELECT MAX(nonce) FROM transactions WHERE sender = ?", (sender,))
+        return None if value[0][0] is None else int(value[0][0])
+
     def find_pending(self, sender: str, to: str, data: bytes) -> JournaledTx | None:
         """The pending transaction of `sender` that makes exactly this call, if any."""
         rows = self._db.query(

@@ -3,6 +3,7 @@
 import pytest
 from web3.exceptions import TransactionNotFound
 
+from oracle.chain.blocks import latest_block
 from oracle.chain.tx_manager import TransactionManager
 from tests.faults.metrics import sample
 from tests.faults.provider import faulty_web3
@@ -77,3 +78,47 @@ def test_pending_transaction_above_nonces_a_reset_chain_lost_is_abandoned_and_it
     rpc("evm_mine")
     assert [(o.tx_id, o.state) for o in poll_until_final(manager, 1)] == [(again, "mined")]
     assert target.pokes() == 1
+
+
+def send_with_the_same_key(w3, account) -> None:
+    """Another process with the node's key: a transfer to itself at the account's next nonce."""
+    signed = account.sign_transaction(
+        {
+            "type": 2,
+            "chainId": w3.eth.chain_id,
+            "nonce": w3.eth.get_transaction_count(account.address, "pending"),
+            "to": account.address,
+            "value": 0,
+            "gas": 21_000,
+            "maxFeePerGas": 2 * 10**9,
+            "maxPriorityFeePerGas": 10**9,
+        }
+    )
+    w3.eth.send_raw_transaction(signed.raw_transaction)
+
+
+def test_nonces_another_process_used_with_the_nodes_key_are_reported_once_and_its_own_never(
+    make_manager, journal, target, poke, sender, w3, rpc, caplog
+):
+    manager = make_manager(journal)
+    manager.submit(target.address, poke(1))
+    poll_until_final(manager, 1)
+    foreign = sample("oracle_foreign_nonces_total")
+
+    send_with_the_same_key(w3, sender)  # mined at once
+    manager.poll(latest_block(w3))
+
+    assert sample("oracle_foreign_nonces_total") == foreign + 1
+    [error] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert f"ANOTHER SENDER IS USING THIS NODE'S KEY {sender.address}" in error
+    rpc("evm_mine")
+    manager.poll(latest_block(w3))
+    assert sample("oracle_foreign_nonces_total") == foreign + 1  # each nonce reported once
+
+    rpc("evm_setAutomine", False)
+    manager.submit(target.address, poke(2))  # this node's own, waiting in the pool
+    make_manager(journal).poll(latest_block(w3))  # a restarted node looks at the same block
+    assert sample("oracle_foreign_nonces_total") == foreign + 1
+    send_with_the_same_key(w3, sender)  # another sender's, waiting in the pool behind it
+    make_manager(journal).poll(latest_block(w3))
+    assert sample("oracle_foreign_nonces_total") == foreign + 2
