@@ -1,5 +1,6 @@
 """The node process's own Prometheus metrics, served on ORACLE_METRICS_PORT from prometheus_client's default
-registry, so every metric another module defines there (oracle/chain/fault_metrics.py, for one) appears too.
+registry, so every metric another module defines there appears too, and the fault counters of
+oracle/chain/fault_metrics.py (their own registry).
 
 Counters are incremented where things happen (failed ticks in oracle/tick_backoff.py, RPC errors in
 oracle/chain/rpc.py, skipped reports in oracle/node.py); the gauges read the store and the chain when
@@ -15,6 +16,8 @@ from collections.abc import Callable, Iterator
 from prometheus_client import REGISTRY, Counter, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from oracle.chain import fault_metrics
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,7 @@ class MetricsServer:
 
     def start(self) -> MetricsServer:
         REGISTRY.register(self._gauges)
+        REGISTRY.register(fault_metrics.REGISTRY)  # the transaction manager's and listener's fault counters
         self._server, _ = start_http_server(self._port, addr=self._host, registry=REGISTRY)
         log.info("node metrics on http://%s:%d/metrics", self._host, self.port)
         return self
@@ -94,3 +98,4 @@ class MetricsServer:
             self._server.server_close()
             self._server = None
             REGISTRY.unregister(self._gauges)
+            REGISTRY.unregister(fault_metrics.REGISTRY)

@@ -45,6 +45,7 @@ def test_the_node_serves_its_metrics_and_the_default_registrys(tmp_path):
     skipped = ("oracle_node_reports_skipped_total", (("reason", "OracleCoordinatorRequestNotPending"),))
     assert first[skipped] >= 1
     assert first[("oracle_test_fault_events_total", ())] == 3
+    assert ("oracle_tx_dropped_total", ()) in first  # the fault counters' own registry is served too
     # the chain down at a scrape: the balance is left out, the rest is served
     assert ("oracle_node_signer_balance_wei", ()) not in second
     assert second[("oracle_node_oldest_sent_seconds", ())] == 90.0
