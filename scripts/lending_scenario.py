@@ -61,7 +61,8 @@ APPLICANTS = 10
 # The demo credit bureau: a public test key, trusted only by this scenario's local registry.
 BUREAU_KEY = keccak(text="ai-oracle demo credit bureau")
 ATTESTATION_TTL_SECONDS = 3_600
-INCOME = 4  # index of the monthly income in the credit-risk schema
+# position of the monthly income among the credit-risk request features
+INCOME = FeatureSchema.from_file(MODEL_DIR / "schema.json").feature_names.index("income")
 
 USD = 10**6
 METH = 10**18
