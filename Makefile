@@ -21,6 +21,8 @@ VENV_STAMP := .venv/.setup.stamp
 NODE_STAMP := node_modules/.setup.stamp
 # schemathesis runs from its own venv: brownie pins hypothesis==6.27.3, which schemathesis 4 cannot use.
 SCHEMATHESIS_STAMP := .venv-schemathesis/.setup.stamp
+# slither-analyzer 0.11.6 runs from its own venv too: it needs newer web3/eth packages than brownie's pins.
+SLITHER_STAMP := .venv-slither/.setup.stamp
 
 .PHONY: setup lint compile test demo bench models clean distclean constraints
 
@@ -38,6 +40,11 @@ $(SCHEMATHESIS_STAMP): constraints-schemathesis.txt
 	.venv-schemathesis/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-schemathesis.txt schemathesis
 	@touch $@
 
+$(SLITHER_STAMP): constraints-slither.txt
+	@test -x .venv-slither/bin/python || $(PYTHON) -m venv .venv-slither
+	.venv-slither/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-slither.txt slither-analyzer
+	@touch $@
+
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
@@ -51,9 +58,10 @@ $(NODE_STAMP): package.json package-lock.json
 compile: setup
 	brownie compile
 
-## lint: ruff over the Python code
-lint: setup
-	ruff check oracle tests scripts benchmarks
+## lint: ruff over the Python code, slither over every contract (fails on an untriaged High or Medium finding)
+lint: setup $(SLITHER_STAMP)
+	ruff check oracle tests scripts benchmarks tools
+	tools/slither.sh
 
 ## test: lint, then contract + Python tests (brownie's pytest plugin, anvil launched on demand)
 test: setup lint $(SCHEMATHESIS_STAMP)
@@ -82,7 +90,7 @@ clean:
 
 ## distclean: clean + remove .venv and node_modules
 distclean: clean
-	rm -rf .venv .venv-schemathesis node_modules *.egg-info
+	rm -rf .venv .venv-schemathesis .venv-slither node_modules *.egg-info
 
 ## constraints: re-resolve pyproject.toml in a scratch venv and rewrite constraints.txt
 constraints:

@@ -14,6 +14,7 @@ from oracle.chain.clock import ChainClock
 from oracle.chain.coordinator import Coordinator
 from oracle.chain.eip712 import domain_separator
 from oracle.chain.listener import RequestListener
+from oracle.chain.pricing import AnswerPricing
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import TransactionManager
 from oracle.config import ConfigError, Settings
@@ -275,4 +276,7 @@ class Runtime:
             self.inputs,
             max_batch=self.settings.max_batch,
             deadline_margin=self.settings.deadline_margin,
+            pricing=AnswerPricing(
+                self.w3, lambda: self.signer_set.current().threshold, self.settings.max_fee_per_gas_cap
+            ),
         )

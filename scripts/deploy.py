@@ -4,6 +4,8 @@ Signers come from ORACLE_SIGNERS and the threshold from ORACLE_THRESHOLD (defaul
 chain the anvil development signer is used when ORACLE_SIGNERS is unset. A threshold that tolerates no
 faulty signer (f = 0) over more than one signer is refused unless ORACLE_ALLOW_UNSAFE_THRESHOLD=1: at most
 f faulty signers needs n >= 3f + 1 signers and a threshold k >= 2f + 1, for example 3-of-4.
+With ORACLE_TIMELOCK_DELAY (seconds) set, both contracts are then owned by a TimelockController with that delay
+(scripts/timelock.py): recommended for any deployment others rely on.
 """
 
 import os
@@ -17,6 +19,7 @@ from scripts.deployment import (
     save_deployment,
     signer_addresses,
 )
+from scripts.timelock import hand_to_timelock, timelock_delay
 
 
 def main():
@@ -26,7 +29,12 @@ def main():
     allow_unsafe = os.environ.get(ALLOW_UNSAFE_THRESHOLD) == "1"
     coordinator = deploy_coordinator(owner, signers, threshold, allow_unsafe)
     registry = deploy_attestation_registry(owner, coordinator)
-    path = save_deployment(OracleCoordinator=coordinator.address, AttestationRegistry=registry.address)
+    addresses = {"OracleCoordinator": coordinator.address, "AttestationRegistry": registry.address}
+    if (delay := timelock_delay()) is not None:
+        timelock = hand_to_timelock(owner, [coordinator, registry], delay)
+        owner = f"OracleTimelock (OpenZeppelin TimelockController) {timelock.address} (delay {delay} s, proposer and executor {owner})"
+        addresses["OracleTimelock"] = timelock.address
+    path = save_deployment(**addresses)
     faults = tolerated_faults(len(signers), threshold)
     print(
         f"OracleCoordinator {coordinator.address}: {threshold}-of-{len(signers)} signers, tolerates f = {faults} "
