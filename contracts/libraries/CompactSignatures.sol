@@ -11,9 +11,17 @@ library CompactSignatures {
 
     /// @notice The signer of the `index`-th signature of `signatures` over `digest`; zero when the signature is
     /// invalid or malleable (high s). `signatures` must hold at least `index + 1` signatures.
-    function recover(bytes32 digest, bytes calldata signatures, uint256 index) internal view returns (address signer) {
+    function recover(bytes32 digest, bytes calldata signatures, uint256 index) internal view returns (address) {
+        uint256 at;
         assembly ("memory-safe") {
-            let at := add(signatures.offset, mul(index, 64))
+            at := add(signatures.offset, mul(index, 64))
+        }
+        return recoverAt(digest, at);
+    }
+
+    /// @notice `recover` of the signature at calldata offset `at`.
+    function recoverAt(bytes32 digest, uint256 at) internal view returns (address signer) {
+        assembly ("memory-safe") {
             let vs := calldataload(add(at, 0x20))
             let sValue := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
             let m := mload(0x40)

@@ -438,7 +438,11 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         view
         returns (SignerSet.Signer storage, uint256)
     {
-        address signer = CompactSignatures.recover(digest, signatures, index);
+        uint256 at;
+        assembly ("memory-safe") {
+            at := add(signatures.offset, mul(index, 64))
+        }
+        address signer = CompactSignatures.recoverAt(digest, at);
         if (signer == address(0)) revert OracleCoordinatorInvalidSignature(index);
         SignerSet.Signer storage state = _signers.signers[signer];
         if (!state.active) revert OracleCoordinatorUnknownSigner(signer);
