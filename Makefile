@@ -23,6 +23,8 @@ NODE_STAMP := node_modules/.setup.stamp
 SCHEMATHESIS_STAMP := .venv-schemathesis/.setup.stamp
 # the JS client and example page (js/, an npm workspace), and Debian's chromium for the page's browser test
 JS_STAMP := js/node_modules/.setup.stamp
+# slither-analyzer 0.11.6 runs from its own venv too: it needs newer web3/eth packages than brownie's pins.
+SLITHER_STAMP := .venv-slither/.setup.stamp
 
 .PHONY: setup lint compile test demo up down bench models clean distclean constraints
 
@@ -38,6 +40,11 @@ $(VENV_STAMP): pyproject.toml constraints.txt
 $(SCHEMATHESIS_STAMP): constraints-schemathesis.txt
 	@test -x .venv-schemathesis/bin/python || $(PYTHON) -m venv .venv-schemathesis
 	.venv-schemathesis/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-schemathesis.txt schemathesis
+	@touch $@
+
+$(SLITHER_STAMP): constraints-slither.txt
+	@test -x .venv-slither/bin/python || $(PYTHON) -m venv .venv-slither
+	.venv-slither/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-slither.txt slither-analyzer
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -58,9 +65,10 @@ $(JS_STAMP): js/package.json js/package-lock.json js/client/package.json js/exam
 compile: setup
 	python -m scripts.project
 
-## lint: ruff over the Python code
-lint: setup
-	ruff check oracle tests scripts benchmarks
+## lint: ruff over the Python code, slither over every contract (fails on an untriaged High or Medium finding)
+lint: setup $(SLITHER_STAMP)
+	ruff check oracle tests scripts benchmarks tools
+	tools/slither.sh
 
 ## test: lint, then contract + Python tests (brownie's pytest plugin, anvil launched on demand)
 test: setup lint $(SCHEMATHESIS_STAMP)
@@ -100,7 +108,7 @@ clean:
 
 ## distclean: clean + remove .venv and node_modules
 distclean: clean
-	rm -rf .venv .venv-schemathesis node_modules *.egg-info
+	rm -rf .venv .venv-schemathesis .venv-slither node_modules *.egg-info
 
 ## constraints: re-resolve pyproject.toml in a scratch venv and rewrite constraints.txt
 constraints:

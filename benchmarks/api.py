@@ -96,7 +96,11 @@ class ApiBench:
         with contextlib.redirect_stdout(io.StringIO()):
             self.coordinator = contracts.OracleCoordinator.deploy(owner, [node.address], 1, {"from": owner})
             self.coordinator.registerModel(
-                model_id("credit-risk"), self.model.artifact_hash, self.model.schema_hash, 10**15, {"from": owner}
+                model_id("credit-risk"),
+                self.model.artifact_hash,
+                self.model.schema_hash,
+                (10**15, 0, 2_500_000),
+                {"from": owner},
             )
         self.workdir = workdir
         self.database = workdir / "oracle.db"

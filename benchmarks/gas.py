@@ -60,7 +60,9 @@ class Bench:
         self.coordinator = contracts.OracleCoordinator.deploy(
             self.owner, [a.address for a in signer_accounts], threshold, {"from": self.owner}
         )
-        self.coordinator.registerModel(MODEL_ID, b"\x01" * 32, b"\x02" * 32, FEE_WEI, {"from": self.owner})
+        self.coordinator.registerModel(
+            MODEL_ID, b"\x01" * 32, b"\x02" * 32, (FEE_WEI, 0, 2_500_000), {"from": self.owner}
+        )
         self.consumer = contracts.MinimalConsumer.deploy(self.coordinator, {"from": self.owner})
         domain = CoordinatorDomain(chain.id, self.coordinator.address)
         self.signers = [ObservationSigner(a, domain) for a in signer_accounts]

@@ -68,7 +68,11 @@ class ChainBench:
         with contextlib.redirect_stdout(io.StringIO()):
             self.coordinator = contracts.OracleCoordinator.deploy(owner, signers, threshold, {"from": owner})
             self.coordinator.registerModel(
-                model_id("credit-risk"), self.model.artifact_hash, self.model.schema_hash, FEE_WEI, {"from": owner}
+                model_id("credit-risk"),
+                self.model.artifact_hash,
+                self.model.schema_hash,
+                (FEE_WEI, 0, 2_500_000),
+                {"from": owner},
             )
             self.consumer = contracts.ConsumerMock.deploy(self.coordinator, {"from": owner})
             for signer in signers:

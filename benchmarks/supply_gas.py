@@ -51,7 +51,9 @@ class SupplyBench:
             self.admin, [signer_account.address], 1, {"from": self.admin}
         )
         for model in (CONDITION_MODEL, DELAY_MODEL):
-            self.coordinator.registerModel(model, keccak(model), keccak(keccak(model)), FEE_WEI, {"from": self.admin})
+            self.coordinator.registerModel(
+                model, keccak(model), keccak(keccak(model)), (FEE_WEI, 0, 2_500_000), {"from": self.admin}
+            )
         settings = (CONDITION_MODEL, DELAY_MODEL, 5_000, DISPUTE_WINDOW_SECONDS, 3_600)
         self.escrow = contracts.SupplyChainEscrow.deploy(self.coordinator, self.admin, settings, {"from": self.admin})
         self.escrow.grantRole(self.escrow.GATEWAY_ROLE(), self.gateway, {"from": self.admin})

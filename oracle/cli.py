@@ -305,7 +305,11 @@ def models_list(
 @models_app.command("register")
 def models_register(
     name: str,
-    fee_wei: Annotated[int, typer.Option(help="fee per request in wei")] = 10**15,
+    fee_wei: Annotated[int, typer.Option(help="base fee per request in wei")] = 10**15,
+    gas_price_gwei: Annotated[
+        float, typer.Option(help="gas price a request also pays its callback and fulfilment gas at (0: a flat fee)")
+    ] = 0,
+    max_callback_gas: Annotated[int, typer.Option(help="largest callback gas limit a request may ask for")] = 1_000_000,
     threshold_bps: Annotated[
         int, typer.Option(help="credit models: the pool's decline threshold the fairness report is made at")
     ] = 2000,
@@ -325,6 +329,7 @@ def models_register(
     Sent from the owner's keystore (--owner-keystore) or else the configured key, which must own the
     coordinator. A model with a fairness audit (credit risk) shows it first, at --threshold-bps, and is
     refused below --min-air."""
+    from oracle.chain.pricing import ModelPricing
     from oracle.cli_models import fairness_report
     from oracle.keys import load_keystore
     from oracle.ml.model import LoadedModel
@@ -348,7 +353,8 @@ def models_register(
         mid = model_id(name)
         registration = coordinator.model(mid)
         if registration is None:
-            tx = coordinator.register_model_tx(account.address, mid, model.artifact_hash, model.schema_hash, fee_wei)
+            pricing = ModelPricing(fee_wei, int(gas_price_gwei * 10**9), max_callback_gas)
+            tx = coordinator.register_model_tx(account.address, mid, model.artifact_hash, model.schema_hash, pricing)
         elif registration.matches(model.artifact_hash, model.schema_hash):
             console.print(f"{name} is already registered as v{registration.version} with these hashes")
             return

@@ -28,6 +28,7 @@ from oracle.chain import fault_metrics
 from oracle.chain.blocks import latest_block
 from oracle.chain.coordinator import REQUEST_EXPIRED, Coordinator
 from oracle.chain.listener import RequestListener
+from oracle.chain.pricing import AnswerPricing
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import InFlightLimitReached, TransactionManager, TransactionRejected, TxOutcome
 from oracle.ml.registry import ModelRegistry
@@ -102,6 +103,7 @@ class OracleNode:
         max_batch: int = 50,
         deadline_margin: int = 5,
         housekeeping: Callable[[], object] | None = None,  # after each tick (retention: oracle/store/housekeeping.py)
+        pricing: AnswerPricing | None = None,
     ) -> None:
         self._w3 = w3
         self._coordinator = coordinator
@@ -120,6 +122,7 @@ class OracleNode:
         self._housekeeping = housekeeping
         self._unservable: set[bytes] = set()
         self._block_gas_limit = 0  # of the head the last tick saw
+        self._pricing = pricing  # None: answer whatever a request pays
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -183,9 +186,10 @@ class OracleNode:
     # ------------------------------------------------------------------ steps
     def _predict(self) -> int:
         groups: dict[tuple[bytes, bytes], list[StoredRequest]] = defaultdict(list)
-        for request in self._store.in_state(State.SEEN, limit=10_000):
-            if request.request_id not in self._unservable:
-                groups[(request.request.model_id, request.request.artifact_hash)].append(request)
+        seen = [r for r in self._store.in_state(State.SEEN, limit=10_000) if r.request_id not in self._unservable]
+        # A request whose fee does not pay for its answer at today's gas price stays seen: it expires unanswered.
+        for request in seen if self._pricing is None else self._pricing.affordable(seen):
+            groups[(request.request.model_id, request.request.artifact_hash)].append(request)
         done = 0
         for (model_id, artifact_hash), requests in groups.items():
             model = self._registry.get(model_id, artifact_hash)

@@ -17,6 +17,7 @@ from oracle.chain.eip712 import domain_separator
 from oracle.chain.identity import check_chain_identity, current_identity
 from oracle.chain.listener import RequestListener
 from oracle.chain.rpc import BoundedHTTPProvider
+from oracle.chain.pricing import AnswerPricing
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import TransactionManager
 from oracle.config import ConfigError, Settings
@@ -302,6 +303,9 @@ class Runtime:
             max_batch=self.settings.max_batch,
             deadline_margin=self.settings.deadline_margin,
             housekeeping=Retention(Housekeeping(self.database), self.settings.retention_days),
+            pricing=AnswerPricing(
+                self.w3, lambda: self.signer_set.current().threshold, self.settings.max_fee_per_gas_cap
+            ),
         )
 
     def metrics_server(self) -> MetricsServer | None:

@@ -29,6 +29,7 @@ from rich.console import Console
 from rich.table import Table
 
 from oracle.chain.coordinator import Coordinator
+from oracle.chain.pricing import ModelPricing
 from oracle.ml.model import LoadedModel
 from oracle.ml.registry import model_dirs
 from oracle.node_process import NodeProcess, wait_for
@@ -44,7 +45,9 @@ from scripts.supply_chain_plans import demo_plans
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
-FEE_WEI = 10**15
+# Each request pays a base fee plus its callback and fulfilment gas at 2 gwei (the nodes decline a request
+# whose fee does not cover its answer at the chain's gas price); callbacks may ask for up to 1M gas.
+PRICING = ModelPricing(fee_wei=10**14, gas_price_wei=2 * 10**9, max_callback_gas_limit=1_000_000)
 CALLBACK_GAS = 200_000
 APPLICANTS = 5
 NODES, THRESHOLD = 4, 3
@@ -71,7 +74,9 @@ def register_models(coordinator, owner) -> dict[str, LoadedModel]:
     models = {name: LoadedModel.from_dir(path) for name, path in model_dirs(MODELS).items()}
     with quietly():
         for name, model in models.items():
-            coordinator.registerModel(model_id(name), model.artifact_hash, model.schema_hash, FEE_WEI, {"from": owner})
+            coordinator.registerModel(
+                model_id(name), model.artifact_hash, model.schema_hash, PRICING.as_abi(), {"from": owner}
+            )
     table = Table(title="Models registered on the coordinator (sha256 of the files the node serves)")
     for column in ("model", "artifact sha256", "schema sha256", "held-out ROC AUC"):
         table.add_column(column)
@@ -121,6 +126,7 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, net: D
     recipients = [Recipient(address, key) for address, key in Coordinator(web3, coordinator.address).encryption_keys()]
     start = chain.height + 1
     request_txs, opened = [], []
+    fee_wei = coordinator.requestFee(model_id("credit-risk"), CALLBACK_GAS)
     with quietly():
         for case in cases:
             deadline = chain[-1].timestamp + 3_600
@@ -134,7 +140,7 @@ def credit_requests(coordinator, consumer, model: LoadedModel, applicant, net: D
                     (applicant.address, 0, b""),
                     deadline,
                     CALLBACK_GAS,
-                    {"from": applicant, "value": FEE_WEI},
+                    {"from": applicant, "value": fee_wei},
                 )
             )
     wait_for_answers(coordinator, start, node=net.nodes[0])

@@ -5,6 +5,8 @@ chain the anvil development signer is used when ORACLE_SIGNERS is unset. A thres
 faulty signer (f = 0) over more than one signer is refused unless ORACLE_ALLOW_UNSAFE_THRESHOLD=1: at most
 f faulty signers needs n >= 3f + 1 signers and a threshold k >= 2f + 1, for example 3-of-4.
 Merges the addresses, the threshold and the signers into deployments/<chain id>.json.
+With ORACLE_TIMELOCK_DELAY (seconds) set, both contracts are then owned by a TimelockController with that delay
+(scripts/timelock.py): recommended for any deployment others rely on.
 """
 
 import os
@@ -18,6 +20,7 @@ from scripts.deployment import (
     save_deployment,
     signer_addresses,
 )
+from scripts.timelock import hand_to_timelock, timelock_delay
 
 
 def main():
@@ -27,8 +30,16 @@ def main():
     allow_unsafe = os.environ.get(ALLOW_UNSAFE_THRESHOLD) == "1"
     coordinator = deploy_coordinator(owner, signers, threshold, allow_unsafe)
     registry = deploy_attestation_registry(owner, coordinator)
+    contracts = {"OracleCoordinator": coordinator.address, "AttestationRegistry": registry.address}
+    if (delay := timelock_delay()) is not None:
+        timelock = hand_to_timelock(owner, [coordinator, registry], delay)
+        owner = (
+            f"OracleTimelock (OpenZeppelin TimelockController) {timelock.address} "
+            f"(delay {delay} s, proposer and executor {owner})"
+        )
+        contracts["OracleTimelock"] = timelock.address
     path = save_deployment(
-        contracts={"OracleCoordinator": coordinator.address, "AttestationRegistry": registry.address},
+        contracts=contracts,
         threshold=threshold,
         nodes=[{"signer": signer} for signer in signers],
         startBlock=coordinator.tx.block_number,

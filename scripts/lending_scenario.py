@@ -117,13 +117,13 @@ def run(coordinator, settle: Callable[[], None], console: Console, *, deployer=N
         )
     deployer = deployer or accounts[0]
     credit_risk = model_id(MODEL_NAME)
-    fee_wei = int(coordinator.getModel(credit_risk)[3])
     applicants = held_out_applicants(APPLICANTS)
 
     with _quiet():
         scenario = _deploy(coordinator, credit_risk, deployer)
         lenders, borrowers, liquidator = _participants(deployer, len(applicants))
         _deposit(scenario, lenders, [600_000 * USD, 400_000 * USD])
+    fee_wei = int(coordinator.requestFee(credit_risk, scenario.pool.settings()["callbackGasLimit"]))
     console.print(
         f"[bold]LendingPool[/] {scenario.pool.address}: lenders deposited "
         f"{_usd(scenario.pool.totalAssets())} mUSD; model {MODEL_NAME}, oracle fee {fee_wei / 1e18:.4f} ETH"

@@ -161,7 +161,7 @@ class _Scenario:
                 self._create(plan)
             for report, plan in self._each():
                 self._checkpoint(report, plan.checkpoints[0], "first checkpoint")
-            delay_fee = self.coordinator.getModel(self.escrow.settings()["delayModelId"])["feeWei"]
+            delay_fee = self._fee(self.escrow.settings()["delayModelId"])
             for report, plan in self._each():
                 tx = self.escrow.dispatch(
                     report.shipment_id, list(plan.delay_features), {"from": self.parties.supplier, "value": delay_fee}
@@ -198,6 +198,10 @@ class _Scenario:
                 if self.escrow.creditOf(self.token, party) > 0:
                     self.escrow.withdraw(self.token, party, {"from": party})
 
+    def _fee(self, model) -> int:
+        """What a request for `model` pays: the coordinator's price for the escrow's callback gas limit."""
+        return self.coordinator.requestFee(model, self.escrow.CALLBACK_GAS_LIMIT())
+
     def _each(self):
         return list(zip(self.reports, self.plans, strict=True))
 
@@ -232,7 +236,7 @@ class _Scenario:
         report.gas[step] = tx.gas_used
 
     def _deliver(self, report: ShipmentReport, plan: ShipmentPlan) -> None:
-        fee = self.coordinator.getModel(self.escrow.settings()["conditionModelId"])["feeWei"]
+        fee = self._fee(self.escrow.settings()["conditionModelId"])
         features = list(plan.checkpoints[-1].features)
         tx = self.escrow.deliver(report.shipment_id, features, {"from": self.parties.carrier, "value": fee})
         report.gas["deliver"] = tx.gas_used

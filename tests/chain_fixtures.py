@@ -6,7 +6,7 @@ from eth_utils import keccak
 
 from oracle.chain.eip712 import CoordinatorDomain
 from oracle.chain.signer import ObservationSigner
-from tests.helpers import ARTIFACT_HASH, FEE_WEI, MODEL_ID, SCHEMA_HASH, request_prediction
+from tests.helpers import ARTIFACT_HASH, FEE_WEI, MODEL_ID, SCHEMA_HASH, flat_pricing, request_prediction
 
 SIGNER_KEYS = [keccak(text=f"test oracle signer {i}") for i in range(5)]
 
@@ -39,7 +39,7 @@ def signer_accounts():
 @pytest.fixture(scope="module")
 def coordinator(OracleCoordinator, owner, signer_accounts):
     deployed = OracleCoordinator.deploy(owner, [signer_accounts[0].address], 1, {"from": owner})
-    deployed.registerModel(MODEL_ID, ARTIFACT_HASH, SCHEMA_HASH, FEE_WEI, {"from": owner})
+    deployed.registerModel(MODEL_ID, ARTIFACT_HASH, SCHEMA_HASH, flat_pricing(FEE_WEI), {"from": owner})
     return deployed
 
 

@@ -93,3 +93,9 @@ def signed_report(
 
 def as_report(request_id: bytes, request: Request, values: Sequence[int], status: Status = Status.OK) -> Report:
     return Report(request_id, request, status, tuple(values))
+
+
+def flat_pricing(fee_wei: int = FEE_WEI, max_callback_gas_limit: int = 2_500_000) -> tuple[int, int, int]:
+    """A model's ModelPricing (feeWei, gasPriceWei, maxCallbackGasLimit) at a flat fee: no gas price, so every
+    request pays `fee_wei` whatever its callback gas limit."""
+    return (fee_wei, 0, max_callback_gas_limit)

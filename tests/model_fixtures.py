@@ -7,6 +7,7 @@ from oracle.ml.model import LoadedModel
 from oracle.ml.model_directory import ModelDirectory
 from oracle.node_process import REPO
 from oracle.types import model_id
+from tests.helpers import flat_pricing
 
 MODEL_DIR = REPO / "models" / "credit-risk"
 CREDIT_RISK = model_id("credit-risk")
@@ -32,7 +33,7 @@ def served_coordinator(OracleCoordinator, owner, signer_accounts, credit_model):
     by its real hashes."""
     coordinator = OracleCoordinator.deploy(owner, [signer_accounts[0].address], 1, {"from": owner})
     coordinator.registerModel(
-        CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, FEE_WEI, {"from": owner}
+        CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, flat_pricing(FEE_WEI), {"from": owner}
     )
     owner.transfer(signer_accounts[0].address, "100 ether")
     return coordinator

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+
 import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
 import {IOracleCoordinator} from "../interfaces/IOracleCoordinator.sol";
 import {IOracleConsumer} from "../interfaces/IOracleConsumer.sol";
@@ -18,6 +20,11 @@ abstract contract OracleConsumer is IOracleConsumer {
     error OracleConsumerReportAlreadyUsed(bytes32 reportKey);
     /// @notice The coordinator has no AttestationRegistry, so attestations cannot be checked.
     error OracleConsumerNoAttestationRegistry();
+    /// @notice Only the coordinator sends ether here (refunds of cancelled requests' fees).
+    error OracleConsumerUnexpectedEther(address sender);
+
+    /// @dev Fixed-point scale of probabilities and shares: 10,000 basis points are 100 %.
+    uint256 internal constant _BPS = 10_000;
 
     IOracleCoordinator private immutable _coordinator;
     mapping(bytes32 reportKey => bool) private _usedPullReports;
@@ -28,6 +35,11 @@ abstract contract OracleConsumer is IOracleConsumer {
 
     function coordinator() public view returns (IOracleCoordinator) {
         return _coordinator;
+    }
+
+    /// @notice Accepts only the coordinator's payout of refunded fees (see `_payFeeRefund`).
+    receive() external payable virtual {
+        if (msg.sender != address(_coordinator)) revert OracleConsumerUnexpectedEther(msg.sender);
     }
 
     /// @inheritdoc IOracleConsumer
@@ -104,5 +116,18 @@ abstract contract OracleConsumer is IOracleConsumer {
     /// @dev Collects fees the coordinator refunded for cancelled requests.
     function _withdrawRefunds(address payable to) internal {
         _coordinator.withdraw(to);
+    }
+
+    /// @dev Pays `to` a refunded fee: refunds wait in the coordinator until one payee collects them all into
+    /// this contract (the coordinator credits every cancelled fee before the callback that records it here),
+    /// so this contract's balance plus what the coordinator owes it always covers what it owes.
+    function _payFeeRefund(address payable to, uint256 amountWei) internal {
+        if (address(this).balance < amountWei) _withdrawRefunds(payable(address(this)));
+        Address.sendValue(to, amountWei);
+    }
+
+    /// @dev Whether an answer is an OK value within 0..10,000 basis points (a probability or a score).
+    function _isOkBps(Status status, int256 value) internal pure returns (bool) {
+        return status == Status.OK && value >= 0 && value <= int256(_BPS);
     }
 }

@@ -17,7 +17,6 @@ interface ILendingPool {
     error LendingPoolSameToken(address token);
     error LendingPoolZeroAmount();
     error LendingPoolAmountTooLarge(uint256 amount, uint256 max);
-    error LendingPoolWrongFee(uint256 expectedWei, uint256 paidWei);
     error LendingPoolNotBorrower(bytes32 loanId, address caller);
     error LendingPoolLoanNotActive(bytes32 loanId, LoanStatus status);
     error LendingPoolDrawWindowClosed(bytes32 loanId, uint256 drawDeadline);
@@ -43,7 +42,7 @@ interface ILendingPool {
     error LendingPoolInvalidRequestTtl(uint256 requestTtlSeconds);
     error LendingPoolInvalidCallbackGas(uint256 callbackGasLimit);
     error LendingPoolInvalidMaxPriceAge(uint256 maxPriceAgeSeconds);
-    error LendingPoolUnexpectedEther(address sender);
+    error LendingPoolNothingToWithdraw(address account);
 
     // ---------------------------------------------------------------- events
     event PolicyChanged(CreditPolicy policy);
@@ -88,7 +87,7 @@ interface ILendingPool {
     event LoanClosed(bytes32 indexed loanId, uint256 collateralReturned, uint256 feeRefundedWei);
 
     /// @notice `liquidator` repaid `repaidAmount` and received `collateralSeized`; the borrower got
-    /// `collateralReturned`; `badDebt` was written off, a loss shared by all lenders.
+    /// `collateralReturned` (credited for withdrawal); `badDebt` was written off, a loss shared by all lenders.
     event LoanLiquidated(
         bytes32 indexed loanId,
         address indexed liquidator,
@@ -98,11 +97,15 @@ interface ILendingPool {
         uint256 badDebt
     );
 
+    /// @notice A liquidation left `amount` of collateral to `borrower`, who withdraws it with `withdrawCollateral`.
+    event CollateralCredited(bytes32 indexed loanId, address indexed borrower, uint256 amount);
+    event CollateralWithdrawn(address indexed borrower, address indexed to, uint256 amount);
+
     // ---------------------------------------------------------------- borrowers
 
     /// @notice Applies for a loan: takes `collateralAmount` of the collateral token (approve first) and
-    /// asks the oracle, in a private request, for the PD of the caller's features; `msg.value` must be the
-    /// model's fee. The decision arrives later in `LoanDecided`. Reverts unless a trusted data provider
+    /// asks the oracle, in a private request, for the PD of the caller's features; `msg.value` is the
+    /// request's fee, at least the coordinator's `requestFee` for this pool's model and callback gas limit. The decision arrives later in `LoanDecided`. Reverts unless a trusted data provider
     /// attested `inputCommitment` for the caller and this pool's model, unexpired (the coordinator's
     /// AttestationRegistry decides).
     /// @param collateralAmount collateral posted, in the collateral token's smallest unit (mETH: 18 decimals)
@@ -152,10 +155,13 @@ interface ILendingPool {
     function repay(bytes32 loanId, uint256 amount) external returns (uint256 repaid);
 
     /// @notice Liquidates a loan whose debt exceeds the liquidation threshold of its collateral's
-    /// value: the caller repays the debt, or what the collateral covers with the bonus, and receives
-    /// that much collateral plus the bonus; what remains goes back to the borrower, and debt the
-    /// collateral cannot cover is written off.
+    /// value (at the threshold and bonus the loan was approved with): the caller repays the debt, or what the
+    /// collateral covers with the bonus, and receives that much collateral plus the bonus; what remains is
+    /// credited to the borrower (`withdrawCollateral`), and debt the collateral cannot cover is written off.
     function liquidate(bytes32 loanId) external returns (uint256 repaidAmount, uint256 collateralSeized);
+
+    /// @notice Sends the caller the collateral its liquidated loans left it, to `to`.
+    function withdrawCollateral(address to) external;
 
     /// @notice Returns the collateral of a loan that owes nothing: rejected, expired (the refunded
     /// oracle fee too), approved but unused, or pending after the coordinator answered or cancelled
@@ -164,6 +170,7 @@ interface ILendingPool {
 
     // ---------------------------------------------------------------- owner
 
+    /// @notice Sets the policy of future decisions; loans already approved keep the terms they were approved with.
     function setPolicy(CreditPolicy calldata newPolicy) external;
 
     function setSettings(PoolSettings calldata newSettings) external;
@@ -183,6 +190,9 @@ interface ILendingPool {
 
     /// @notice Whether `liquidate` would accept the loan now.
     function isLiquidatable(bytes32 loanId) external view returns (bool);
+
+    /// @notice Collateral left to `borrower` by liquidations, waiting for `withdrawCollateral`.
+    function collateralCreditOf(address borrower) external view returns (uint256);
 
     /// @notice The value of `collateralAmount` in the pool's asset at the feed's current price.
     function collateralValue(uint256 collateralAmount) external view returns (uint256);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {AttestationProof, Model, Request, Report, PullReport, Status} from "../libraries/OracleTypes.sol";
+import {AttestationProof, Model, ModelPricing, Request, Report, PullReport, Status} from "../libraries/OracleTypes.sol";
 
 /// @title AI oracle coordinator
 /// @notice Consumers pay a model's fee to request a prediction; registered signers answer with
@@ -15,8 +15,13 @@ interface IOracleCoordinator {
     error OracleCoordinatorModelExists(bytes32 modelId);
     error OracleCoordinatorUnknownModel(bytes32 modelId);
     error OracleCoordinatorModelInactive(bytes32 modelId);
-    error OracleCoordinatorWrongFee(uint256 expectedWei, uint256 paidWei);
+    /// @notice A request must pay at least `requestFee(modelId, callbackGasLimit)`.
+    error OracleCoordinatorFeeTooLow(uint256 requiredWei, uint256 paidWei);
+    /// @notice A request's fee is kept as a uint96.
+    error OracleCoordinatorFeeTooHigh(uint256 paidWei, uint256 maxWei);
     error OracleCoordinatorInvalidDeadline(uint64 deadline, uint256 latestAllowed);
+    /// @notice A request asked for more callback gas than its model allows (or a model's cap is above the
+    /// coordinator's MAX_CALLBACK_GAS_LIMIT).
     error OracleCoordinatorCallbackGasTooHigh(uint32 callbackGasLimit, uint32 maxCallbackGasLimit);
     error OracleCoordinatorEmptyFeatures();
     error OracleCoordinatorSignerExists(address signer);
@@ -49,9 +54,9 @@ interface IOracleCoordinator {
     error OracleCoordinatorInvalidEncryptionKey(bytes publicKey);
 
     // ---------------------------------------------------------------- events
-    event ModelRegistered(bytes32 indexed modelId, bytes32 artifactHash, bytes32 schemaHash, uint96 feeWei);
+    event ModelRegistered(bytes32 indexed modelId, bytes32 artifactHash, bytes32 schemaHash, ModelPricing pricing);
     event ModelVersioned(bytes32 indexed modelId, uint64 version, bytes32 artifactHash, bytes32 schemaHash);
-    event ModelFeeChanged(bytes32 indexed modelId, uint96 feeWei);
+    event ModelPricingChanged(bytes32 indexed modelId, ModelPricing pricing);
     event ModelActivationChanged(bytes32 indexed modelId, bool active);
     event SignerAdded(address indexed signer);
     event SignerRemoved(address indexed signer);
@@ -109,8 +114,10 @@ interface IOracleCoordinator {
     // ---------------------------------------------------------------- consumers
 
     /// @notice Requests a prediction of `modelId` on `features` (fixed-point integers in the model's schema).
+    /// `msg.value` is the request's fee: at least `requestFee(modelId, callbackGasLimit)`, all of it paid to the
+    /// signers (or refunded if the request expires).
     /// @param deadline unix time after which the request can no longer be fulfilled, only cancelled
-    /// @param callbackGasLimit gas forwarded to the consumer's `onPrediction`
+    /// @param callbackGasLimit gas forwarded to the consumer's `onPrediction`, at most the model's cap
     /// @return requestId unique across chains and coordinators
     function requestPrediction(bytes32 modelId, int256[] calldata features, uint64 deadline, uint32 callbackGasLimit)
         external
@@ -170,6 +177,10 @@ interface IOracleCoordinator {
     // ---------------------------------------------------------------- views
 
     function getModel(bytes32 modelId) external view returns (Model memory);
+
+    /// @notice The least a request for `modelId` with `callbackGasLimit` must pay: the model's base fee plus
+    /// (callbackGasLimit + FULFILMENT_BASE_GAS + FULFILMENT_GAS_PER_SIGNER x threshold) x the model's gas price.
+    function requestFee(bytes32 modelId, uint32 callbackGasLimit) external view returns (uint256);
     function isSigner(address account) external view returns (bool);
     function signers() external view returns (address[] memory);
     function threshold() external view returns (uint8);

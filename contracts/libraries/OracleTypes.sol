@@ -10,13 +10,25 @@ enum Status {
 }
 
 /// @notice A registered model. `artifactHash` is the sha256 of the exact file the nodes serve,
-/// `schemaHash` the sha256 of its feature schema (names, fixed-point scales, ranges).
+/// `schemaHash` the sha256 of its feature schema (names, fixed-point scales, ranges). A request pays at
+/// least `feeWei` + (its callback gas limit + the fulfilment's own gas) x `gasPriceWei`, and asks for at
+/// most `maxCallbackGasLimit` callback gas (see IOracleCoordinator.requestFee).
 struct Model {
     bytes32 artifactHash;
     bytes32 schemaHash;
     uint64 version;
     uint96 feeWei;
     bool active;
+    uint32 maxCallbackGasLimit;
+    uint48 gasPriceWei;
+}
+
+/// @notice The owner's price of a model's requests: a base fee, the gas price the callback and the
+/// fulfilment are charged at, and the largest callback gas limit a request may ask for.
+struct ModelPricing {
+    uint96 feeWei;
+    uint48 gasPriceWei;
+    uint32 maxCallbackGasLimit;
 }
 
 /// @notice What a pending request commits to: its hash is all the coordinator stores, and a

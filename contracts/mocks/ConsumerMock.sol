@@ -25,7 +25,7 @@ contract ConsumerMock is OracleConsumer {
 
     constructor(IOracleCoordinator coordinator_) OracleConsumer(coordinator_) {}
 
-    receive() external payable {}
+    receive() external payable override {}
 
     function setBehaviour(Behaviour newBehaviour) external {
         behaviour = newBehaviour;

@@ -71,6 +71,8 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, Ownable2Step {
     {
         if (block.timestamp > attestation.expiresAt) revert AttestationRegistryExpired(attestation.expiresAt);
         ECDSA.RecoverError error_;
+        // The third value only details a malformed signature, already refused through `error_`.
+        // slither-disable-next-line unused-return
         (attester, error_,) = ECDSA.tryRecover(attestationDigest(attestation), signature);
         if (error_ != ECDSA.RecoverError.NoError) revert AttestationRegistryInvalidSignature();
         if (!_trusted[attestation.modelId][attester]) {

@@ -7,16 +7,26 @@ import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 
 import {IOracleCoordinator} from "../interfaces/IOracleCoordinator.sol";
 import {IOracleConsumer} from "../interfaces/IOracleConsumer.sol";
-import {AttestationProof, Model, Request, Report, PullReport, Status} from "../libraries/OracleTypes.sol";
+import {AttestationProof, Model, ModelPricing, Request, Report, PullReport, Status} from "../libraries/OracleTypes.sol";
 import {ObservationHashing} from "../libraries/ObservationHashing.sol";
+import {CallWithExactGas} from "../libraries/CallWithExactGas.sol";
+import {CompactSignatures} from "../libraries/CompactSignatures.sol";
 import {Median} from "../libraries/Median.sol";
+import {SignerSet} from "../libraries/SignerSet.sol";
 
 /// @title OracleCoordinator
 /// @notice Model registry, k-of-n signer set, and request / fulfil / cancel life cycle of AI predictions.
 contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
-    /// @notice Signer indexes are bits of a uint256 bitmap, which bounds the set.
-    uint256 private constant _MAX_SIGNERS = 255;
+    using SignerSet for SignerSet.Set;
+
+    /// @notice The largest callback gas limit any model may allow.
     uint32 public constant MAX_CALLBACK_GAS_LIMIT = 2_500_000;
+    /// @notice Gas a fulfilment spends besides its callback, charged with every request at the model's gas price:
+    /// the transaction, the report's checks and the callback's reserve, plus one signature's recovery and payment
+    /// per signer of the threshold (measured: 49.5k for k = 1 and 70.5k for k = 3 with a 100k-gas callback that
+    /// used about 5k, see benchmarks/results/gas.json).
+    uint256 public constant FULFILMENT_BASE_GAS = 45_000;
+    uint256 public constant FULFILMENT_GAS_PER_SIGNER = 12_000;
     uint64 private constant _MAX_REQUEST_TTL_SECONDS = 30 days;
     /// @notice Bounds a private request's encrypted input: one wrapped key per signer (about 117 bytes
     /// each) plus the ciphertext of salt and features.
@@ -25,17 +35,6 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     uint256 private constant _ENCRYPTION_KEY_LENGTH = 33;
     /// @dev Gas kept back to finish after the callback returns, and to pay for the exact-gas check itself.
     uint256 private constant _GAS_FOR_CALL_EXACT_CHECK = 5_000;
-    /// @dev EIP-2098 compact signatures: r, then s with the y-parity in its top bit.
-    uint256 private constant _SIGNATURE_LENGTH = 64;
-    /// @dev Half the secp256k1 order: signatures with a larger s are malleable copies (EIP-2).
-    uint256 private constant _MAX_S = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
-
-    /// @dev One slot per signer: fulfilment checks membership and credits the fee with one cold access.
-    struct SignerState {
-        bool active;
-        uint8 index;
-        uint96 balanceWei;
-    }
 
     /// @dev What every request and fulfilment reads, in one slot so that each reads it once. The pause
     /// flag lives here rather than in OpenZeppelin's Pausable, whose private flag would cost a second read.
@@ -48,8 +47,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     Config private _config;
 
     mapping(bytes32 modelId => Model) private _models;
-    mapping(address signer => SignerState) private _signerStates;
-    address[] private _signerList;
+    SignerSet.Set private _signers;
     mapping(bytes32 requestId => bytes32 commitment) private _commitments;
     mapping(address consumer => uint256 refundWei) private _refunds;
     mapping(address signer => bytes publicKey) private _encryptionKeys;
@@ -77,7 +75,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         if (config.paused) revert OracleCoordinatorPaused();
         if (features.length == 0) revert OracleCoordinatorEmptyFeatures();
         Request memory request =
-            _newRequest(modelId, ObservationHashing.inputHash(features), deadline, callbackGasLimit);
+            _newRequest(modelId, ObservationHashing.inputHash(features), deadline, callbackGasLimit, config.threshold);
         requestId = _storeRequest(config.requestNonce, request);
         emit PredictionRequested(requestId, modelId, msg.sender, request, features);
     }
@@ -97,7 +95,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         if (encryptedInput.length == 0 || encryptedInput.length > _MAX_ENCRYPTED_INPUT_BYTES) {
             revert OracleCoordinatorInvalidEncryptedInput(encryptedInput.length, _MAX_ENCRYPTED_INPUT_BYTES);
         }
-        Request memory request = _newRequest(modelId, inputCommitment, deadline, callbackGasLimit);
+        Request memory request = _newRequest(modelId, inputCommitment, deadline, callbackGasLimit, config.threshold);
         requestId = _storeRequest(config.requestNonce, request);
         emit PrivatePredictionRequested(
             requestId,
@@ -171,7 +169,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         int256[] calldata values = report.values;
         uint256 count = _checkQuorum(values.length, signatures.length, threshold_);
         value = Median.lowerOfSorted(values);
-        uint256 seen;
+        uint256 seen = 0; // bitmap of the signer indexes recovered so far
         for (uint256 i = 0; i < count; ++i) {
             bytes32 digest = _hashTypedDataV4(ObservationHashing.pullObservationHash(report, values[i]));
             (, seen) = _recoverSigner(digest, signatures, i, seen);
@@ -181,7 +179,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
 
     /// @inheritdoc IOracleCoordinator
     function setEncryptionKey(bytes calldata publicKey) external {
-        if (!_signerStates[msg.sender].active) revert OracleCoordinatorUnknownSigner(msg.sender);
+        if (!_signers.isActive(msg.sender)) revert OracleCoordinatorUnknownSigner(msg.sender);
         if (publicKey.length != _ENCRYPTION_KEY_LENGTH || (publicKey[0] != 0x02 && publicKey[0] != 0x03)) {
             revert OracleCoordinatorInvalidEncryptionKey(publicKey);
         }
@@ -192,9 +190,10 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     /// @inheritdoc IOracleCoordinator
     function withdraw(address payable to) external {
         if (to == address(0)) revert OracleCoordinatorZeroAddress();
-        uint256 amountWei = _signerStates[msg.sender].balanceWei + _refunds[msg.sender];
+        SignerSet.Signer storage state = _signers.signers[msg.sender];
+        uint256 amountWei = state.balanceWei + _refunds[msg.sender];
         if (amountWei == 0) revert OracleCoordinatorNothingToWithdraw(msg.sender);
-        _signerStates[msg.sender].balanceWei = 0;
+        state.balanceWei = 0;
         _refunds[msg.sender] = 0;
         emit Withdrawn(msg.sender, to, amountWei);
         (bool sent,) = to.call{value: amountWei}("");
@@ -203,7 +202,8 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
 
     // ================================================================ owner: models
 
-    function registerModel(bytes32 modelId, bytes32 artifactHash, bytes32 schemaHash, uint96 feeWei)
+    /// @notice Registers a model, active, at version 1, with the price of its requests.
+    function registerModel(bytes32 modelId, bytes32 artifactHash, bytes32 schemaHash, ModelPricing calldata pricing)
         external
         onlyOwner
     {
@@ -211,8 +211,11 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
             revert OracleCoordinatorZeroHash();
         }
         if (_models[modelId].artifactHash != bytes32(0)) revert OracleCoordinatorModelExists(modelId);
-        _models[modelId] = Model(artifactHash, schemaHash, 1, feeWei, true);
-        emit ModelRegistered(modelId, artifactHash, schemaHash, feeWei);
+        _checkPricing(pricing);
+        _models[modelId] = Model(
+            artifactHash, schemaHash, 1, pricing.feeWei, true, pricing.maxCallbackGasLimit, pricing.gasPriceWei
+        );
+        emit ModelRegistered(modelId, artifactHash, schemaHash, pricing);
     }
 
     /// @notice Publishes a new artifact (and schema) for a model. Requests made before keep the
@@ -226,9 +229,14 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         emit ModelVersioned(modelId, version, artifactHash, schemaHash);
     }
 
-    function setModelFee(bytes32 modelId, uint96 feeWei) external onlyOwner {
-        _existingModel(modelId).feeWei = feeWei;
-        emit ModelFeeChanged(modelId, feeWei);
+    /// @notice Reprices a model's future requests; pending ones keep the fee they paid.
+    function setModelPricing(bytes32 modelId, ModelPricing calldata pricing) external onlyOwner {
+        _checkPricing(pricing);
+        Model storage model = _existingModel(modelId);
+        model.feeWei = pricing.feeWei;
+        model.gasPriceWei = pricing.gasPriceWei;
+        model.maxCallbackGasLimit = pricing.maxCallbackGasLimit;
+        emit ModelPricingChanged(modelId, pricing);
     }
 
     function setModelActive(bytes32 modelId, bool active) external onlyOwner {
@@ -245,17 +253,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     /// @notice Removes a signer from the set and deletes its encryption key, so that new private requests
     /// are no longer encrypted to it; fees it earned stay withdrawable.
     function removeSigner(address signer) external onlyOwner {
-        SignerState storage state = _signerStates[signer];
-        if (!state.active) revert OracleCoordinatorUnknownSigner(signer);
-        uint256 remaining = _signerList.length - 1;
-        uint8 threshold_ = _config.threshold;
-        if (remaining < threshold_) revert OracleCoordinatorInvalidThreshold(threshold_, remaining);
-        address moved = _signerList[remaining];
-        _signerList[state.index] = moved;
-        _signerStates[moved].index = state.index;
-        _signerList.pop();
-        state.active = false;
-        state.index = 0;
+        _signers.remove(signer, _config.threshold);
         emit SignerRemoved(signer);
         if (_encryptionKeys[signer].length != 0) {
             delete _encryptionKeys[signer];
@@ -294,13 +292,19 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     }
 
     /// @inheritdoc IOracleCoordinator
+    function requestFee(bytes32 modelId, uint32 callbackGasLimit) external view returns (uint256) {
+        Model storage model = _existingModel(modelId);
+        return _requestFee(model.feeWei, model.gasPriceWei, callbackGasLimit, _config.threshold);
+    }
+
+    /// @inheritdoc IOracleCoordinator
     function isSigner(address account) external view returns (bool) {
-        return _signerStates[account].active;
+        return _signers.isActive(account);
     }
 
     /// @inheritdoc IOracleCoordinator
     function signers() external view returns (address[] memory) {
-        return _signerList;
+        return _signers.list;
     }
 
     /// @inheritdoc IOracleCoordinator
@@ -315,7 +319,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
 
     /// @inheritdoc IOracleCoordinator
     function balanceOf(address account) external view returns (uint256) {
-        return _signerStates[account].balanceWei + _refunds[account];
+        return _signers.signers[account].balanceWei + _refunds[account];
     }
 
     /// @inheritdoc IOracleCoordinator
@@ -340,7 +344,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
 
     /// @inheritdoc IOracleCoordinator
     function encryptionKeys() external view returns (address[] memory signers_, bytes[] memory publicKeys) {
-        signers_ = _signerList;
+        signers_ = _signers.list;
         publicKeys = new bytes[](signers_.length);
         for (uint256 i = 0; i < signers_.length; ++i) {
             publicKeys[i] = _encryptionKeys[signers_[i]];
@@ -377,14 +381,16 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         uint96 share;
         uint96 remainder;
         unchecked {
-            // count is 1..255 and share * count <= feeWei.
+            // count is 1..255 and share * count <= feeWei. Dividing first is the point: the remainder is what the
+            // even split leaves, paid to the first signer so that the whole fee is paid out.
+            // slither-disable-next-line divide-before-multiply
             share = feeWei / uint96(count);
             remainder = feeWei - share * uint96(count);
         }
-        uint256 seen;
+        uint256 seen = 0; // bitmap of the signer indexes recovered so far
         for (uint256 i = 0; i < count; ++i) {
             bytes32 digest = _hashTypedDataV4(ObservationHashing.observationHash(report, values[i]));
-            SignerState storage state;
+            SignerSet.Signer storage state;
             (state, seen) = _recoverSigner(digest, signatures, i, seen);
             uint96 payment = i == 0 ? share + remainder : share;
             // Balances sum to at most the ether this contract holds, far below 2**96 wei.
@@ -412,8 +418,8 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         pure
         returns (uint256)
     {
-        if (signaturesLength != valueCount * _SIGNATURE_LENGTH) {
-            revert OracleCoordinatorSignatureCountMismatch(valueCount, signaturesLength / _SIGNATURE_LENGTH);
+        if (signaturesLength != valueCount * CompactSignatures.LENGTH) {
+            revert OracleCoordinatorSignatureCountMismatch(valueCount, signaturesLength / CompactSignatures.LENGTH);
         }
         if (valueCount < threshold_) revert OracleCoordinatorQuorumNotMet(valueCount, threshold_);
         return valueCount;
@@ -430,25 +436,15 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     function _recoverSigner(bytes32 digest, bytes calldata signatures, uint256 index, uint256 seen)
         private
         view
-        returns (SignerState storage state, uint256)
+        returns (SignerSet.Signer storage, uint256)
     {
-        address signer;
+        uint256 at;
         assembly ("memory-safe") {
-            let at := add(signatures.offset, mul(index, 64))
-            let vs := calldataload(add(at, 0x20))
-            let sValue := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
-            let m := mload(0x40)
-            mstore(m, digest)
-            mstore(add(m, 0x20), add(shr(255, vs), 27))
-            mstore(add(m, 0x40), calldataload(at))
-            mstore(add(m, 0x60), sValue)
-            // Precompile 1 returns nothing for an invalid signature; a high s is refused as malleable.
-            if and(staticcall(gas(), 1, m, 0x80, 0x00, 0x20), iszero(gt(sValue, _MAX_S))) {
-                signer := mul(mload(0x00), eq(returndatasize(), 0x20))
-            }
+            at := add(signatures.offset, mul(index, 64))
         }
+        address signer = CompactSignatures.recoverAt(digest, at);
         if (signer == address(0)) revert OracleCoordinatorInvalidSignature(index);
-        state = _signerStates[signer];
+        SignerSet.Signer storage state = _signers.signers[signer];
         if (!state.active) revert OracleCoordinatorUnknownSigner(signer);
         uint256 bit = 1 << state.index;
         if (seen & bit != 0) revert OracleCoordinatorDuplicateSigner(signer);
@@ -460,43 +456,62 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     /// records a failed callback with `CallbackFailed`.
     function _callConsumer(bytes32 requestId, Request calldata request, Status status, int256 value) private {
         bytes4 selector = IOracleConsumer.onPrediction.selector;
-        uint256 gasLimit = request.callbackGasLimit;
-        address consumer = request.consumer;
-        bool enoughGas;
-        bool success;
+        uint256 payload;
         assembly ("memory-safe") {
-            let m := mload(0x40)
-            mstore(m, selector)
-            mstore(add(m, 0x04), requestId)
-            mstore(add(m, 0x24), status)
-            mstore(add(m, 0x44), value)
-            let available := sub(gas(), _GAS_FOR_CALL_EXACT_CHECK)
-            enoughGas := gt(sub(available, div(available, 64)), gasLimit)
-            if enoughGas { success := call(gasLimit, consumer, 0, m, 0x64, 0, 0) }
+            payload := mload(0x40)
+            mstore(payload, selector)
+            mstore(add(payload, 0x04), requestId)
+            mstore(add(payload, 0x24), status)
+            mstore(add(payload, 0x44), value)
         }
+        address consumer = request.consumer;
+        (bool enoughGas, bool success) =
+            CallWithExactGas.tryCall(consumer, request.callbackGasLimit, _GAS_FOR_CALL_EXACT_CHECK, payload, 0x64);
         if (!enoughGas) revert OracleCoordinatorInsufficientGasForCallback(requestId, request.callbackGasLimit);
         if (!success) emit CallbackFailed(requestId, consumer);
     }
 
-    function _newRequest(bytes32 modelId, bytes32 inputHash, uint64 deadline, uint32 callbackGasLimit)
-        private
-        view
-        returns (Request memory)
-    {
+    /// @dev The request for the caller's `msg.value`, which must pay the model's price for `callbackGasLimit`
+    /// (at most the model's cap) with `threshold` signers; all of it is the request's fee.
+    function _newRequest(
+        bytes32 modelId,
+        bytes32 inputHash,
+        uint64 deadline,
+        uint32 callbackGasLimit,
+        uint256 threshold_
+    ) private view returns (Request memory) {
         Model storage model = _models[modelId];
         bytes32 artifactHash = model.artifactHash;
         if (artifactHash == bytes32(0)) revert OracleCoordinatorUnknownModel(modelId);
         if (!model.active) revert OracleCoordinatorModelInactive(modelId);
-        uint96 feeWei = model.feeWei;
-        if (msg.value != feeWei) revert OracleCoordinatorWrongFee(feeWei, msg.value);
+        uint32 maxCallbackGasLimit = model.maxCallbackGasLimit;
+        if (callbackGasLimit > maxCallbackGasLimit) {
+            revert OracleCoordinatorCallbackGasTooHigh(callbackGasLimit, maxCallbackGasLimit);
+        }
+        uint256 requiredWei = _requestFee(model.feeWei, model.gasPriceWei, callbackGasLimit, threshold_);
+        if (msg.value < requiredWei) revert OracleCoordinatorFeeTooLow(requiredWei, msg.value);
+        if (msg.value > type(uint96).max) revert OracleCoordinatorFeeTooHigh(msg.value, type(uint96).max);
         uint256 latestDeadline = block.timestamp + _MAX_REQUEST_TTL_SECONDS;
         if (deadline <= block.timestamp || deadline > latestDeadline) {
             revert OracleCoordinatorInvalidDeadline(deadline, latestDeadline);
         }
-        if (callbackGasLimit > MAX_CALLBACK_GAS_LIMIT) {
-            revert OracleCoordinatorCallbackGasTooHigh(callbackGasLimit, MAX_CALLBACK_GAS_LIMIT);
+        return Request(modelId, artifactHash, inputHash, msg.sender, uint96(msg.value), deadline, callbackGasLimit);
+    }
+
+    /// @dev The base fee plus the callback's limit and the fulfilment's own gas at the model's gas price.
+    function _requestFee(uint256 feeWei, uint256 gasPriceWei, uint256 callbackGasLimit, uint256 threshold_)
+        private
+        pure
+        returns (uint256)
+    {
+        uint256 fulfilmentGas = FULFILMENT_BASE_GAS + FULFILMENT_GAS_PER_SIGNER * threshold_;
+        return feeWei + (callbackGasLimit + fulfilmentGas) * gasPriceWei;
+    }
+
+    function _checkPricing(ModelPricing calldata pricing) private pure {
+        if (pricing.maxCallbackGasLimit > MAX_CALLBACK_GAS_LIMIT) {
+            revert OracleCoordinatorCallbackGasTooHigh(pricing.maxCallbackGasLimit, MAX_CALLBACK_GAS_LIMIT);
         }
-        return Request(modelId, artifactHash, inputHash, msg.sender, feeWei, deadline, callbackGasLimit);
     }
 
     /// @dev Gives `request` the next id and stores its commitment; `requestNonce` is the last id's nonce.
@@ -513,19 +528,14 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     }
 
     function _addSigner(address signer) private {
-        if (signer == address(0)) revert OracleCoordinatorZeroAddress();
-        SignerState storage state = _signerStates[signer];
-        if (state.active) revert OracleCoordinatorSignerExists(signer);
-        if (_signerList.length == _MAX_SIGNERS) revert OracleCoordinatorTooManySigners(_MAX_SIGNERS);
-        state.active = true;
-        state.index = uint8(_signerList.length);
-        _signerList.push(signer);
+        _signers.add(signer);
         emit SignerAdded(signer);
     }
 
     function _setThreshold(uint8 newThreshold) private {
-        if (newThreshold == 0 || newThreshold > _signerList.length) {
-            revert OracleCoordinatorInvalidThreshold(newThreshold, _signerList.length);
+        uint256 signerCount = _signers.list.length;
+        if (newThreshold == 0 || newThreshold > signerCount) {
+            revert OracleCoordinatorInvalidThreshold(newThreshold, signerCount);
         }
         _config.threshold = newThreshold;
         emit ThresholdChanged(newThreshold);

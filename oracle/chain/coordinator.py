@@ -30,6 +30,7 @@ from oracle.chain.codec import (
     event_topic,
 )
 from oracle.chain.eip712 import CoordinatorDomain
+from oracle.chain.pricing import ModelPricing
 from oracle.chain.reverts import DecodedRevert, RevertDecoder
 from oracle.chain.rpc import raw_call
 from oracle.config import ConfigError
@@ -85,6 +86,8 @@ class Registration:
     version: int
     fee_wei: int
     active: bool
+    max_callback_gas_limit: int
+    gas_price_wei: int
 
     @property
     def exists(self) -> bool:
@@ -196,8 +199,10 @@ class Coordinator:
     # ------------------------------------------------------------------ models
     def model(self, model_id: bytes) -> Registration | None:
         """The registration of `model_id`, None when it was never registered."""
-        ((artifact, schema, version, fee, active),) = self._view("getModel", [model_id])
-        registration = Registration(bytes(artifact), bytes(schema), int(version), int(fee), bool(active))
+        ((artifact, schema, version, fee, active, max_callback_gas, gas_price),) = self._view("getModel", [model_id])
+        registration = Registration(
+            bytes(artifact), bytes(schema), int(version), int(fee), bool(active), int(max_callback_gas), int(gas_price)
+        )
         return registration if registration.exists else None
 
     def registered_schema(self, model_id: bytes, artifact_hash: bytes) -> bytes | None:
@@ -221,10 +226,10 @@ class Coordinator:
         return to_checksum_address(self._view("owner", [])[0])
 
     def register_model_tx(
-        self, sender: str, model_id: bytes, artifact_hash: bytes, schema_hash: bytes, fee_wei: int
+        self, sender: str, model_id: bytes, artifact_hash: bytes, schema_hash: bytes, pricing: ModelPricing
     ) -> TxParams:
         """registerModel, ready to sign by the owner `sender` (nonce, gas and fees filled in)."""
-        call = self._contract.functions.registerModel(model_id, artifact_hash, schema_hash, fee_wei)
+        call = self._contract.functions.registerModel(model_id, artifact_hash, schema_hash, pricing.as_abi())
         return call.build_transaction(self._owner_tx(sender))
 
     def update_model_tx(self, sender: str, model_id: bytes, artifact_hash: bytes, schema_hash: bytes) -> TxParams:

@@ -4,7 +4,7 @@ import brownie
 import pytest
 from eth_utils import keccak
 
-from tests.helpers import FEE_WEI, MODEL_ID, custom_error, hx, plain
+from tests.helpers import FEE_WEI, MODEL_ID, custom_error, flat_pricing, hx, plain
 
 NEW_MODEL = keccak(text="delivery-delay")
 NEW_ARTIFACT = b"\x44" * 32
@@ -33,14 +33,15 @@ def test_deploy_reverts_if_owner_zero(OracleCoordinator, owner, signer_accounts)
 
 
 def test_register_model_stores_and_emits(coordinator, owner):
-    tx = coordinator.registerModel(NEW_MODEL, NEW_ARTIFACT, NEW_SCHEMA, 7, {"from": owner})
-    assert plain(tx.events["ModelRegistered"].values()) == [hx(NEW_MODEL), hx(NEW_ARTIFACT), hx(NEW_SCHEMA), 7]
-    assert plain(coordinator.getModel(NEW_MODEL)) == [hx(NEW_ARTIFACT), hx(NEW_SCHEMA), 1, 7, True]
+    tx = coordinator.registerModel(NEW_MODEL, NEW_ARTIFACT, NEW_SCHEMA, (7, 3, 400_000), {"from": owner})
+    event = plain(tx.events["ModelRegistered"].values())
+    assert event == [hx(NEW_MODEL), hx(NEW_ARTIFACT), hx(NEW_SCHEMA), [7, 3, 400_000]]
+    assert plain(coordinator.getModel(NEW_MODEL)) == [hx(NEW_ARTIFACT), hx(NEW_SCHEMA), 1, 7, True, 400_000, 3]
 
 
 def test_register_model_reverts_if_exists(coordinator, owner):
     with brownie.reverts(custom_error(coordinator, "OracleCoordinatorModelExists", MODEL_ID)):
-        coordinator.registerModel(MODEL_ID, NEW_ARTIFACT, NEW_SCHEMA, 7, {"from": owner})
+        coordinator.registerModel(MODEL_ID, NEW_ARTIFACT, NEW_SCHEMA, flat_pricing(7), {"from": owner})
 
 
 @pytest.mark.parametrize("zeroed", ["model", "artifact", "schema"])
@@ -48,13 +49,21 @@ def test_register_model_reverts_if_hash_zero(coordinator, owner, zeroed):
     args = {"model": NEW_MODEL, "artifact": NEW_ARTIFACT, "schema": NEW_SCHEMA}
     args[zeroed] = b"\x00" * 32
     with brownie.reverts(custom_error(coordinator, "OracleCoordinatorZeroHash")):
-        coordinator.registerModel(args["model"], args["artifact"], args["schema"], 7, {"from": owner})
+        coordinator.registerModel(args["model"], args["artifact"], args["schema"], flat_pricing(7), {"from": owner})
 
 
 def test_update_model_bumps_version_and_emits(coordinator, owner):
     tx = coordinator.updateModel(MODEL_ID, NEW_ARTIFACT, NEW_SCHEMA, {"from": owner})
     assert plain(tx.events["ModelVersioned"].values()) == [hx(MODEL_ID), 2, hx(NEW_ARTIFACT), hx(NEW_SCHEMA)]
-    assert plain(coordinator.getModel(MODEL_ID)) == [hx(NEW_ARTIFACT), hx(NEW_SCHEMA), 2, FEE_WEI, True]
+    assert plain(coordinator.getModel(MODEL_ID)) == [
+        hx(NEW_ARTIFACT),
+        hx(NEW_SCHEMA),
+        2,
+        FEE_WEI,
+        True,
+        *flat_pricing()[2:],
+        0,
+    ]
 
 
 def test_update_model_reverts_if_unknown(coordinator, owner):
@@ -67,15 +76,21 @@ def test_update_model_reverts_if_hash_zero(coordinator, owner):
         coordinator.updateModel(MODEL_ID, b"\x00" * 32, NEW_SCHEMA, {"from": owner})
 
 
-def test_set_model_fee_emits(coordinator, owner):
-    tx = coordinator.setModelFee(MODEL_ID, 5, {"from": owner})
-    assert plain(tx.events["ModelFeeChanged"].values()) == [hx(MODEL_ID), 5]
-    assert coordinator.getModel(MODEL_ID)[3] == 5
+def test_set_model_pricing_stores_and_emits(coordinator, owner):
+    tx = coordinator.setModelPricing(MODEL_ID, (5, 2, 300_000), {"from": owner})
+    assert plain(tx.events["ModelPricingChanged"].values()) == [hx(MODEL_ID), [5, 2, 300_000]]
+    assert plain(coordinator.getModel(MODEL_ID))[3:] == [5, True, 300_000, 2]
 
 
-def test_set_model_fee_reverts_if_unknown(coordinator, owner):
+def test_set_model_pricing_reverts_if_unknown(coordinator, owner):
     with brownie.reverts(custom_error(coordinator, "OracleCoordinatorUnknownModel", NEW_MODEL)):
-        coordinator.setModelFee(NEW_MODEL, 5, {"from": owner})
+        coordinator.setModelPricing(NEW_MODEL, flat_pricing(5), {"from": owner})
+
+
+def test_set_model_pricing_reverts_if_callback_cap_above_coordinator_max(coordinator, owner):
+    limit = coordinator.MAX_CALLBACK_GAS_LIMIT()
+    with brownie.reverts(custom_error(coordinator, "OracleCoordinatorCallbackGasTooHigh", limit + 1, limit)):
+        coordinator.setModelPricing(MODEL_ID, (5, 2, limit + 1), {"from": owner})
 
 
 def test_set_model_active_emits(coordinator, owner):
@@ -161,9 +176,9 @@ def test_set_threshold_reverts_if_out_of_range(coordinator, owner, threshold):
 @pytest.mark.parametrize(
     "call",
     [
-        lambda c, a: c.registerModel(NEW_MODEL, NEW_ARTIFACT, NEW_SCHEMA, 1, {"from": a}),
+        lambda c, a: c.registerModel(NEW_MODEL, NEW_ARTIFACT, NEW_SCHEMA, flat_pricing(1), {"from": a}),
         lambda c, a: c.updateModel(MODEL_ID, NEW_ARTIFACT, NEW_SCHEMA, {"from": a}),
-        lambda c, a: c.setModelFee(MODEL_ID, 1, {"from": a}),
+        lambda c, a: c.setModelPricing(MODEL_ID, flat_pricing(1), {"from": a}),
         lambda c, a: c.setModelActive(MODEL_ID, False, {"from": a}),
         lambda c, a: c.addSigner(a, {"from": a}),
         lambda c, a: c.removeSigner(c.signers()[0], {"from": a}),
@@ -211,4 +226,4 @@ def test_accept_ownership_reverts_for_others(coordinator, owner, user, relayer):
 
 
 def test_model_view_of_unknown_model_is_empty(coordinator):
-    assert plain(coordinator.getModel(NEW_MODEL)) == [hx(bytes(32)), hx(bytes(32)), 0, 0, False]
+    assert plain(coordinator.getModel(NEW_MODEL)) == [hx(bytes(32)), hx(bytes(32)), 0, 0, False, 0, 0]

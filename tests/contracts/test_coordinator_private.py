@@ -123,9 +123,9 @@ def test_private_request_reverts_if_commitment_zero(coordinator, consumer, user,
         request_private(consumer, user, chain, ciphertext, inputs=b"\x00" * 32)
 
 
-def test_private_request_reverts_if_fee_wrong(coordinator, consumer, user, chain, ciphertext):
+def test_private_request_reverts_if_fee_too_low(coordinator, consumer, user, chain, ciphertext):
     proof = (user.address, 0, b"")
-    with brownie.reverts(custom_error(coordinator, "OracleCoordinatorWrongFee", FEE_WEI, 0)):
+    with brownie.reverts(custom_error(coordinator, "OracleCoordinatorFeeTooLow", FEE_WEI, 0)):
         consumer.privateRequest(
             MODEL_ID, COMMITMENT, ciphertext, proof, chain[-1].timestamp + 60, CALLBACK_GAS, {"from": user}
         )

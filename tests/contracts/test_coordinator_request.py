@@ -70,8 +70,8 @@ def test_request_reverts_if_model_inactive(coordinator, consumer, owner, user, c
         request_prediction(consumer, user, chain)
 
 
-def test_request_reverts_if_fee_wrong(coordinator, consumer, user, chain):
-    with brownie.reverts(custom_error(coordinator, "OracleCoordinatorWrongFee", FEE_WEI, FEE_WEI - 1)):
+def test_request_reverts_if_fee_too_low(coordinator, consumer, user, chain):
+    with brownie.reverts(custom_error(coordinator, "OracleCoordinatorFeeTooLow", FEE_WEI, FEE_WEI - 1)):
         request_prediction(consumer, user, chain, fee_wei=FEE_WEI - 1)
 
 

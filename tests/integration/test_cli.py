@@ -47,11 +47,22 @@ def test_models_register_then_list_shows_the_chain_registration(start_node, serv
     env = {**start_node().env, "ORACLE_PRIVATE_KEY": ANVIL_KEY_0}
     assert served_coordinator.getModel(model_id("delivery-delay"))[0] == "0x" + "00" * 32
 
-    registered = oracle(env, "models", "register", "delivery-delay", "--fee-wei", "12345")
+    registered = oracle(
+        env,
+        "models",
+        "register",
+        "delivery-delay",
+        "--fee-wei",
+        "12345",
+        "--gas-price-gwei",
+        "1.5",
+        "--max-callback-gas",
+        "300000",
+    )
     assert registered.returncode == 0, registered.stdout + registered.stderr
     assert "delivery-delay registered as v1" in registered.stdout
-    artifact, schema, version, fee, active = served_coordinator.getModel(model_id("delivery-delay"))
-    assert (version, fee, active) == (1, 12345, True)
+    _, _, version, fee, active, max_callback_gas, gas_price = served_coordinator.getModel(model_id("delivery-delay"))
+    assert (version, fee, active, max_callback_gas, gas_price) == (1, 12345, True, 300_000, 1_500_000_000)
     again = oracle(env, "models", "register", "delivery-delay")
     assert "already registered as v1" in again.stdout
 

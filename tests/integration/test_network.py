@@ -17,6 +17,7 @@ from oracle.network.wire import observation_to_json
 from oracle.node_process import wait_for
 from oracle.types import Status
 from tests.chain_fixtures import SIGNER_KEYS
+from tests.helpers import flat_pricing
 from tests.integration.conftest import Requests
 from tests.integration.network import OracleNetwork
 from tests.model_fixtures import CREDIT_RISK, FEE_WEI
@@ -30,7 +31,7 @@ def network_coordinator(OracleCoordinator, owner, credit_model):
     addresses = [Account.from_key(key).address for key in KEYS]
     coordinator = OracleCoordinator.deploy(owner, addresses, 3, {"from": owner})
     coordinator.registerModel(
-        CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, FEE_WEI, {"from": owner}
+        CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, flat_pricing(FEE_WEI), {"from": owner}
     )
     for address in addresses:
         owner.transfer(address, "50 ether")

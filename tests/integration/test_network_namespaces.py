@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from oracle.node_process import NodeProcess, wait_for
 from tests.chain_fixtures import SIGNER_KEYS
+from tests.helpers import flat_pricing
 from tests.integration.conftest import Requests
 from tests.integration.namespaces import Anvil, Namespaces, NamespacesUnavailable, namespaced_nodes
 from tests.integration.test_network import answered_all, assert_model_values, values_per_report
@@ -80,7 +81,7 @@ def deploy_contracts(web3, OracleCoordinator, ConsumerMock, credit_model) -> Sim
     signers = [Account.from_key(key).address for key in KEYS]
     coordinator = deploy(web3, OracleCoordinator, owner, owner, signers, THRESHOLD)
     register = coordinator.functions.registerModel(
-        CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, FEE_WEI
+        CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, flat_pricing(FEE_WEI)
     )
     mined(web3, register.transact({"from": owner}))
     for signer in signers:

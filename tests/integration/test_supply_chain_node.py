@@ -11,6 +11,7 @@ from scripts.oracle_answers import wait_for_answers
 from scripts.supply_chain_plans import MODELS, demo_plans
 from scripts.supply_chain_scenario import run
 from tests.apps.supply.shipments import Outcome
+from tests.helpers import flat_pricing
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +19,7 @@ def supply_models(served_coordinator, owner):
     models = {name: LoadedModel.from_dir(MODELS / name) for name in ("shipment-condition", "delivery-delay")}
     for name, model in models.items():
         served_coordinator.registerModel(
-            model_id(name), model.artifact_hash, model.schema_hash, 10**15, {"from": owner}
+            model_id(name), model.artifact_hash, model.schema_hash, flat_pricing(10**15), {"from": owner}
         )
     return models
 

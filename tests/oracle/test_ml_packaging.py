@@ -90,7 +90,7 @@ def test_packaged_forest_is_served_through_the_registry(user_files, tmp_path):
     assert "TODO" in (out / "MODEL_CARD.md").read_text()
 
     hashes = Registration(
-        bytes.fromhex(report["artifact"]["sha256"]), bytes.fromhex(report["schema"]["sha256"]), 1, 0, True
+        bytes.fromhex(report["artifact"]["sha256"]), bytes.fromhex(report["schema"]["sha256"]), 1, 0, True, 0, 0
     )
     coordinator = FakeCoordinator({model_id(NAME): hashes})
     refused = ModelRegistry(out.parent, coordinator)

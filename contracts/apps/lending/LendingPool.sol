@@ -8,7 +8,6 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -36,7 +35,6 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
     using CreditPolicyMath for CreditPolicy;
     using DebtLedger for DebtLedger.Totals;
 
-    uint256 private constant _BPS = 10_000;
     uint256 public constant MAX_APR_BPS = 10_000;
     uint256 public constant MAX_DRAW_WINDOW_SECONDS = 365 days;
     uint256 public constant MAX_REQUEST_TTL_SECONDS = 30 days;
@@ -53,10 +51,15 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
     uint256 private immutable _assetUnit;
     uint256 private immutable _priceUnit;
 
+    /// @dev Virtual shares (ERC-4626 decimals offset): shares have 6 more decimals than the asset, so a first
+    /// depositor's donation would have to be a million times what it takes from the next depositor by rounding.
+    uint8 private constant _DECIMALS_OFFSET = 6;
+
     CreditPolicy private _policy;
     PoolSettings private _settings;
     DebtLedger.Totals private _debt;
     mapping(bytes32 loanId => Loan) private _loans;
+    mapping(address borrower => uint256) private _collateralCredits;
 
     /// @param asset_ the stablecoin lent and deposited (ERC-4626 asset)
     /// @param collateral_ the ERC-20 borrowers post; priced in `asset_` by `priceFeed_`
@@ -85,11 +88,6 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         _setSettings(settings_);
     }
 
-    /// @notice Accepts only the coordinator's refunds of cancelled requests' fees.
-    receive() external payable {
-        if (msg.sender != address(coordinator())) revert LendingPoolUnexpectedEther(msg.sender);
-    }
-
     // ================================================================ borrowers
 
     /// @inheritdoc ILendingPool
@@ -102,8 +100,8 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         bytes calldata attestationSignature
     ) external payable nonReentrant returns (bytes32 loanId) {
         _checkAmounts(collateralAmount, requestedAmount);
+        // The coordinator refuses a fee below its price for this pool's callback gas limit.
         Model memory model = coordinator().getModel(_modelId);
-        if (msg.value != model.feeWei) revert LendingPoolWrongFee(model.feeWei, msg.value);
         address attester =
             _verifyAttestation(msg.sender, _modelId, inputCommitment, attestationExpiresAt, attestationSignature);
         PoolSettings memory settings_ = _settings;
@@ -148,7 +146,7 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         loanId = _pullReportKey(report);
         Loan storage loan =
             _open(loanId, collateralAmount, requestedAmount, report.artifactHash, report.inputHash, attester);
-        _approve(loan, loanId, value, terms, policy_.drawWindowSeconds);
+        _approve(loan, loanId, value, terms, policy_);
         if (drawAmount != 0) _draw(loan, loanId, drawAmount);
     }
 
@@ -186,11 +184,10 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         uint256 collateralAmount = loan.collateralAmount;
         uint256 price = _price();
         uint256 value = _valueOf(collateralAmount, price);
-        CreditPolicy memory policy_ = _policy;
-        uint256 liquidationDebt = value * policy_.liquidationThresholdBps / _BPS;
+        uint256 liquidationDebt = value * loan.liquidationThresholdBps / _BPS;
         if (debt <= liquidationDebt) revert LendingPoolLoanHealthy(loanId, debt, liquidationDebt);
 
-        uint256 withBonusBps = _BPS + policy_.liquidationBonusBps;
+        uint256 withBonusBps = _BPS + loan.liquidationBonusBps;
         repaidAmount = Math.min(debt, value * _BPS / withBonusBps);
         // When the collateral cannot cover the debt and the bonus, the liquidator takes all of it.
         collateralSeized = repaidAmount < debt
@@ -203,9 +200,24 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         loan.status = LoanStatus.Liquidated;
         emit LoanLiquidated(loanId, msg.sender, repaidAmount, collateralSeized, returned, debt - repaidAmount);
 
+        if (returned != 0) {
+            address borrower_ = loan.borrower;
+            _collateralCredits[borrower_] += returned;
+            emit CollateralCredited(loanId, borrower_, returned);
+        }
+
         IERC20(asset()).safeTransferFrom(msg.sender, address(this), repaidAmount);
         _collateral.safeTransfer(msg.sender, collateralSeized);
-        if (returned != 0) _collateral.safeTransfer(loan.borrower, returned);
+    }
+
+    /// @inheritdoc ILendingPool
+    function withdrawCollateral(address to) external nonReentrant {
+        if (to == address(0)) revert LendingPoolZeroAddress();
+        uint256 amount = _collateralCredits[msg.sender];
+        if (amount == 0) revert LendingPoolNothingToWithdraw(msg.sender);
+        _collateralCredits[msg.sender] = 0;
+        emit CollateralWithdrawn(msg.sender, to, amount);
+        _collateral.safeTransfer(to, amount);
     }
 
     /// @inheritdoc ILendingPool
@@ -213,7 +225,7 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         Loan storage loan = _loans[loanId];
         _checkBorrower(loan, loanId);
         LoanStatus status = loan.status;
-        uint256 refundWei;
+        uint256 refundWei = 0; // only an expired application's fee comes back
         if (status == LoanStatus.Expired) {
             refundWei = loan.feeWei;
         } else if (status == LoanStatus.Active) {
@@ -228,11 +240,7 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         loan.status = LoanStatus.Closed;
         emit LoanClosed(loanId, collateralAmount, refundWei);
         _collateral.safeTransfer(msg.sender, collateralAmount);
-        if (refundWei != 0) {
-            // Refunds wait in the coordinator until one borrower collects them all; the rest stay here.
-            if (address(this).balance < refundWei) _withdrawRefunds(payable(address(this)));
-            Address.sendValue(payable(msg.sender), refundWei);
-        }
+        if (refundWei != 0) _payFeeRefund(payable(msg.sender), refundWei);
     }
 
     // ================================================================ owner
@@ -297,7 +305,12 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         Loan storage loan = _loans[loanId];
         if (loan.status != LoanStatus.Active) return false;
         uint256 value = _valueOf(loan.collateralAmount, _price());
-        return _debtOf(loan) > value * _policy.liquidationThresholdBps / _BPS;
+        return _debtOf(loan) > value * loan.liquidationThresholdBps / _BPS;
+    }
+
+    /// @inheritdoc ILendingPool
+    function collateralCreditOf(address borrower_) external view returns (uint256) {
+        return _collateralCredits[borrower_];
     }
 
     /// @inheritdoc ILendingPool
@@ -343,11 +356,11 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
     function _onPrediction(bytes32 requestId, Status status, int256 value) internal override {
         Loan storage loan = _loans[requestId];
         if (loan.status != LoanStatus.Pending) return;
-        if (status == Status.OK && value >= 0 && value <= int256(_BPS)) {
+        if (_isOkBps(status, value)) {
             CreditPolicy memory policy_ = _policy;
             CreditTerms memory terms = policy_.terms(uint256(value));
             if (terms.approved) {
-                _approve(loan, requestId, value, terms, policy_.drawWindowSeconds);
+                _approve(loan, requestId, value, terms, policy_);
                 return;
             }
             loan.pdBps = uint16(uint256(value));
@@ -370,6 +383,10 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
     }
 
     // ================================================================ internals
+
+    function _decimalsOffset() internal pure override returns (uint8) {
+        return _DECIMALS_OFFSET;
+    }
 
     function _open(
         bytes32 loanId,
@@ -396,9 +413,11 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
         bytes32 loanId,
         int256 pdBps,
         CreditTerms memory terms,
-        uint256 drawWindowSeconds
+        CreditPolicy memory policy_
     ) private {
-        uint40 drawDeadline = uint40(block.timestamp + drawWindowSeconds);
+        uint40 drawDeadline = uint40(block.timestamp + policy_.drawWindowSeconds);
+        loan.liquidationThresholdBps = policy_.liquidationThresholdBps;
+        loan.liquidationBonusBps = policy_.liquidationBonusBps;
         loan.status = LoanStatus.Active;
         loan.pdBps = uint16(uint256(pdBps));
         loan.aprBps = terms.aprBps;
@@ -446,6 +465,8 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
     }
 
     function _debtOf(Loan storage loan) private view returns (uint256 debt) {
+        // The scaled amount is only for DebtLedger.rebase, which a view does not call.
+        // slither-disable-next-line unused-return
         (debt,) = DebtLedger.owed(loan.debt, loan.aprBps, loan.lastAccrualAt);
     }
 
@@ -470,6 +491,8 @@ contract LendingPool is ILendingPool, ERC4626, OracleConsumer, Ownable2Step, Ree
 
     /// @dev The feed's answer, refused when not positive or older than maxPriceAgeSeconds.
     function _price() private view returns (uint256) {
+        // Round ids and startedAt say nothing a positive answer and its update time do not (Chainlink's guidance).
+        // slither-disable-next-line unused-return
         (, int256 answer,, uint256 updatedAt,) = _priceFeed.latestRoundData();
         if (answer <= 0) revert LendingPoolInvalidPrice(answer);
         uint256 maxAge = _settings.maxPriceAgeSeconds;

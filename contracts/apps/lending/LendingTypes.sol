@@ -17,7 +17,8 @@ enum LoanStatus {
 }
 
 /// @notice One application and, once approved, its loan. Seven storage slots; the id is the oracle
-/// request id (push mode) or the hash of the signed report (pull mode).
+/// request id (push mode) or the hash of the signed report (pull mode). The liquidation terms are the
+/// policy's when the loan was approved: later policy changes never apply to it.
 struct Loan {
     // slot 0: written at application and at the decision
     address borrower;
@@ -26,9 +27,12 @@ struct Loan {
     uint16 aprBps;
     uint16 ltvBps;
     uint40 drawDeadline;
-    // slot 1: collateral the pool holds for this loan (zero once returned or seized)
+    // slot 1: collateral the pool holds for this loan (zero once returned or seized), the credit line and
+    // the liquidation terms the loan was approved with
     uint128 collateralAmount;
     uint96 requestedAmount;
+    uint16 liquidationThresholdBps;
+    uint16 liquidationBonusBps;
     // slot 2: credit use and debt (see DebtLedger)
     uint96 drawnAmount;
     uint120 debt;

@@ -38,8 +38,8 @@ interface ISupplyChainEscrow {
     error SupplyChainEscrowDisputeWindowClosed(uint64 shipmentId, uint64 disputeEndsAt);
     error SupplyChainEscrowNotOverdue(uint64 shipmentId, uint256 overdueAt);
     error SupplyChainEscrowNothingToWithdraw(address account);
-    error SupplyChainEscrowEtherTransferFailed(address to, uint256 amountWei);
-    error SupplyChainEscrowUnexpectedEther(address sender);
+    /// @notice The oracle's time to answer must be at most `maxSeconds` (the coordinator's longest deadline).
+    error SupplyChainEscrowOracleTtlTooLong(uint256 oracleTtlSeconds, uint256 maxSeconds);
 
     // ---------------------------------------------------------------- events: provenance trail
     /// @notice Origin of the goods; custody starts with the supplier.
@@ -158,6 +158,8 @@ interface ISupplyChainEscrow {
     // ---------------------------------------------------------------- admin
 
     function setSettings(EscrowSettings calldata newSettings) external;
+    /// @notice Stops new shipments, dispatches and deliveries, and stops the escrow's clock (see `escrowTime`)
+    /// until `unpause`, so that no deadline runs against a party while it cannot act.
     function pause() external;
     function unpause() external;
 
@@ -165,6 +167,10 @@ interface ISupplyChainEscrow {
 
     function shipment(uint64 shipmentId) external view returns (Shipment memory);
     function shipmentCount() external view returns (uint64);
+
+    /// @notice The escrow's clock: unix time minus every second the escrow has spent paused (it stands still
+    /// while paused). A shipment's `slaDeadline` and `deliveredAt` are kept on this clock.
+    function escrowTime() external view returns (uint64);
     function settings() external view returns (EscrowSettings memory);
     function creditOf(IERC20 token, address account) external view returns (uint256);
     function feeRefundOf(address account) external view returns (uint256);

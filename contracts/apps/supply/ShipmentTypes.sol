@@ -45,7 +45,9 @@ struct ShipmentTerms {
     uint16 latePenaltyBps;
 }
 
-/// @notice A shipment as stored: four packed slots, then the two feature commitments.
+/// @notice A shipment as stored: four packed slots, then the two feature commitments. `slaDeadline` and
+/// `deliveredAt` are on the escrow's clock (SupplyChainEscrow.escrowTime: unix time minus the seconds the escrow
+/// has spent paused), so that a pause never makes a delivery late; both are unix times if it was never paused.
 /// @param delayFeaturesHash keccak256(abi.encode(int256[])) of the delay-model features set at creation
 /// @param conditionFeaturesHash the same hash of the latest checkpoint's summary features
 struct Shipment {

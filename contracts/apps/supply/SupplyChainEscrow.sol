@@ -35,10 +35,14 @@ contract SupplyChainEscrow is ISupplyChainEscrow, OracleConsumer, AccessControl,
     bytes32 public constant GATEWAY_ROLE = keccak256("GATEWAY_ROLE");
     /// @notice Gas the coordinator gives each callback; the heaviest path uses well under half of it.
     uint32 public constant CALLBACK_GAS_LIMIT = 150_000;
-    uint16 private constant _BPS = 10_000;
+    /// @notice The longest time the oracle may be given to answer: the coordinator's longest request deadline.
+    uint32 public constant MAX_ORACLE_TTL_SECONDS = 30 days;
 
     EscrowSettings private _settings;
     uint64 private _shipmentCount;
+    /// @dev The escrow's clock (`escrowTime`): seconds spent paused before the current pause, and when it began.
+    uint64 private _pausedSeconds;
+    uint64 private _pausedAt;
     mapping(uint64 shipmentId => Shipment) private _shipments;
     mapping(bytes32 requestId => PendingPrediction) private _pending;
     mapping(IERC20 token => mapping(address account => uint256)) private _credits;
@@ -50,11 +54,6 @@ contract SupplyChainEscrow is ISupplyChainEscrow, OracleConsumer, AccessControl,
         if (admin == address(0) || address(coordinator_) == address(0)) revert SupplyChainEscrowZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setSettings(initialSettings);
-    }
-
-    /// @notice Accepts only the coordinator's payout of refunded oracle fees.
-    receive() external payable {
-        if (msg.sender != address(coordinator())) revert SupplyChainEscrowUnexpectedEther(msg.sender);
     }
 
     // ================================================================ buyer
@@ -73,7 +72,8 @@ contract SupplyChainEscrow is ISupplyChainEscrow, OracleConsumer, AccessControl,
         shipmentId = ++_shipmentCount;
         Shipment storage s = _shipments[shipmentId];
         s.buyer = msg.sender;
-        s.slaDeadline = terms.slaDeadline;
+        // On the escrow's clock, which stands still while paused: time paused from now on never makes a delivery late.
+        s.slaDeadline = terms.slaDeadline - _pausedSeconds;
         s.maxConditionBps = terms.maxConditionBps;
         s.latePenaltyBps = terms.latePenaltyBps;
         s.supplier = terms.supplier;
@@ -150,7 +150,7 @@ contract SupplyChainEscrow is ISupplyChainEscrow, OracleConsumer, AccessControl,
         uint32 checkpoints = s.checkpointCount;
         if (checkpoints == 0) revert SupplyChainEscrowNoCheckpoint(shipmentId);
         _checkFeatures(shipmentId, s.conditionFeaturesHash, conditionFeatures);
-        s.deliveredAt = uint64(block.timestamp);
+        s.deliveredAt = _escrowTime();
         s.state = ShipmentState.AwaitingCondition;
         emit CustodyTransferred(shipmentId, msg.sender, s.buyer);
 
@@ -170,7 +170,7 @@ contract SupplyChainEscrow is ISupplyChainEscrow, OracleConsumer, AccessControl,
             if (block.timestamp > endsAt) revert SupplyChainEscrowDisputeWindowClosed(shipmentId, endsAt);
         } else if (state == ShipmentState.InTransit) {
             uint256 overdueAt = uint256(s.slaDeadline) + _settings.disputeWindowSeconds;
-            if (block.timestamp <= overdueAt) revert SupplyChainEscrowNotOverdue(shipmentId, overdueAt);
+            if (_escrowTime() <= overdueAt) revert SupplyChainEscrowNotOverdue(shipmentId, overdueAt);
         } else {
             revert SupplyChainEscrowWrongState(shipmentId, state);
         }
@@ -213,12 +213,8 @@ contract SupplyChainEscrow is ISupplyChainEscrow, OracleConsumer, AccessControl,
         uint256 amountWei = _feeRefundsWei[msg.sender];
         if (amountWei == 0) revert SupplyChainEscrowNothingToWithdraw(msg.sender);
         _feeRefundsWei[msg.sender] = 0;
-        // The coordinator credits every expired fee to this contract before the callback that records it
-        // here, so what this contract is owed there covers any shortfall in its own balance.
-        if (address(this).balance < amountWei) _withdrawRefunds(payable(address(this)));
         emit FeeRefundWithdrawn(msg.sender, to, amountWei);
-        (bool sent,) = to.call{value: amountWei}("");
-        if (!sent) revert SupplyChainEscrowEtherTransferFailed(to, amountWei);
+        _payFeeRefund(to, amountWei);
     }
 
     // ================================================================ admin
@@ -231,11 +227,13 @@ contract SupplyChainEscrow is ISupplyChainEscrow, OracleConsumer, AccessControl,
     /// @inheritdoc ISupplyChainEscrow
     function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _pause();
+        _pausedAt = uint64(block.timestamp);
     }
 
     /// @inheritdoc ISupplyChainEscrow
     function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
+        _pausedSeconds += uint64(block.timestamp) - _pausedAt;
     }
 
     // ================================================================ views
@@ -248,6 +246,11 @@ contract SupplyChainEscrow is ISupplyChainEscrow, OracleConsumer, AccessControl,
     /// @inheritdoc ISupplyChainEscrow
     function shipmentCount() external view returns (uint64) {
         return _shipmentCount;
+    }
+
+    /// @inheritdoc ISupplyChainEscrow
+    function escrowTime() external view returns (uint64) {
+        return _escrowTime();
     }
 
     /// @inheritdoc ISupplyChainEscrow
@@ -279,7 +282,7 @@ contract SupplyChainEscrow is ISupplyChainEscrow, OracleConsumer, AccessControl,
             _feeRefundsWei[payer] += pending.feeWei;
             emit OracleFeeRefundCredited(requestId, payer, pending.feeWei);
         }
-        bool usable = status == Status.OK && value >= 0 && value <= int256(uint256(_BPS));
+        bool usable = _isOkBps(status, value);
         if (isDelayRisk) {
             _onDelayRisk(pending.shipmentId, usable, status, value);
         } else {
@@ -393,8 +396,16 @@ contract SupplyChainEscrow is ISupplyChainEscrow, OracleConsumer, AccessControl,
         if (newSettings.disputeWindowSeconds == 0 || newSettings.oracleTtlSeconds == 0) {
             revert SupplyChainEscrowZeroDuration();
         }
+        if (newSettings.oracleTtlSeconds > MAX_ORACLE_TTL_SECONDS) {
+            revert SupplyChainEscrowOracleTtlTooLong(newSettings.oracleTtlSeconds, MAX_ORACLE_TTL_SECONDS);
+        }
         _settings = newSettings;
         emit SettingsChanged(newSettings);
+    }
+
+    function _escrowTime() private view returns (uint64) {
+        uint64 now_ = paused() ? _pausedAt : uint64(block.timestamp);
+        return now_ - _pausedSeconds;
     }
 
     function _existing(uint64 shipmentId) private view returns (Shipment storage s) {

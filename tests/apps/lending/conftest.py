@@ -16,7 +16,7 @@ from tests.apps.lending.lending import (
 )
 from tests.attestations import BUREAU_KEY, Attester
 from tests.chain_fixtures import *  # noqa: F403  (pytest fixtures)
-from tests.helpers import FEE_WEI
+from tests.helpers import FEE_WEI, flat_pricing
 
 CREDIT_RISK = model_id("credit-risk")
 
@@ -35,7 +35,9 @@ def rows(credit_model):
 def coordinator(OracleCoordinator, owner, signer_accounts, credit_model):
     """The coordinator with credit-risk registered by the sha256 of its real artifact and schema."""
     deployed = OracleCoordinator.deploy(owner, [signer_accounts[0].address], 1, {"from": owner})
-    deployed.registerModel(CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, FEE_WEI, {"from": owner})
+    deployed.registerModel(
+        CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, flat_pricing(FEE_WEI), {"from": owner}
+    )
     return deployed
 
 

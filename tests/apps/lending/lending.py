@@ -41,6 +41,8 @@ LOAN_FIELDS = (
     "drawDeadline",
     "collateralAmount",
     "requestedAmount",
+    "liquidationThresholdBps",
+    "liquidationBonusBps",
     "drawnAmount",
     "debt",
     "lastAccrualAt",

@@ -32,7 +32,7 @@ def test_constructor_stores_wiring_and_emits_configuration(
     assert pool.coordinator() == coordinator.address
     assert pool.modelId() == hx(CREDIT_RISK)
     assert pool.owner() == owner
-    assert pool.decimals() == 6
+    assert pool.decimals() == 12  # the asset's 6 and the 6 of the virtual-share offset
     assert plain(pool.policy()) == list(POLICY.as_abi())
     assert plain(pool.settings()) == list(SETTINGS.as_abi())
     events = pool.tx.events
@@ -161,5 +161,5 @@ def test_ownership_moves_in_two_steps(pool, owner, user):
 
 
 def test_pool_refuses_ether_from_anyone_but_the_coordinator(pool, user):
-    with brownie.reverts(custom_error(pool, "LendingPoolUnexpectedEther", user.address)):
+    with brownie.reverts(custom_error(pool, "OracleConsumerUnexpectedEther", user.address)):
         user.transfer(pool, 1)

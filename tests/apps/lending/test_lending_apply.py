@@ -76,8 +76,8 @@ def test_apply_takes_collateral_and_requests_prediction(
     assert loan["attester"] == bureau.address
 
 
-def test_apply_reverts_if_fee_wrong(pool, collateralised, features):
-    with brownie.reverts(custom_error(pool, "LendingPoolWrongFee", FEE_WEI, FEE_WEI - 1)):
+def test_apply_reverts_if_fee_too_low(pool, coordinator, collateralised, features):
+    with brownie.reverts(custom_error(coordinator, "OracleCoordinatorFeeTooLow", FEE_WEI, FEE_WEI - 1)):
         apply_for_loan(pool, collateralised, features, fee=FEE_WEI - 1)
 
 

@@ -20,7 +20,7 @@ from tests.apps.lending.lending import (
     attested,
 )
 from tests.attestations import OTHER_PROVIDER_KEY, Attester, commitment, encrypted_input
-from tests.helpers import FEE_WEI, after_deadline, custom_error
+from tests.helpers import FEE_WEI, after_deadline, custom_error, flat_pricing
 
 OTHER_MODEL = keccak(text="delivery-delay")
 
@@ -151,7 +151,9 @@ def test_apply_reverts_without_attestation_registry(
     from tests.apps.lending.lending import POLICY, SETTINGS
 
     bare = OracleCoordinator.deploy(owner, [signer_accounts[0].address], 1, {"from": owner})
-    bare.registerModel(CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, FEE_WEI, {"from": owner})
+    bare.registerModel(
+        CREDIT_RISK, credit_model.artifact_hash, credit_model.schema_hash, flat_pricing(FEE_WEI), {"from": owner}
+    )
     pool = LendingPool.deploy(
         stablecoin, collateral, feed, bare, CREDIT_RISK, POLICY.as_abi(), SETTINGS.as_abi(), owner, {"from": owner}
     )

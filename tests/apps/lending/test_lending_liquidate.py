@@ -3,6 +3,7 @@
 import brownie
 import pytest
 
+from tests.apps.lending.conftest import CREDIT_RISK
 from tests.apps.lending.lending import (
     ANY_UINT,
     COLLATERAL_UNIT,
@@ -84,8 +85,18 @@ def test_liquidate_after_price_drop_pays_bonus_and_returns_rest(
         0,
     ]
     assert collateral.balanceOf(funded_liquidator) == seized
+    # The rest is credited to the borrower, who withdraws it (a transfer the borrower could block never runs here).
+    assert plain(tx.events["CollateralCredited"].values()) == [
+        hx(loan_id),
+        collateralised.address,
+        COLLATERAL_UNIT - seized,
+    ]
+    assert funded_pool.collateralCreditOf(collateralised) == COLLATERAL_UNIT - seized
+    assert collateral.balanceOf(funded_pool) == COLLATERAL_UNIT - seized
+    funded_pool.withdrawCollateral(collateralised, {"from": collateralised})
     assert collateral.balanceOf(collateralised) == borrower_before + COLLATERAL_UNIT - seized
     assert collateral.balanceOf(funded_pool) == 0
+    assert funded_pool.collateralCreditOf(collateralised) == 0
     assert stablecoin.balanceOf(funded_pool) == cash_before + debt
     assert value_of(seized, price) >= debt * 104 // 100  # the bonus, less rounding
     state = loan_of(funded_pool, loan_id)
@@ -186,3 +197,68 @@ def test_interest_alone_can_make_a_loan_liquidatable(
 def apply_pending(pool, borrower, rows) -> bytes:
     loan_id, _, _ = apply_for_loan(pool, borrower, rows[0].features)
     return loan_id
+
+
+def test_policy_change_cannot_make_a_healthy_loan_liquidatable(funded_pool, owner, drawn, funded_liquidator):
+    """The owner's threshold 101 / bonus 10,000 would let it seize the whole collateral of any loan; loans keep the
+    terms they were approved with."""
+    loan_id, _ = drawn
+    seizing = POLICY.__class__(
+        max_ltv_bps=100, ltv_slope_bps=50, liquidation_threshold_bps=101, liquidation_bonus_bps=10_000
+    )
+    funded_pool.setPolicy(seizing.as_abi(), {"from": owner})
+    assert funded_pool.isLiquidatable(loan_id) is False
+    with brownie.reverts(
+        revert_pattern=custom_error_pattern(funded_pool, "LendingPoolLoanHealthy", loan_id, ANY_UINT, ANY_UINT)
+    ):
+        funded_pool.liquidate(loan_id, {"from": funded_liquidator})
+    state = loan_of(funded_pool, loan_id)
+    assert (state["liquidationThresholdBps"], state["liquidationBonusBps"]) == (
+        POLICY.liquidation_threshold_bps,
+        POLICY.liquidation_bonus_bps,
+    )
+
+
+def test_withdraw_collateral_reverts_when_nothing_credited(funded_pool, collateralised):
+    with brownie.reverts(custom_error(funded_pool, "LendingPoolNothingToWithdraw", collateralised.address)):
+        funded_pool.withdrawCollateral(collateralised, {"from": collateralised})
+
+
+def test_liquidation_goes_through_when_the_token_refuses_the_borrower(
+    LendingPool,
+    MisbehavingEscrowToken,
+    stablecoin,
+    feed,
+    coordinator,
+    attestation_registry,
+    owner,
+    borrower,
+    lender,
+    funded_liquidator,
+    oracle_signers,
+    relayer,
+    rows,
+):
+    """A collateral token that refuses transfers to the borrower (a blocklist) cannot block the liquidation."""
+    token = MisbehavingEscrowToken.deploy({"from": owner})
+    pool = LendingPool.deploy(
+        stablecoin, token, feed, coordinator, CREDIT_RISK, POLICY.as_abi(), SETTINGS.as_abi(), owner, {"from": owner}
+    )
+    stablecoin.mint(lender, 100_000 * USD, {"from": lender})
+    stablecoin.approve(pool, MAX_UINT, {"from": lender})
+    pool.deposit(100_000 * USD, lender, {"from": lender})
+    stablecoin.approve(pool, MAX_UINT, {"from": funded_liquidator})
+    token.mint(borrower, COLLATERAL_UNIT, {"from": borrower})
+    token.approve(pool, MAX_UINT, {"from": borrower})
+    loan_id = approved_loan(pool, coordinator, oracle_signers[:1], relayer, borrower, rows[0].features, PD)
+    pool.draw(loan_id, 1_000 * USD, {"from": borrower})
+    token.setBlocked(borrower, True, {"from": owner})
+    feed.setAnswer(1_150 * 10**PRICE_DECIMALS, {"from": owner})
+
+    tx = pool.liquidate(loan_id, {"from": funded_liquidator})
+
+    returned = tx.events["LoanLiquidated"]["collateralReturned"]
+    assert returned > 0 and pool.collateralCreditOf(borrower) == returned
+    token.setBlocked(borrower, False, {"from": owner})
+    pool.withdrawCollateral(borrower, {"from": borrower})
+    assert token.balanceOf(borrower) == returned

@@ -7,6 +7,7 @@ from tests.apps.lending.lending import COLLATERAL_UNIT, INITIAL_PRICE, MAX_UINT,
 from tests.helpers import custom_error
 
 DEPOSIT = 1_000_000 * USD
+SHARES_PER_ASSET = 10**6  # the pool's decimals offset: virtual shares against the first depositor's donation
 
 
 @pytest.fixture
@@ -28,12 +29,12 @@ def lent(funded_pool, coordinator, oracle_signers, relayer, collateralised, rows
 
 
 def test_deposit_mints_shares_and_withdraw_returns_assets(funded_pool, stablecoin, lender):
-    assert funded_pool.balanceOf(lender) == DEPOSIT
+    assert funded_pool.balanceOf(lender) == DEPOSIT * SHARES_PER_ASSET
     assert funded_pool.totalAssets() == DEPOSIT
     tx = funded_pool.withdraw(250_000 * USD, lender, lender, {"from": lender})
     assert tx.events["Withdraw"]["assets"] == 250_000 * USD
     assert stablecoin.balanceOf(lender) == 250_000 * USD
-    assert funded_pool.balanceOf(lender) == DEPOSIT - 250_000 * USD
+    assert funded_pool.balanceOf(lender) == (DEPOSIT - 250_000 * USD) * SHARES_PER_ASSET
 
 
 def test_withdrawals_are_capped_by_idle_cash(funded_pool, lent, lender):
@@ -69,7 +70,7 @@ def test_interest_raises_the_share_price(
     stablecoin.mint(late_lender, 100_000 * USD, {"from": late_lender})
     stablecoin.approve(funded_pool, MAX_UINT, {"from": late_lender})
     funded_pool.deposit(100_000 * USD, late_lender, {"from": late_lender})
-    assert funded_pool.balanceOf(late_lender) < 100_000 * USD  # buys in at the higher price
+    assert funded_pool.balanceOf(late_lender) < 100_000 * USD * SHARES_PER_ASSET  # buys in at the higher price
 
 
 def test_bad_debt_lowers_the_share_price(funded_pool, stablecoin, feed, owner, lent, liquidator, lender):
@@ -80,3 +81,22 @@ def test_bad_debt_lowers_the_share_price(funded_pool, stablecoin, feed, owner, l
     assert bad_debt > 9_990 * USD
     assert funded_pool.totalAssets() == stablecoin.balanceOf(funded_pool)
     assert funded_pool.convertToAssets(funded_pool.balanceOf(lender)) < DEPOSIT - 9_990 * USD
+
+
+def test_first_depositor_donation_cannot_take_the_next_deposit(pool, stablecoin, accounts):
+    """The classic attack on an empty vault: deposit 1 unit, donate to inflate the share price, and let the next
+    deposit's shares round down. The virtual shares leave the victim's 1,000,000 mUSD worth 1,000,000 mUSD less a
+    rounding that costs the attacker a million times more than it takes."""
+    attacker, victim = accounts[7], accounts[8]
+    donation = 500_000 * USD
+    for account, amount in ((attacker, 1 + donation), (victim, DEPOSIT)):
+        stablecoin.mint(account, amount, {"from": account})
+        stablecoin.approve(pool, MAX_UINT, {"from": account})
+    pool.deposit(1, attacker, {"from": attacker})
+    stablecoin.transfer(pool, donation, {"from": attacker})
+
+    pool.deposit(DEPOSIT, victim, {"from": victim})
+
+    assert pool.balanceOf(victim) > 0
+    assert pool.convertToAssets(pool.balanceOf(victim)) >= DEPOSIT - USD  # loses under 1 mUSD of 1,000,000
+    assert pool.convertToAssets(pool.balanceOf(attacker)) < donation * 51 // 100  # half the donation is lost

@@ -13,6 +13,7 @@ from tests.apps.supply.shipments import (
     SETTINGS,
     EscrowDriver,
 )
+from tests.helpers import flat_pricing
 
 BUYER_FUNDS = 100 * PRICE
 
@@ -48,7 +49,7 @@ def supply_models(coordinator, owner):
     for model, fee in ((CONDITION_MODEL_ID, CONDITION_FEE_WEI), (DELAY_MODEL_ID, DELAY_FEE_WEI)):
         artifact = hashlib.sha256(b"artifact " + model).digest()
         schema = hashlib.sha256(b"schema " + model).digest()
-        coordinator.registerModel(model, artifact, schema, fee, {"from": owner})
+        coordinator.registerModel(model, artifact, schema, flat_pricing(fee), {"from": owner})
     return coordinator
 
 

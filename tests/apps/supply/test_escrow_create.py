@@ -219,6 +219,13 @@ def test_set_settings_reverts_if_duration_zero(escrow, owner, index):
         escrow.setSettings(changed, {"from": owner})
 
 
+def test_set_settings_reverts_if_oracle_ttl_above_30_days(escrow, owner):
+    too_long = 30 * 86_400 + 1
+    with brownie.reverts(custom_error(escrow, "SupplyChainEscrowOracleTtlTooLong", too_long, 30 * 86_400)):
+        escrow.setSettings((*SETTINGS[:4], too_long), {"from": owner})
+    escrow.setSettings((*SETTINGS[:4], 30 * 86_400), {"from": owner})
+
+
 def test_pause_and_unpause_emit(escrow, owner):
     assert plain(escrow.pause({"from": owner}).events["Paused"].values()) == [owner.address]
     assert escrow.paused()
@@ -240,7 +247,7 @@ def test_role_grants_are_admin_only(escrow, buyer, carrier):
 
 
 def test_plain_ether_is_refused(escrow, buyer):
-    with brownie.reverts(custom_error(escrow, "SupplyChainEscrowUnexpectedEther", buyer.address)):
+    with brownie.reverts(custom_error(escrow, "OracleConsumerUnexpectedEther", buyer.address)):
         buyer.transfer(escrow, 1)
 
 

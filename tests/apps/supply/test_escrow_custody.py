@@ -63,10 +63,10 @@ def test_dispatch_reverts_if_features_differ_from_creation(driver, escrow):
         driver.dispatch(shipment_id, changed)
 
 
-@pytest.mark.parametrize("paid", [0, DELAY_FEE_WEI - 1, DELAY_FEE_WEI + 1, CONDITION_FEE_WEI])
+@pytest.mark.parametrize("paid", [0, DELAY_FEE_WEI - 1])
 def test_dispatch_reverts_unless_paying_the_model_fee(driver, coordinator, paid):
     shipment_id, _ = driver.create()
-    with brownie.reverts(custom_error(coordinator, "OracleCoordinatorWrongFee", DELAY_FEE_WEI, paid)):
+    with brownie.reverts(custom_error(coordinator, "OracleCoordinatorFeeTooLow", DELAY_FEE_WEI, paid)):
         driver.dispatch(shipment_id, value=paid)
 
 
@@ -284,7 +284,7 @@ def test_deliver_reverts_before_dispatch(driver, escrow):
 
 def test_deliver_reverts_unless_paying_the_model_fee(driver, coordinator):
     shipment_id = driver.in_transit()
-    with brownie.reverts(custom_error(coordinator, "OracleCoordinatorWrongFee", CONDITION_FEE_WEI, DELAY_FEE_WEI)):
+    with brownie.reverts(custom_error(coordinator, "OracleCoordinatorFeeTooLow", CONDITION_FEE_WEI, DELAY_FEE_WEI)):
         driver.deliver(shipment_id, value=DELAY_FEE_WEI)
 
 

@@ -350,3 +350,44 @@ def test_resolve_reverts_twice(driver, escrow, arbiter):
 def test_resolve_reverts_if_shipment_unknown(escrow, arbiter):
     with brownie.reverts(custom_error(escrow, "SupplyChainEscrowUnknownShipment", 8)):
         escrow.resolveDispute(8, 0, {"from": arbiter})
+
+
+def test_pause_does_not_make_a_delivery_late(driver, escrow, owner, chain):
+    """The carrier cannot deliver while the escrow is paused: the escrow's clock stands still meanwhile, so a
+    delivery right after a pause that outlasted the SLA deadline is on time."""
+    shipment_id = driver.in_transit()
+    deadline = escrow.shipment(shipment_id)["slaDeadline"]
+    escrow.pause({"from": owner})
+    after_deadline(chain, deadline + 86_400)  # paused across the deadline and a day beyond
+    frozen = escrow.escrowTime()
+    chain.sleep(3_600)
+    chain.mine()
+    assert escrow.escrowTime() == frozen
+    escrow.unpause({"from": owner})
+    assert escrow.escrowTime() < deadline
+
+    tx = driver.answer(driver.deliver(shipment_id), 0)
+
+    assert tx.events["OutcomeProposed"]["outcome"] == Outcome.RELEASED
+    assert escrow.shipment(shipment_id)["deliveredAt"] <= deadline
+
+
+def test_pause_does_not_let_an_in_transit_shipment_be_disputed_as_overdue(driver, escrow, owner, chain):
+    shipment_id = driver.in_transit()
+    overdue_at = escrow.shipment(shipment_id)["slaDeadline"] + DISPUTE_WINDOW_SECONDS
+    escrow.pause({"from": owner})
+    after_deadline(chain, overdue_at)
+    with brownie.reverts(revert_pattern="SupplyChainEscrowNotOverdue: .*"):
+        escrow.dispute(shipment_id, "never arrived", {"from": driver.buyer})
+
+
+def test_time_paused_before_a_shipment_is_created_does_not_move_its_deadline(driver, escrow, owner, chain):
+    escrow.pause({"from": owner})
+    chain.sleep(86_400)
+    escrow.unpause({"from": owner})
+    shipment_id, _ = driver.create()
+    driver.checkpoint(shipment_id)
+    driver.answer(driver.dispatch(shipment_id), 2_000)
+    after_deadline(chain, chain[-1].timestamp + SLA_SECONDS)  # past the buyer's SLA deadline in unix time
+    tx = driver.answer(driver.deliver(shipment_id), 0)
+    assert tx.events["OutcomeProposed"]["outcome"] == Outcome.LATE_PENALTY

@@ -14,6 +14,7 @@ from oracle.chain.coordinator import (
     SignerSet,
 )
 from oracle.chain.eip712 import CoordinatorDomain
+from oracle.chain.pricing import ModelPricing
 from oracle.chain.receipts import get_receipt
 from oracle.chain.signer import sign_pull_report
 from oracle.config import ConfigError
@@ -86,7 +87,7 @@ def test_address_is_checksummed_and_domain_binds_chain_and_address(w3, coordinat
 
 # ---------------------------------------------------------------------------------------------- models
 def test_model_reads_the_registration(wrapper):
-    assert wrapper.model(MODEL_ID) == Registration(ARTIFACT_HASH, SCHEMA_HASH, 1, FEE_WEI, True)
+    assert wrapper.model(MODEL_ID) == Registration(ARTIFACT_HASH, SCHEMA_HASH, 1, FEE_WEI, True, 2_500_000, 0)
 
 
 def test_model_is_none_when_never_registered(wrapper):
@@ -113,15 +114,17 @@ def test_owner_transactions_register_then_update_a_model(w3, wrapper, owner):
     assert wrapper.owner() == owner.address
 
     receipt = w3.eth.wait_for_transaction_receipt(
-        w3.eth.send_transaction(wrapper.register_model_tx(owner.address, new, ARTIFACT_HASH, SCHEMA_HASH, 7))
+        w3.eth.send_transaction(
+            wrapper.register_model_tx(owner.address, new, ARTIFACT_HASH, SCHEMA_HASH, ModelPricing(7, 3, 500_000))
+        )
     )
     assert receipt["status"] == 1
-    assert wrapper.model(new) == Registration(ARTIFACT_HASH, SCHEMA_HASH, 1, 7, True)
+    assert wrapper.model(new) == Registration(ARTIFACT_HASH, SCHEMA_HASH, 1, 7, True, 500_000, 3)
 
     w3.eth.wait_for_transaction_receipt(
         w3.eth.send_transaction(wrapper.update_model_tx(owner.address, new, OTHER_HASH, SCHEMA_HASH))
     )
-    assert wrapper.model(new) == Registration(OTHER_HASH, SCHEMA_HASH, 2, 7, True)
+    assert wrapper.model(new) == Registration(OTHER_HASH, SCHEMA_HASH, 2, 7, True, 500_000, 3)
 
 
 # ---------------------------------------------------------------------------------------------- signers
@@ -232,7 +235,10 @@ def test_receipt_outcome_of_a_batch_with_one_skipped_report(
     w3, wrapper, coordinator, consumer, user, chain, oracle_signers, relayer
 ):
     pending = [request_prediction(consumer, user, chain)[:2] for _ in range(3)]
-    signed = [signed_report(oracle_signers[:1], rid, request, [v]) for (rid, request), v in zip(pending, [1, 2, 3], strict=True)]
+    signed = [
+        signed_report(oracle_signers[:1], rid, request, [v])
+        for (rid, request), v in zip(pending, [1, 2, 3], strict=True)
+    ]
     coordinator.fulfill(*signed[1], {"from": relayer})
 
     tx = coordinator.fulfillBatch([r for r, _ in signed], [s for _, s in signed], {"from": relayer})
