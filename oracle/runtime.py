@@ -16,8 +16,8 @@ from oracle.chain.coordinator import Coordinator
 from oracle.chain.eip712 import domain_separator
 from oracle.chain.identity import check_chain_identity, current_identity
 from oracle.chain.listener import RequestListener
-from oracle.chain.rpc import BoundedHTTPProvider
 from oracle.chain.pricing import AnswerPricing
+from oracle.chain.rpc import BoundedHTTPProvider
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import TransactionManager
 from oracle.config import ConfigError, Settings

@@ -1,6 +1,5 @@
 """The real credit-risk model on a coordinator: shared by the integration and API tests."""
 
-
 import pytest
 
 from oracle.ml.model import LoadedModel

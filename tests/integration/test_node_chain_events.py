@@ -44,9 +44,7 @@ def test_stuck_transaction_is_repriced_and_mined(start_node, requests, held_out_
 
     # the answer's transaction (the node also journals one publishing its encryption key at start-up)
     wait_for(
-        lambda: journal(
-            "SELECT 1 FROM transactions t JOIN requests r ON r.tx_id = t.tx_id WHERE t.state = 'pending'"
-        ),
+        lambda: journal("SELECT 1 FROM transactions t JOIN requests r ON r.tx_id = t.tx_id WHERE t.state = 'pending'"),
         30,
         "the node's answer transaction",
         node,
