@@ -29,7 +29,6 @@ from rich.console import Console
 from rich.table import Table
 
 from oracle.chain.coordinator import Coordinator
-from oracle.chain.pricing import ModelPricing
 from oracle.ml.model import LoadedModel
 from oracle.ml.registry import model_dirs
 from oracle.node_process import NodeProcess, wait_for
@@ -39,15 +38,18 @@ from oracle.privacy.envelope import Recipient, seal
 from oracle.types import Status, model_id
 from scripts import lending_scenario, supply_chain_scenario
 from scripts.demo_network import DemoNetwork, local_signers
-from scripts.deployment import deploy_attestation_registry, deploy_coordinator, is_local, save_deployment
+from scripts.deployment import (
+    LOCAL_PRICING,
+    deploy_attestation_registry,
+    deploy_coordinator,
+    is_local,
+    save_deployment,
+)
 from scripts.oracle_answers import wait_for_answers
 from scripts.supply_chain_plans import demo_plans
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
-# Each request pays a base fee plus its callback and fulfilment gas at 2 gwei (the nodes decline a request
-# whose fee does not cover its answer at the chain's gas price); callbacks may ask for up to 1M gas.
-PRICING = ModelPricing(fee_wei=10**14, gas_price_wei=2 * 10**9, max_callback_gas_limit=1_000_000)
 CALLBACK_GAS = 200_000
 APPLICANTS = 5
 NODES, THRESHOLD = 4, 3
@@ -75,7 +77,7 @@ def register_models(coordinator, owner) -> dict[str, LoadedModel]:
     with quietly():
         for name, model in models.items():
             coordinator.registerModel(
-                model_id(name), model.artifact_hash, model.schema_hash, PRICING.as_abi(), {"from": owner}
+                model_id(name), model.artifact_hash, model.schema_hash, LOCAL_PRICING.as_abi(), {"from": owner}
             )
     table = Table(title="Models registered on the coordinator (sha256 of the files the node serves)")
     for column in ("model", "artifact sha256", "schema sha256", "held-out ROC AUC"):

@@ -17,12 +17,11 @@ from oracle.ml.registry import model_dirs
 from oracle.types import model_id
 from scripts import deploy_lending, deploy_supply
 from scripts.demo_network import local_signers
-from scripts.deployment import deploy_attestation_registry, deploy_coordinator, is_local, save_deployment
+from scripts.deployment import LOCAL_PRICING, deploy_attestation_registry, deploy_coordinator, is_local, save_deployment
 from scripts.lending_scenario import BUREAU_KEY, MODEL_NAME, USD
 from scripts.project import ROOT
 
 NODES, THRESHOLD = 4, 3
-FEE_WEI = 10**15
 LIQUIDITY = 1_000_000 * USD
 
 
@@ -31,7 +30,9 @@ def register_models(coordinator, owner) -> dict[str, str]:
     registered = {}
     for name, path in model_dirs(ROOT / "models").items():
         model = LoadedModel.from_dir(path)
-        coordinator.registerModel(model_id(name), model.artifact_hash, model.schema_hash, FEE_WEI, {"from": owner})
+        coordinator.registerModel(
+            model_id(name), model.artifact_hash, model.schema_hash, LOCAL_PRICING.as_abi(), {"from": owner}
+        )
         registered[name] = "0x" + model_id(name).hex()
     return registered
 

@@ -10,6 +10,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import is_address, to_checksum_address
 
+from oracle.chain.pricing import ModelPricing
 from oracle.network.quorum import tolerated_faults, unsafe_threshold_reason
 from scripts import deployments_file
 
@@ -17,6 +18,11 @@ from scripts import deployments_file
 DEPLOYMENTS = Path(os.environ.get("DEPLOYMENTS_DIR") or Path(__file__).resolve().parent.parent / "deployments")
 LOCAL_CHAIN_IDS = {31337, 1337}
 ALLOW_UNSAFE_THRESHOLD = "ORACLE_ALLOW_UNSAFE_THRESHOLD"
+
+# What a local deployment (`make demo`, `make up`) charges: a base fee plus each request's callback and fulfilment
+# gas at 2 gwei (the nodes decline a request whose fee does not cover its answer at the chain's gas price);
+# callbacks may ask for up to 1M gas.
+LOCAL_PRICING = ModelPricing(fee_wei=10**14, gas_price_wei=2 * 10**9, max_callback_gas_limit=1_000_000)
 
 # anvil's 10th public development account: known to everyone, so only ever used on a local chain.
 ANVIL_DEV_SIGNER_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6"

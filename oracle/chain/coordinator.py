@@ -205,6 +205,10 @@ class Coordinator:
         )
         return registration if registration.exists else None
 
+    def request_fee(self, model_id: bytes, callback_gas_limit: int) -> int:
+        """What a request for `model_id` with `callback_gas_limit` must pay now (the coordinator's requestFee)."""
+        return int(self._view("requestFee", [model_id, callback_gas_limit])[0])
+
     def registered_schema(self, model_id: bytes, artifact_hash: bytes) -> bytes | None:
         """The schema hash registered together with `artifact_hash` for `model_id` at any of its versions (from
         its ModelRegistered and ModelVersioned events), None when that artifact was never registered for it."""

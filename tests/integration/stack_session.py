@@ -15,7 +15,7 @@ from web3 import Web3
 from oracle.chain.coordinator import Coordinator
 from scripts import stack
 
-FEE_WEI = 10**15  # scripts/deploy_stack.py registers every model at this fee
+CALLBACK_GAS = 150_000
 
 CONSUMER_ABI = [
     {
@@ -57,9 +57,10 @@ def lone_request(deployment: dict) -> dict:
     consumer = w3.eth.contract(address=deployment["contracts"]["ConsumerMock"], abi=CONSUMER_ABI)
     model = bytes.fromhex(deployment["models"]["credit-risk"][2:])
     deadline = w3.eth.get_block("latest")["timestamp"] + 3_600
-    tx = consumer.functions.request(model, FEATURES, deadline, 150_000).transact({"from": sender, "value": FEE_WEI})
-    block = w3.eth.wait_for_transaction_receipt(tx)["blockNumber"]
     coordinator = Coordinator(w3, deployment["contracts"]["OracleCoordinator"])
+    fee = coordinator.request_fee(model, CALLBACK_GAS)
+    tx = consumer.functions.request(model, FEATURES, deadline, CALLBACK_GAS).transact({"from": sender, "value": fee})
+    block = w3.eth.wait_for_transaction_receipt(tx)["blockNumber"]
     deadline_at = time.monotonic() + 120
     while time.monotonic() < deadline_at:
         answers = [a for a in coordinator.answers(block) if a.kind == "fulfilled"]
