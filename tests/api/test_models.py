@@ -19,6 +19,8 @@ def test_list_names_each_model_with_its_hashes(client, credit_model):
         "artifact_hash": "0x" + credit_model.artifact_hash.hex(),
         "schema_hash": "0x" + credit_model.schema_hash.hex(),
         "fee_wei": str(FEE_WEI),
+        "gas_price_wei": "0",
+        "max_callback_gas_limit": 2_500_000,
         "active": True,
     }
 

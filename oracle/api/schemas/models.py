@@ -60,7 +60,12 @@ class RegistrationOut(BaseModel):
     version: int
     artifact_hash: Hex32
     schema_hash: Hex32
-    fee_wei: str = Field(description="fee of a push-mode request, in wei (decimal string)")
+    fee_wei: str = Field(description="base fee of a push-mode request, in wei (decimal string)")
+    gas_price_wei: str = Field(
+        description="gas price a push-mode request also pays its callback and fulfilment gas at, in wei (decimal "
+        "string; 0: the base fee is the whole fee)"
+    )
+    max_callback_gas_limit: int = Field(description="largest callback gas limit a push-mode request may ask for")
     active: bool
 
     @classmethod
@@ -70,6 +75,8 @@ class RegistrationOut(BaseModel):
             artifact_hash=hx(registration.artifact_hash),
             schema_hash=hx(registration.schema_hash),
             fee_wei=str(registration.fee_wei),
+            gas_price_wei=str(registration.gas_price_wei),
+            max_callback_gas_limit=registration.max_callback_gas_limit,
             active=registration.active,
         )
 
