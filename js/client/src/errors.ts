@@ -46,7 +46,10 @@ const SENTENCES: Record<string, (args: readonly unknown[]) => string> = {
   OracleCoordinatorQuorumNotMet: ([count, threshold]) => `the report has ${count} signatures, the network needs ${threshold}`,
   OracleCoordinatorArtifactMismatch: ([, registered, reported]) =>
     `the report was made with artifact ${reported}, the chain registers ${registered}`,
-  OracleCoordinatorWrongFee: ([expected, paid]) => `the model's fee is ${expected} wei, ${paid} wei was sent`,
+  OracleCoordinatorFeeTooLow: ([required, paid]) =>
+    `the request must pay at least ${required} wei (the coordinator's requestFee for its model and callback gas), ${paid} wei was sent`,
+  OracleCoordinatorFeeTooHigh: ([paid, max]) => `${paid} wei was sent, a request's fee is at most ${max} wei`,
+  OracleCoordinatorCallbackGasTooHigh: ([asked, max]) => `the callback asks for ${asked} gas, the model allows at most ${max}`,
   OracleCoordinatorUnknownModel: ([id]) => `no model ${id} is registered on the coordinator`,
   OracleCoordinatorModelInactive: ([id]) => `model ${id} is deactivated`,
   OracleCoordinatorPaused: () => "the coordinator is paused",
@@ -54,11 +57,13 @@ const SENTENCES: Record<string, (args: readonly unknown[]) => string> = {
   AttestationRegistryInvalidSignature: () => "the attestation signature is malformed",
   AttestationRegistryUntrustedAttester: ([, attester]) =>
     `the attestation recovers ${attester}, not a trusted attester: the features or the subject differ from what was attested`,
-  LendingPoolWrongFee: ([expected, paid]) => `the oracle fee is ${expected} wei, ${paid} wei was sent`,
   LendingPoolReportNotOk: ([status]) => `the report's status is ${STATUS[Number(status)] ?? status}, not OK`,
   LendingPoolPdAboveMax: ([pd, max]) => `declined: PD ${Number(pd) / 100} % is above the pool's ${Number(max) / 100} %`,
   LendingPoolInsufficientLiquidity: ([amount, available]) => `the pool has ${available} to lend, ${amount} was asked`,
   LendingPoolExceedsLtv: ([, debt, max]) => `the debt would be ${debt}, the collateral allows ${max}`,
+  LendingPoolNothingToWithdraw: ([account]) => `${account} has no collateral left by liquidations to withdraw`,
+  FailedCall: () => "sending ether failed: the recipient refused it (a contract without a payable receive?): withdraw to another address",
+  OracleConsumerUnexpectedEther: ([sender]) => `the contract accepts ether only from the coordinator (refunds), not from ${sender}`,
   LendingPoolStalePrice: ([updatedAt]) => `the collateral's price feed is stale (last update ${seconds(updatedAt)})`,
 };
 

@@ -81,25 +81,35 @@ export interface Answer {
   transactionHash: Hex;
 }
 
+/** The least a request for `modelId` asking `callbackGasLimit` gas for its callback must pay, in wei: the
+ * coordinator's `requestFee` view (the model's base fee plus the callback's and the fulfilment's gas at the
+ * model's gas price; the fulfilment's gas grows with the signer threshold). Read it before each request rather
+ * than computing it: the owner may reprice a model (`setModelPricing`) or change the threshold. */
+export async function requestFee(publicClient: PublicClient, coordinator: Address, modelId: Hex, callbackGasLimit: number): Promise<bigint> {
+  return publicClient.readContract({
+    address: coordinator,
+    abi: oracleCoordinatorAbi,
+    functionName: "requestFee",
+    args: [modelId, callbackGasLimit],
+  });
+}
+
 /** Asks the coordinator for a prediction through the demo consumer (ConsumerMock.request), paying the
- * model's fee; returns the request id from PredictionRequested. */
+ * coordinator's `requestFee` for the callback gas limit (default 100,000 gas, at most the model's
+ * `maxCallbackGasLimit`); returns the request id from PredictionRequested. */
 export async function requestPrediction(
   clients: Clients,
   args: { coordinator: Address; consumer: Address; modelId: Hex; features: readonly bigint[]; deadlineSeconds?: number; callbackGasLimit?: number },
 ): Promise<Hex> {
-  const model = await clients.publicClient.readContract({
-    address: args.coordinator,
-    abi: oracleCoordinatorAbi,
-    functionName: "getModel",
-    args: [args.modelId],
-  });
+  const callbackGasLimit = args.callbackGasLimit ?? 100_000;
+  const fee = await requestFee(clients.publicClient, args.coordinator, args.modelId, callbackGasLimit);
   const block = await clients.publicClient.getBlock();
   const receipt = await send(clients, {
     address: args.consumer,
     abi: consumerMockAbi,
     functionName: "request",
-    args: [args.modelId, [...args.features], block.timestamp + BigInt(args.deadlineSeconds ?? 3_600), args.callbackGasLimit ?? 100_000],
-    value: model.feeWei,
+    args: [args.modelId, [...args.features], block.timestamp + BigInt(args.deadlineSeconds ?? 3_600), callbackGasLimit],
+    value: fee,
   });
   const [requested] = parseEventLogs({ abi: oracleCoordinatorAbi, logs: receipt.logs, eventName: "PredictionRequested" });
   if (!requested) throw new Error(`transaction ${receipt.transactionHash} emitted no PredictionRequested`);
@@ -166,7 +176,8 @@ async function approveCollateral(clients: Clients, pool: Address, amount: bigint
 
 /** Push mode, private: only the commitment of salt and features goes on chain, the features sealed to the
  * network's nodes, with the data provider's attestation of that commitment for this applicant. Takes
- * `collateralAmount` (approved here) and the model's fee; returns the loan id (the oracle request id). */
+ * `collateralAmount` (approved here) and the coordinator's `requestFee` for the pool's model and callback gas
+ * limit (`settings().callbackGasLimit`); returns the loan id (the oracle request id). */
 export async function applyForLoan(
   clients: Clients,
   args: {
@@ -183,12 +194,8 @@ export async function applyForLoan(
   },
 ): Promise<Hex> {
   const modelId = await clients.publicClient.readContract({ address: args.pool, abi: lendingPoolAbi, functionName: "modelId" });
-  const model = await clients.publicClient.readContract({
-    address: args.coordinator,
-    abi: oracleCoordinatorAbi,
-    functionName: "getModel",
-    args: [modelId],
-  });
+  const settings = await clients.publicClient.readContract({ address: args.pool, abi: lendingPoolAbi, functionName: "settings" });
+  const fee = await requestFee(clients.publicClient, args.coordinator, modelId, settings.callbackGasLimit);
   await approveCollateral(clients, args.pool, args.collateralAmount);
   const receipt = await send(clients, {
     address: args.pool,
@@ -202,7 +209,7 @@ export async function applyForLoan(
       args.attestation.expiresAt,
       args.attestation.signature,
     ],
-    value: model.feeWei,
+    value: fee,
   });
   const [applied] = parseEventLogs({ abi: lendingPoolAbi, logs: receipt.logs, eventName: "LoanApplied" });
   if (!applied) throw new Error(`transaction ${receipt.transactionHash} emitted no LoanApplied`);
@@ -298,6 +305,16 @@ export interface TrailEntry {
   args: Record<string, unknown>;
   blockNumber: bigint;
   transactionHash: Hex;
+}
+
+/** What a SupplyChainEscrow's `dispatch` (the delay model) or `deliver` (the condition model) must send as
+ * `msg.value`: the coordinator's `requestFee` for `modelId` at the escrow's `CALLBACK_GAS_LIMIT`, wei. */
+export async function escrowRequestFee(publicClient: PublicClient, escrow: Address, modelId: Hex): Promise<bigint> {
+  const [coordinator, callbackGasLimit] = await Promise.all([
+    publicClient.readContract({ address: escrow, abi: supplyChainEscrowAbi, functionName: "coordinator" }),
+    publicClient.readContract({ address: escrow, abi: supplyChainEscrowAbi, functionName: "CALLBACK_GAS_LIMIT" }),
+  ]);
+  return requestFee(publicClient, coordinator, modelId, callbackGasLimit);
 }
 
 /** Every event of one shipment, in chain order: its provenance trail, its predictions and its outcome. */

@@ -31,8 +31,13 @@ export interface Registration {
   version: number;
   artifact_hash: Hex;
   schema_hash: Hex;
-  /** decimal string, wei */
+  /** base fee of a push request: decimal string, wei */
   fee_wei: string;
+  /** the gas price a push request also pays its callback and fulfilment gas at: decimal string, wei (0: the
+   * base fee is the whole fee). The exact fee of a request is the coordinator's `requestFee` (see `requestFee`). */
+  gas_price_wei: string;
+  /** the largest callback gas limit a push request may ask for */
+  max_callback_gas_limit: number;
   active: boolean;
 }
 

@@ -37,6 +37,9 @@ const DAY = 86_400;
 // LendingPool's CreditPolicy and PoolSettings as scripts/lending_scenario.py sets them.
 const POLICY = { maxPdBps: 2_000, baseAprBps: 500, aprSlopeBps: 5_000, maxLtvBps: 7_500, ltvSlopeBps: 2_500, liquidationThresholdBps: 8_500, liquidationBonusBps: 500, drawWindowSeconds: 7 * DAY };
 const SETTINGS = { requestTtlSeconds: 3_600, callbackGasLimit: 100_000, maxPriceAgeSeconds: 3_600 };
+// The credit-risk model's ModelPricing: a base fee plus the callback's and the fulfilment's gas at 2 gwei.
+export const PRICING = { feeWei: 10n ** 14n, gasPriceWei: 2n * 10n ** 9n, maxCallbackGasLimit: 1_000_000 };
+export const THRESHOLD = 3;
 
 export interface Stack extends Clients {
   rpcUrl: string;
@@ -122,14 +125,14 @@ export async function startStack(): Promise<Stack> {
   }
 
   const modelId = keccak256(stringToHex("credit-risk"));
-  const coordinator = await deploy("OracleCoordinator", [deployer.address, signers.map((s) => s.address), 3]);
+  const coordinator = await deploy("OracleCoordinator", [deployer.address, signers.map((s) => s.address), THRESHOLD]);
   const registry = await deploy("AttestationRegistry", [deployer.address]);
   await call(deployer, coordinator, abis.oracleCoordinatorAbi, "setAttestationRegistry", [registry]);
   await call(deployer, coordinator, abis.oracleCoordinatorAbi, "registerModel", [
     modelId,
     keccak256(stringToHex("test artifact")),
     keccak256(stringToHex("test schema")),
-    10n ** 15n,
+    PRICING,
   ]);
   const bureau = privateKeyToAccount(keccak256(stringToHex("ai-oracle js client test bureau")));
   await call(deployer, registry, abis.attestationRegistryAbi, "setAttester", [modelId, bureau.address, true]);

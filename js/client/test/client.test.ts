@@ -23,6 +23,7 @@ import {
   oracleCoordinatorAbi,
   parseDeployment,
   recipientsOf,
+  requestFee,
   requestPrediction,
   sealPrivateInput,
   supplyChainEscrowAbi,
@@ -32,7 +33,8 @@ import {
   type PullReportStruct,
   type SignedAttestation,
 } from "../src/index.js";
-import { borrower, compactSign, METH, ROOT, startStack, USD, type Stack } from "./chain.js";
+import { borrower, compactSign, METH, PRICING, ROOT, startStack, THRESHOLD, USD, type Stack } from "./chain.js";
+import { consumerMockAbi } from "../src/abi/index.js";
 
 // held-out row 1 of models/credit-risk/held_out.csv, in the schema's order
 const FEATURES = [3n, 12n, 35n, 120n, 3500n, 0n, 1000n, 1844n, 2n, 0n, 0n];
@@ -194,6 +196,7 @@ describe("push mode", () => {
       args: { requestId },
       fromBlock,
     });
+    assert.equal(requested.args.request!.feeWei, await requestFee(stack.publicClient, stack.coordinator, stack.modelId, 100_000));
     const values = [1_200n, 1_234n, 1_300n];
     const report = { requestId, request: requested.args.request!, status: 0, values };
     const signatures: Hex[] = [];
@@ -213,6 +216,32 @@ describe("push mode", () => {
     const answer = await waiting;
     assert.equal(answer.status, "OK");
     assert.equal(answer.value, 1_234n);
+  });
+
+  test("requestFee is the coordinator's price for the callback gas; a request paying less is refused, decoded", async () => {
+    const read = (functionName: "FULFILMENT_BASE_GAS" | "FULFILMENT_GAS_PER_SIGNER") =>
+      stack.publicClient.readContract({ address: stack.coordinator, abi: oracleCoordinatorAbi, functionName });
+    const fulfilmentGas = (await read("FULFILMENT_BASE_GAS")) + (await read("FULFILMENT_GAS_PER_SIGNER")) * BigInt(THRESHOLD);
+    const fee = await requestFee(stack.publicClient, stack.coordinator, stack.modelId, 200_000);
+    assert.equal(fee, PRICING.feeWei + (200_000n + fulfilmentGas) * PRICING.gasPriceWei);
+    const deadline = (await stack.publicClient.getBlock()).timestamp + 3_600n;
+    await assert.rejects(
+      stack.publicClient.simulateContract({
+        address: stack.consumer,
+        abi: consumerMockAbi,
+        functionName: "request",
+        args: [stack.modelId, [...FEATURES], deadline, 200_000],
+        value: fee - 1n,
+        account: stack.deployer,
+      }),
+      (error) => {
+        const decoded = decodeContractError(error);
+        assert.equal(decoded?.name, "OracleCoordinatorFeeTooLow");
+        assert.deepEqual(decoded!.args, [fee, fee - 1n]);
+        assert.match(decoded!.message, /at least/);
+        return true;
+      },
+    );
   });
 
   test("applyForLoan puts only the commitment on chain and seals the features to every node", async () => {

@@ -53,6 +53,17 @@ export const consumerMockAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "sender",
+        "type": "address"
+      }
+    ],
+    "name": "OracleConsumerUnexpectedEther",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "expected",
         "type": "address"
       },
@@ -491,6 +502,38 @@ export const consumerMockAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "paidWei",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "OracleCoordinatorFeeTooHigh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requiredWei",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "paidWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "OracleCoordinatorFeeTooLow",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "requestId",
         "type": "bytes32"
@@ -783,22 +826,6 @@ export const consumerMockAbi = [
       }
     ],
     "name": "OracleCoordinatorValuesNotSorted",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "expectedWei",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "paidWei",
-        "type": "uint256"
-      }
-    ],
-    "name": "OracleCoordinatorWrongFee",
     "type": "error"
   },
   {

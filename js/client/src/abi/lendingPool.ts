@@ -610,6 +610,17 @@ export const lendingPoolAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "LendingPoolNothingToWithdraw",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "loanId",
         "type": "bytes32"
@@ -680,33 +691,6 @@ export const lendingPoolAbi = [
   {
     "inputs": [
       {
-        "internalType": "address",
-        "name": "sender",
-        "type": "address"
-      }
-    ],
-    "name": "LendingPoolUnexpectedEther",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "expectedWei",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "paidWei",
-        "type": "uint256"
-      }
-    ],
-    "name": "LendingPoolWrongFee",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "bytes32",
         "name": "expected",
         "type": "bytes32"
@@ -755,6 +739,17 @@ export const lendingPoolAbi = [
       }
     ],
     "name": "OracleConsumerReportAlreadyUsed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "sender",
+        "type": "address"
+      }
+    ],
+    "name": "OracleConsumerUnexpectedEther",
     "type": "error"
   },
   {
@@ -866,6 +861,56 @@ export const lendingPoolAbi = [
       }
     ],
     "name": "Approval",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "loanId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "borrower",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "CollateralCredited",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "borrower",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "CollateralWithdrawn",
     "type": "event"
   },
   {
@@ -1694,6 +1739,25 @@ export const lendingPoolAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "borrower_",
+        "type": "address"
+      }
+    ],
+    "name": "collateralCreditOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "collateralToken",
     "outputs": [
@@ -1944,6 +2008,16 @@ export const lendingPoolAbi = [
             "internalType": "uint96",
             "name": "requestedAmount",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint16",
+            "name": "liquidationThresholdBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "liquidationBonusBps",
+            "type": "uint16"
           },
           {
             "internalType": "uint96",
@@ -2636,6 +2710,19 @@ export const lendingPoolAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      }
+    ],
+    "name": "withdrawCollateral",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "stateMutability": "payable",
     "type": "receive"
   },
@@ -2722,6 +2809,38 @@ export const lendingPoolAbi = [
   {
     "inputs": [],
     "name": "OracleCoordinatorEmptyFeatures",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "paidWei",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "OracleCoordinatorFeeTooHigh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requiredWei",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "paidWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "OracleCoordinatorFeeTooLow",
     "type": "error"
   },
   {
@@ -3019,22 +3138,6 @@ export const lendingPoolAbi = [
       }
     ],
     "name": "OracleCoordinatorValuesNotSorted",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "expectedWei",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "paidWei",
-        "type": "uint256"
-      }
-    ],
-    "name": "OracleCoordinatorWrongFee",
     "type": "error"
   },
   {

@@ -109,6 +109,38 @@ export const oracleCoordinatorAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "paidWei",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "OracleCoordinatorFeeTooHigh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requiredWei",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "paidWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "OracleCoordinatorFeeTooLow",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "requestId",
         "type": "bytes32"
@@ -404,22 +436,6 @@ export const oracleCoordinatorAbi = [
     "type": "error"
   },
   {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "expectedWei",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "paidWei",
-        "type": "uint256"
-      }
-    ],
-    "name": "OracleCoordinatorWrongFee",
-    "type": "error"
-  },
-  {
     "inputs": [],
     "name": "OracleCoordinatorZeroAddress",
     "type": "error"
@@ -548,13 +564,30 @@ export const oracleCoordinatorAbi = [
         "type": "bytes32"
       },
       {
+        "components": [
+          {
+            "internalType": "uint96",
+            "name": "feeWei",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint48",
+            "name": "gasPriceWei",
+            "type": "uint48"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxCallbackGasLimit",
+            "type": "uint32"
+          }
+        ],
         "indexed": false,
-        "internalType": "uint96",
-        "name": "feeWei",
-        "type": "uint96"
+        "internalType": "struct ModelPricing",
+        "name": "pricing",
+        "type": "tuple"
       }
     ],
-    "name": "ModelFeeChanged",
+    "name": "ModelPricingChanged",
     "type": "event"
   },
   {
@@ -579,10 +612,27 @@ export const oracleCoordinatorAbi = [
         "type": "bytes32"
       },
       {
+        "components": [
+          {
+            "internalType": "uint96",
+            "name": "feeWei",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint48",
+            "name": "gasPriceWei",
+            "type": "uint48"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxCallbackGasLimit",
+            "type": "uint32"
+          }
+        ],
         "indexed": false,
-        "internalType": "uint96",
-        "name": "feeWei",
-        "type": "uint96"
+        "internalType": "struct ModelPricing",
+        "name": "pricing",
+        "type": "tuple"
       }
     ],
     "name": "ModelRegistered",
@@ -975,6 +1025,32 @@ export const oracleCoordinatorAbi = [
     ],
     "name": "Withdrawn",
     "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "FULFILMENT_BASE_GAS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "FULFILMENT_GAS_PER_SIGNER",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [],
@@ -1385,6 +1461,16 @@ export const oracleCoordinatorAbi = [
             "internalType": "bool",
             "name": "active",
             "type": "bool"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxCallbackGasLimit",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint48",
+            "name": "gasPriceWei",
+            "type": "uint48"
           }
         ],
         "internalType": "struct Model",
@@ -1627,9 +1713,26 @@ export const oracleCoordinatorAbi = [
         "type": "bytes32"
       },
       {
-        "internalType": "uint96",
-        "name": "feeWei",
-        "type": "uint96"
+        "components": [
+          {
+            "internalType": "uint96",
+            "name": "feeWei",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint48",
+            "name": "gasPriceWei",
+            "type": "uint48"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxCallbackGasLimit",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct ModelPricing",
+        "name": "pricing",
+        "type": "tuple"
       }
     ],
     "name": "registerModel",
@@ -1660,6 +1763,30 @@ export const oracleCoordinatorAbi = [
   {
     "inputs": [],
     "name": "requestCount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "modelId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "callbackGasLimit",
+        "type": "uint32"
+      }
+    ],
+    "name": "requestFee",
     "outputs": [
       {
         "internalType": "uint256",
@@ -1817,12 +1944,29 @@ export const oracleCoordinatorAbi = [
         "type": "bytes32"
       },
       {
-        "internalType": "uint96",
-        "name": "feeWei",
-        "type": "uint96"
+        "components": [
+          {
+            "internalType": "uint96",
+            "name": "feeWei",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint48",
+            "name": "gasPriceWei",
+            "type": "uint48"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxCallbackGasLimit",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct ModelPricing",
+        "name": "pricing",
+        "type": "tuple"
       }
     ],
-    "name": "setModelFee",
+    "name": "setModelPricing",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -81,6 +81,27 @@ export const supplyChainEscrowAbi = [
   },
   {
     "inputs": [],
+    "name": "FailedCall",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "balance",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "needed",
+        "type": "uint256"
+      }
+    ],
+    "name": "InsufficientBalance",
+    "type": "error"
+  },
+  {
+    "inputs": [],
     "name": "OracleConsumerNoAttestationRegistry",
     "type": "error"
   },
@@ -104,6 +125,17 @@ export const supplyChainEscrowAbi = [
       }
     ],
     "name": "OracleConsumerReportAlreadyUsed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "sender",
+        "type": "address"
+      }
+    ],
+    "name": "OracleConsumerUnexpectedEther",
     "type": "error"
   },
   {
@@ -221,22 +253,6 @@ export const supplyChainEscrowAbi = [
   {
     "inputs": [],
     "name": "SupplyChainEscrowEmptyOrigin",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "to",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256",
-        "name": "amountWei",
-        "type": "uint256"
-      }
-    ],
-    "name": "SupplyChainEscrowEtherTransferFailed",
     "type": "error"
   },
   {
@@ -377,6 +393,22 @@ export const supplyChainEscrowAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "oracleTtlSeconds",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxSeconds",
+        "type": "uint256"
+      }
+    ],
+    "name": "SupplyChainEscrowOracleTtlTooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "expected",
         "type": "uint256"
       },
@@ -387,17 +419,6 @@ export const supplyChainEscrowAbi = [
       }
     ],
     "name": "SupplyChainEscrowTransferShortfall",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "sender",
-        "type": "address"
-      }
-    ],
-    "name": "SupplyChainEscrowUnexpectedEther",
     "type": "error"
   },
   {
@@ -1206,6 +1227,19 @@ export const supplyChainEscrowAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "MAX_ORACLE_TTL_SECONDS",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint64",
@@ -1385,6 +1419,19 @@ export const supplyChainEscrowAbi = [
     "name": "dispute",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "escrowTime",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1948,6 +1995,38 @@ export const supplyChainEscrowAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "paidWei",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "OracleCoordinatorFeeTooHigh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "requiredWei",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "paidWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "OracleCoordinatorFeeTooLow",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "requestId",
         "type": "bytes32"
@@ -2240,22 +2319,6 @@ export const supplyChainEscrowAbi = [
       }
     ],
     "name": "OracleCoordinatorValuesNotSorted",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "expectedWei",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "paidWei",
-        "type": "uint256"
-      }
-    ],
-    "name": "OracleCoordinatorWrongFee",
     "type": "error"
   },
   {
