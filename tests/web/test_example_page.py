@@ -6,6 +6,7 @@ run), so it runs in a network namespace of its own, brought up and down by scrip
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -61,5 +62,10 @@ def test_example_page_shows_loan_decisions_and_a_shipment_trail():
     assert "Instant loan: approved" in decisions or "Instant loan: declined" in decisions
     assert "Push application:" in decisions
     assert "outcome" in next(line for line in output.splitlines() if line.startswith("shipment:"))
+    trail = next(line for line in output.splitlines() if line.startswith("trail:"))
+    # dispatch and deliver paid the coordinator's requestFee: both predictions were requested and answered
+    assert "delay risk asked of the oracle" in trail and re.search(r"delay risk \d+\.\d\d %", trail)
+    assert re.search(r"condition at checkpoint \d+ asked of the oracle", trail)
+    assert re.search(r"condition \d+\.\d\d % \(max", trail)
     assert SCREENSHOT.stat().st_size > 10_000
     assert "stopped page, api" in output  # make down's half: every process the stack started was stopped

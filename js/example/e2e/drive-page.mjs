@@ -61,6 +61,7 @@ try {
   const decisions = await page.$$eval(".decision strong", (nodes) => nodes.map((n) => n.textContent));
   console.log(`decisions on the page: ${JSON.stringify(decisions)}`);
   console.log(`shipment: ${await page.textContent("#shipment-outcome")}`);
+  console.log(`trail: ${JSON.stringify(await page.$$eval("#trail li", (nodes) => nodes.map((n) => n.textContent)))}`);
   mkdirSync(dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log(`screenshot saved to ${screenshot}`);

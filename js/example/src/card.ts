@@ -1,6 +1,7 @@
 // The model's card from the API: what it predicts, its inputs with units and scales, held-out metrics and
 // its registration on chain.
 import type { ModelCard } from "@ai-oracle/client";
+import { formatEther, formatGwei } from "viem";
 import { el, table } from "./view.js";
 
 export function renderCard(card: ModelCard): HTMLElement {
@@ -14,7 +15,7 @@ export function renderCard(card: ModelCard): HTMLElement {
     el(
       "p",
       registration
-        ? `On chain: version ${registration.version}, fee ${Number(registration.fee_wei) / 1e18} ETH, ${registration.active ? "active" : "inactive"}; artifact ${registration.artifact_hash.slice(0, 18)}...`
+        ? `On chain: version ${registration.version}, ${registration.active ? "active" : "inactive"}; a push request pays ${formatEther(BigInt(registration.fee_wei))} ETH plus its callback and fulfilment gas at ${formatGwei(BigInt(registration.gas_price_wei))} gwei (callbacks up to ${registration.max_callback_gas_limit.toLocaleString()} gas); artifact ${registration.artifact_hash.slice(0, 18)}...`
         : "not registered on chain",
     ),
   );

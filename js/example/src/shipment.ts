@@ -2,16 +2,17 @@
 // is the stack's sensor gateway), and any shipment's trail read back from the escrow's events.
 import {
   contract,
+  escrowRequestFee,
   mockEscrowTokenAbi,
-  oracleCoordinatorAbi,
   shipmentTrail,
+  STATUS_NAMES,
   supplyChainEscrowAbi,
   waitFor,
   type Clients,
   type Deployment,
   type TrailEntry,
 } from "@ai-oracle/client";
-import { formatUnits, keccak256, parseEventLogs, stringToHex, type Abi, type Address, type PublicClient } from "viem";
+import { formatEther, formatUnits, keccak256, parseEventLogs, stringToHex, type Abi, type Address, type PublicClient } from "viem";
 import type { Connection } from "./connection.js";
 
 export interface DemoShipment {
@@ -28,16 +29,6 @@ async function send(clients: Clients, address: Address, abi: Abi, functionName: 
   const { request } = await clients.publicClient.simulateContract({ address, abi, functionName, args, value, account: clients.walletClient.account });
   const receipt = await clients.publicClient.waitForTransactionReceipt({ hash: await clients.walletClient.writeContract(request as never) });
   return receipt;
-}
-
-async function feeOf(deployment: Deployment, publicClient: PublicClient, model: string): Promise<bigint> {
-  const registered = await publicClient.readContract({
-    address: contract(deployment, "OracleCoordinator"),
-    abi: oracleCoordinatorAbi,
-    functionName: "getModel",
-    args: [deployment.models[model]],
-  });
-  return registered.feeWei;
 }
 
 /** Creates, dispatches, records checkpoints and delivers; returns the shipment id once the oracle has judged
@@ -64,16 +55,18 @@ export async function runDemoShipment(deployment: Deployment, connection: Connec
   const created = await send(buyer, escrow, supplyChainEscrowAbi, "createShipment", [terms, plan.origin, delay]);
   const [event] = parseEventLogs({ abi: supplyChainEscrowAbi, logs: created.logs, eventName: "ShipmentCreated" });
   const id = event.args.shipmentId;
-  progress(`shipment #${id}: supplier dispatches (delay-risk prediction) ...`);
-  await send(supplier, escrow, supplyChainEscrowAbi, "dispatch", [id, delay], await feeOf(deployment, publicClient, "delivery-delay"));
+  const delayFee = await escrowRequestFee(publicClient, escrow, deployment.models["delivery-delay"]);
+  progress(`shipment #${id}: supplier dispatches (delay-risk prediction, oracle fee ${formatEther(delayFee)} ETH) ...`);
+  await send(supplier, escrow, supplyChainEscrowAbi, "dispatch", [id, delay], delayFee);
   for (const checkpoint of plan.checkpoints) {
     progress(`shipment #${id}: gateway records ${checkpoint.location} ...`);
     const raw = keccak256(stringToHex(`held-out sensor row ${checkpoint.rowId}: ${checkpoint.features.join(",")}`));
     await send(gateway, escrow, supplyChainEscrowAbi, "recordCheckpoint", [id, checkpoint.location, raw, checkpoint.features.map(BigInt)]);
   }
   const last = plan.checkpoints[plan.checkpoints.length - 1].features.map(BigInt);
-  progress(`shipment #${id}: carrier delivers (condition prediction); waiting for the oracle ...`);
-  await send(carrier, escrow, supplyChainEscrowAbi, "deliver", [id, last], await feeOf(deployment, publicClient, "shipment-condition"));
+  const conditionFee = await escrowRequestFee(publicClient, escrow, deployment.models["shipment-condition"]);
+  progress(`shipment #${id}: carrier delivers (condition prediction, oracle fee ${formatEther(conditionFee)} ETH); waiting for the oracle ...`);
+  await send(carrier, escrow, supplyChainEscrowAbi, "deliver", [id, last], conditionFee);
   await waitFor(`outcome of shipment #${id}`, async () => {
     const trail = await shipmentTrail(publicClient, escrow, id);
     return trail.some((entry) => entry.event === "OutcomeProposed") ? true : undefined;
@@ -98,6 +91,12 @@ export function describe(entry: TrailEntry): string {
       return `custody ${short(a.from)} -> ${short(a.to)}`;
     case "CheckpointRecorded":
       return `checkpoint ${a.index} at ${a.location} by gateway ${short(a.gateway)} (sensor log ${String(a.rawDataHash).slice(0, 10)}...)`;
+    case "DelayRiskRequested":
+      return `delay risk asked of the oracle (request ${String(a.requestId).slice(0, 10)}...)`;
+    case "ConditionRequested":
+      return `condition at checkpoint ${a.checkpointIndex} asked of the oracle (request ${String(a.requestId).slice(0, 10)}...)`;
+    case "ConditionUnavailable":
+      return `no usable condition answer (${STATUS_NAMES[Number(a.status)]}): a refund is proposed`;
     case "DelayRiskAssessed":
       return `delay risk ${bps(a.riskBps)}`;
     case "DelayRiskAlert":
