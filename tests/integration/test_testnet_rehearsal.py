@@ -74,7 +74,8 @@ def sepolia_stand_in(tmp_path):
 
 
 def _node_config(path: Path, rpc_url: str, coordinator: str, keystore: Path, port: int, peers: list[str]) -> Path:
-    """Step 5: oracle.example.toml copied, with this operator's values in the keys the README names."""
+    """Step 5: oracle.example.toml copied, with this operator's values in the keys the README names (and a metrics
+    port of its own: the four operators share this machine, where the example's 9101 would serve only one)."""
     text = (REPO / "oracle.example.toml").read_text()
     values = {
         "rpc_url": rpc_url,
@@ -84,6 +85,7 @@ def _node_config(path: Path, rpc_url: str, coordinator: str, keystore: Path, por
         "database": str(path.parent / f"{path.stem}.db"),
         "api_host": "127.0.0.1",
         "api_port": port,
+        "metrics_port": _free_port(),
     }
     for key, value in values.items():
         text = re.sub(rf"^{key} = .*$", f"{key} = {json.dumps(value)}", text, count=1, flags=re.MULTILINE)
@@ -105,10 +107,14 @@ def test_the_readme_testnet_steps_get_an_answer(sepolia_stand_in, tmp_path):
         out.strip().splitlines()[-1]
         for out in _run_each([[ORACLE, "keys", "new", str(k)] for k in keystores], base_env)
     ]
+    funding = []
     for signer in signers:
         tx = {"to": signer, "value": 10**18, "nonce": w3.eth.get_transaction_count(deployer.address, "pending")}
         tx.update(gas=21_000, maxFeePerGas=10 * w3.eth.gas_price, maxPriorityFeePerGas=10**9, chainId=SEPOLIA_CHAIN_ID)
-        w3.eth.send_raw_transaction(deployer.sign_transaction(tx).raw_transaction)
+        funding.append(w3.eth.send_raw_transaction(deployer.sign_transaction(tx).raw_transaction))
+    # mined before the deploy, whose brownie account numbers its transaction from the mined nonce
+    for tx_hash in funding:
+        w3.eth.wait_for_transaction_receipt(tx_hash)
 
     # 3. deploy the coordinator with the four addresses
     deploy_env = {
