@@ -174,6 +174,8 @@ def lending_machine(
                     assert (loan["status"], loan["drawnAmount"]) == (LoanStatus.REJECTED, 0)
                 if loan["status"] != LoanStatus.ACTIVE:
                     assert loan["debt"] == 0
+            # collateral a liquidation left to its borrower stays in the pool until withdrawCollateral
+            held += sum(pool.collateralCreditOf(borrower) for borrower in {account for _, account in self.loans})
             cash = stablecoin.balanceOf(pool)
             assert cash == self.cash
             assert pool.totalDebt() == scaled // SCALE
