@@ -84,6 +84,7 @@ def _node_config(path: Path, rpc_url: str, coordinator: str, keystore: Path, por
         "database": str(path.parent / f"{path.stem}.db"),
         "api_host": "127.0.0.1",
         "api_port": port,
+        "metrics_port": _free_port(),  # four nodes on one host: each its own metrics port too
     }
     for key, value in values.items():
         text = re.sub(rf"^{key} = .*$", f"{key} = {json.dumps(value)}", text, count=1, flags=re.MULTILINE)
