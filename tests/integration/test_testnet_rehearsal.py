@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ from web3 import Web3
 
 from oracle.node_process import REPO, wait_for
 from oracle.types import model_id
+from tests.integration.links import free_port
 
 SEPOLIA_CHAIN_ID = 11155111
 NODES, THRESHOLD = 4, 3
@@ -31,9 +31,7 @@ ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_port()
 
 
 def _run(command: list[str], env: dict[str, str], stdin: str | None = None) -> str:
@@ -106,10 +104,14 @@ def test_the_readme_testnet_steps_get_an_answer(sepolia_stand_in, tmp_path):
         out.strip().splitlines()[-1]
         for out in _run_each([[ORACLE, "keys", "new", str(k)] for k in keystores], base_env)
     ]
+    funding = []
     for signer in signers:
         tx = {"to": signer, "value": 10**18, "nonce": w3.eth.get_transaction_count(deployer.address, "pending")}
         tx.update(gas=21_000, maxFeePerGas=10 * w3.eth.gas_price, maxPriorityFeePerGas=10**9, chainId=SEPOLIA_CHAIN_ID)
-        w3.eth.send_raw_transaction(deployer.sign_transaction(tx).raw_transaction)
+        funding.append(w3.eth.send_raw_transaction(deployer.sign_transaction(tx).raw_transaction))
+    # mined before the deploy, whose brownie account numbers its transaction from the mined nonce
+    for tx_hash in funding:
+        w3.eth.wait_for_transaction_receipt(tx_hash)
 
     # 3. deploy the coordinator with the four addresses
     deploy_env = {
