@@ -3,7 +3,6 @@ development keys), store and API (served from the node process), every node a pe
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -12,6 +11,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from oracle.node_process import NodeProcess, wait_for
+from scripts.ports import free_port
 
 # anvil's development mnemonic: public, so its keys only ever sign on a local chain (scripts.deployment.is_local).
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
@@ -27,16 +27,10 @@ def local_signers(count: int) -> list[LocalAccount]:
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class DemoNetwork:
     def __init__(self, rpc_url: str, coordinator: str, signers: list[LocalAccount], **settings) -> None:
         self.signers = signers
-        self.ports = [_free_port() for _ in signers]
+        self.ports = [free_port() for _ in signers]
         self.nodes: list[NodeProcess] = []
         for i, signer in enumerate(signers):
             peers = ",".join(f"{other.address}@{self.api_url(j)}" for j, other in enumerate(signers) if j != i)

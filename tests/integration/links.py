@@ -6,11 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from scripts.ports import free_port  # noqa: F401  (the tests' servers take their ports from here)
 
 
 class Link:

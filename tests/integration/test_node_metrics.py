@@ -1,17 +1,10 @@
 """The real node process serves its own Prometheus metrics on ORACLE_METRICS_PORT."""
 
-import socket
-
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from oracle.node_process import wait_for
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.integration.links import free_port
 
 
 def scrape(port: int) -> dict[str, float] | None:

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ from web3 import Web3
 
 from oracle.node_process import REPO, wait_for
 from oracle.types import model_id
+from tests.integration.links import free_port
 
 SEPOLIA_CHAIN_ID = 11155111
 NODES, THRESHOLD = 4, 3
@@ -31,9 +31,7 @@ ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_port()
 
 
 def _run(command: list[str], env: dict[str, str], stdin: str | None = None) -> str:
@@ -74,8 +72,7 @@ def sepolia_stand_in(tmp_path):
 
 
 def _node_config(path: Path, rpc_url: str, coordinator: str, keystore: Path, port: int, peers: list[str]) -> Path:
-    """Step 5: oracle.example.toml copied, with this operator's values in the keys the README names (and a metrics
-    port of its own: the four operators share this machine, where the example's 9101 would serve only one)."""
+    """Step 5: oracle.example.toml copied, with this operator's values in the keys the README names."""
     text = (REPO / "oracle.example.toml").read_text()
     values = {
         "rpc_url": rpc_url,
@@ -85,7 +82,7 @@ def _node_config(path: Path, rpc_url: str, coordinator: str, keystore: Path, por
         "database": str(path.parent / f"{path.stem}.db"),
         "api_host": "127.0.0.1",
         "api_port": port,
-        "metrics_port": _free_port(),
+        "metrics_port": _free_port(),  # four nodes on one host: each its own metrics port too
     }
     for key, value in values.items():
         text = re.sub(rf"^{key} = .*$", f"{key} = {json.dumps(value)}", text, count=1, flags=re.MULTILINE)
