@@ -41,7 +41,7 @@ from brownie import accounts, network, project
 from eth_account import Account
 from eth_utils import keccak
 
-from benchmarks.gas import machine
+from benchmarks.gas import loaded_machine
 from oracle.api.rate_limit import RateLimiter
 from oracle.chain.clock import ChainClock
 from oracle.config import load_settings
@@ -289,12 +289,7 @@ def run(network_name: str, seconds: float) -> dict:
         "command": f"python -m benchmarks.api --network {network_name} --seconds {seconds:g}",
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "method": __doc__.strip(),
-        "machine": {
-            **machine(),
-            "cores": os.cpu_count(),
-            "load_average_1_5_15_min_before": [round(x, 2) for x in load_before],
-            "load_average_1_5_15_min_after": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": loaded_machine(load_before),
         "model": {"name": "credit-risk", "artifact_sha256": bench.model.artifact_hash.hex()},
         "server": f"`oracle api --workers {WORKERS}` (uvicorn, uvloop, httptools), default settings otherwise",
         "rate_limiter": f"{RateLimiter.__module__}.{RateLimiter.__qualname__}: "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -189,6 +190,17 @@ def machine() -> dict:
     )
     anvil = subprocess.run(["anvil", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     return {"cpu": cpu, "python": sys.version.split()[0], "platform": platform.platform(), "anvil": anvil}
+
+
+def loaded_machine(load_before: tuple[float, float, float], **extra: str) -> dict:
+    """machine() with the core count, any `extra` entries, and the load average before the run and now."""
+    return {
+        **machine(),
+        "cores": os.cpu_count(),
+        **extra,
+        "load_average_1_5_15_min_before": [round(x, 2) for x in load_before],
+        "load_average_1_5_15_min_after": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def run() -> dict:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
-from benchmarks.gas import machine
+from benchmarks.gas import loaded_machine
 from oracle.ml.model import LoadedModel
 from tests.oracle.committed_model import feature_rows, read_held_out
 
@@ -79,12 +79,7 @@ def run() -> dict:
         "command": "python -m benchmarks.inference",
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "method": __doc__.strip(),
-        "machine": {
-            **machine(),
-            "cores": os.cpu_count(),
-            "load_average_1_5_15_min_before": [round(x, 2) for x in load_before],
-            "load_average_1_5_15_min_after": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": loaded_machine(load_before),
         "models": models,
     }
 

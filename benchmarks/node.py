@@ -24,7 +24,7 @@ from pathlib import Path
 from brownie import network, project
 from eth_utils import keccak
 
-from benchmarks.gas import machine
+from benchmarks.gas import loaded_machine
 from benchmarks.onchain import ROOT, WARM_UP, ChainBench, percentile, summary
 from oracle.node_process import NodeProcess
 
@@ -92,12 +92,7 @@ def run() -> dict:
         "command": "make bench  (python -m benchmarks.node)",
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "method": __doc__.strip(),
-        "machine": {
-            **machine(),
-            "cores": os.cpu_count(),
-            "load_average_1_5_15_min_before": [round(x, 2) for x in load_before],
-            "load_average_1_5_15_min_after": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": loaded_machine(load_before),
         "node_settings": NODE_SETTINGS,
         "model": {"name": "credit-risk", "artifact_sha256": bench.model.artifact_hash.hex()},
         "latency_ms": {**latency_ms, "node_stages_p50_ms": stages},

@@ -31,7 +31,7 @@ from pathlib import Path
 from brownie import accounts, network, project
 
 from benchmarks.api import SUBJECT, ApiBench, free_port
-from benchmarks.gas import machine
+from benchmarks.gas import loaded_machine
 from benchmarks.node import NODE_KEY, NODE_SETTINGS
 from benchmarks.onchain import CALLBACK_GAS, FEE_WEI, ROOT, ChainBench
 from oracle.node_process import NodeProcess, wait_for
@@ -217,13 +217,7 @@ def run() -> dict:
         "command": "make bench  (python -m benchmarks.postgres)",
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "method": __doc__.strip(),
-        "machine": {
-            **machine(),
-            "cores": os.cpu_count(),
-            "postgresql": postgres or "server on the local socket",
-            "load_average_1_5_15_min_before": [round(x, 2) for x in load_before],
-            "load_average_1_5_15_min_after": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": loaded_machine(load_before, postgresql=postgres or "server on the local socket"),
         "node_settings": NODE_SETTINGS,
         "node_throughput": nodes,
         "api_throughput": apis,
