@@ -80,8 +80,8 @@ def test_pending_transaction_above_nonces_a_reset_chain_lost_is_abandoned_and_it
     assert target.pokes() == 1
 
 
-def send_with_the_same_key(w3, account) -> None:
-    """Another process with the node's key: a transfer to itself at the account's next nonce."""
+def send_with_the_same_key(w3, account) -> bytes:
+    """Another process with the node's key: a transfer to itself at the account's next nonce; returns its hash."""
     signed = account.sign_transaction(
         {
             "type": 2,
@@ -94,7 +94,7 @@ def send_with_the_same_key(w3, account) -> None:
             "maxPriorityFeePerGas": 10**9,
         }
     )
-    w3.eth.send_raw_transaction(signed.raw_transaction)
+    return w3.eth.send_raw_transaction(signed.raw_transaction)
 
 
 def test_nonces_another_process_used_with_the_nodes_key_are_reported_once_and_its_own_never(
@@ -105,7 +105,8 @@ def test_nonces_another_process_used_with_the_nodes_key_are_reported_once_and_it
     poll_until_final(manager, 1)
     foreign = sample("oracle_foreign_nonces_total")
 
-    send_with_the_same_key(w3, sender)  # mined at once
+    # Automine answers the send before the block exists: the poll must see the block that holds it.
+    w3.eth.wait_for_transaction_receipt(send_with_the_same_key(w3, sender), timeout=30)
     manager.poll(latest_block(w3))
 
     assert sample("oracle_foreign_nonces_total") == foreign + 1
