@@ -10,28 +10,31 @@ sys.path."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
 PROJECT_NAME = "AiOracleProject"
 
 
-def _with_project_name(load):
+def _with_project_name(load: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(load)
-    def named_load(project_path=None, name=None, *args, **kwargs):
+    def named_load(project_path: object = None, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
         return load(project_path, name or PROJECT_NAME, *args, **kwargs)
 
-    named_load.names_projects = True
+    setattr(named_load, "names_projects", True)  # noqa: B010 (marks the wrapper, which functools.wraps types)
     return named_load
 
 
-def pytest_configure(config) -> None:  # noqa: ARG001 (a pytest hook's signature)
+def pytest_configure(config: object) -> None:  # noqa: ARG001 (a pytest hook's signature)
     """Nothing to do here: the patch below runs when pytest imports this plugin, before any project loads."""
 
 
 def _install() -> None:
     import brownie.project
 
-    if not getattr(brownie.project.load, "names_projects", False):
-        brownie.project.load = _with_project_name(brownie.project.load)
+    load = getattr(brownie.project, "load")  # noqa: B009 (brownie re-exports it without __all__)
+    if not getattr(load, "names_projects", False):
+        setattr(brownie.project, "load", _with_project_name(load))  # noqa: B010
 
 
 _install()
