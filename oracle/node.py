@@ -41,6 +41,7 @@ from oracle.node_metrics import REPORTS_SKIPPED
 from oracle.privacy.inputs import InputResolver
 from oracle.store.observations import ObservationStore
 from oracle.store.requests import RequestStore, State, StoredRequest
+from oracle.store.transactions import TxState
 from oracle.tick_backoff import TickBackoff
 from oracle.types import Report, Status
 
@@ -386,7 +387,7 @@ class OracleNode:
         ids = {r.request_id for r in requests if r.state == State.SENT}
         if not ids:
             return 0
-        if outcome.state != "mined":
+        if outcome.state != TxState.MINED:
             self._retry_or_fail(requests, f"transaction {outcome.state}")
             return 0
         receipt = self._coordinator.receipt_outcome(outcome.receipt)

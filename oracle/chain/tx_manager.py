@@ -28,7 +28,7 @@ from oracle.chain.fees import MIN_REPLACEMENT_BUMP_PERCENT, cap_shortfall, initi
 from oracle.chain.receipts import get_receipt
 from oracle.chain.reverts import DecodedRevert, RevertDecoder, revert_data
 from oracle.errors import OracleError
-from oracle.store.transactions import DROPPED, MINED, PENDING, REVERTED, JournaledTx, TransactionJournal, TxAttempt
+from oracle.store.transactions import JournaledTx, TransactionJournal, TxAttempt, TxState
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class TransactionRejected(TxManagerError):
 @dataclass(frozen=True)
 class TxOutcome:
     tx_id: int
-    state: str  # "mined" | "reverted" | "dropped"
+    state: TxState  # final: mined, reverted or dropped
     tx_hash: bytes | None  # the attempt that was mined, if any
     block_number: int | None
     gas_used: int | None
@@ -162,7 +162,7 @@ class TransactionManager:
     def outcome(self, tx_id: int) -> TxOutcome | None:
         """The final outcome of a journalled transaction (with its receipt when mined or reverted), None while pending."""
         tx = self._journal.get(tx_id)
-        if tx is None or tx.state == PENDING:
+        if tx is None or tx.state == TxState.PENDING:
             return None
         receipt = None
         if tx.mined_hash is not None:
@@ -170,7 +170,7 @@ class TransactionManager:
                 receipt = get_receipt(self._w3, tx.mined_hash)
             except TransactionNotFound:
                 receipt = None  # the block that held it is gone (reorg): the caller resends
-        state = tx.state if receipt is not None or tx.state == DROPPED else DROPPED
+        state = tx.state if receipt is not None or tx.state == TxState.DROPPED else TxState.DROPPED
         return TxOutcome(tx.tx_id, state, tx.mined_hash, tx.block_number, tx.gas_used, tx.effective_gas_price, receipt)
 
     def submit(
@@ -343,13 +343,13 @@ class TransactionManager:
             if self._evidence.withdraw(tx.tx_id):
                 fault_metrics.DROP_EVIDENCE_WITHDRAWN.inc()
                 logger.info("tx %d: the receipt appeared after its nonce was seen used; not dropped", tx.tx_id)
-            state = MINED if receipt["status"] == 1 else REVERTED
+            state = TxState.MINED if receipt["status"] == 1 else TxState.REVERTED
             block_number = int(receipt["blockNumber"])
             gas_used = int(receipt["gasUsed"])
             price = int(receipt.get("effectiveGasPrice") or attempt.max_fee_per_gas)
-            mark = self._journal.mark_mined if state == MINED else self._journal.mark_reverted
+            mark = self._journal.mark_mined if state == TxState.MINED else self._journal.mark_reverted
             mark(tx.tx_id, attempt.tx_hash, block_number, gas_used, price)
-            log = logger.info if state == MINED else logger.warning
+            log = logger.info if state == TxState.MINED else logger.warning
             log(
                 "tx %d %s at nonce %d: 0x%s block %d gas %d price %d",
                 tx.tx_id,
@@ -379,7 +379,7 @@ class TransactionManager:
             block_number,
         )
         self._report_foreign(tx.nonce, tx.nonce)  # every transaction this node signs at a nonce is an attempt
-        return TxOutcome(tx.tx_id, DROPPED, None, None, None, None, None)
+        return TxOutcome(tx.tx_id, TxState.DROPPED, None, None, None, None, None)
 
     def _check_foreign_nonces(self, block_number: int, latest_nonce: int | None = None) -> None:
         """Another process sending with this key shows as nonces the journal never had: the account's nonce (mined,
@@ -438,7 +438,7 @@ class TransactionManager:
         for tx in pending:
             self._journal.mark_dropped(tx.tx_id)
             self._evidence.withdraw(tx.tx_id)
-            outcomes.append(TxOutcome(tx.tx_id, DROPPED, None, None, None, None, None))
+            outcomes.append(TxOutcome(tx.tx_id, TxState.DROPPED, None, None, None, None, None))
         fault_metrics.TX_ABANDONED.inc(len(outcomes))
         return outcomes
 

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from oracle.privacy.inputs import PrivateInput
 from oracle.store.database import Database, StoreError
+from oracle.store.transactions import TxState
 from oracle.types import Request, Status
 
 _REMEMBER_BLOCK = (
@@ -35,6 +36,9 @@ class State(StrEnum):
 
 
 FINAL_STATES = frozenset({State.CONFIRMED, State.FAILED, State.EXPIRED})
+# not yet sent: a settlement seen on chain or a deadline passed ends these directly
+UNSENT_STATES = (State.SEEN, State.PREDICTED, State.SIGNED)
+_FINAL = tuple(sorted(FINAL_STATES))  # in a fixed order, as SQL parameters
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,7 @@ class RequestStore:
                 r.block_hash,
                 r.log_index,
                 r.tx_hash,
+                State.SEEN.value,
                 now,
                 now,
                 *(
@@ -190,7 +195,7 @@ class RequestStore:
                 "INSERT INTO requests (request_id, model_id, artifact_hash, input_hash, consumer, fee_wei,"
                 " deadline, callback_gas, features, block_number, block_hash, log_index, event_tx_hash, state,"
                 " seen_at, updated_at, private_subject, attestation_expires_at, attestation_signature, encrypted_input)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seen', ?, ?, ?, ?, ?, ?)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (request_id) DO NOTHING",
                 rows,
             )
@@ -202,9 +207,16 @@ class RequestStore:
             )
             connection.executemany(
                 "UPDATE requests SET state = ?, settled_block = ?, error = NULL, settled_at = ?, updated_at = ?"
-                " WHERE request_id = ? AND state IN ('seen', 'predicted', 'signed')",
+                f" WHERE request_id = ? AND state IN {_marks(UNSENT_STATES)}",
                 [
-                    (State.CONFIRMED if s.fulfilled else State.EXPIRED, s.block_number, now, now, s.request_id)
+                    (
+                        (State.CONFIRMED if s.fulfilled else State.EXPIRED).value,
+                        s.block_number,
+                        now,
+                        now,
+                        s.request_id,
+                        *_values(UNSENT_STATES),
+                    )
                     for s in settled
                 ],
             )
@@ -222,29 +234,38 @@ class RequestStore:
         now = time.time()
         reasons = reasons or {}
         self._move(
-            "UPDATE requests SET state = 'predicted', status = ?, value = ?, inference_ms = ?, predicted_at = ?,"
-            " input_error = ?, updated_at = ? WHERE request_id = ? AND state = 'seen'",
+            "UPDATE requests SET state = ?, status = ?, value = ?, inference_ms = ?, predicted_at = ?,"
+            " input_error = ?, updated_at = ? WHERE request_id = ? AND state = ?",
             [
-                (int(status), str(value), inference_ms, now, reasons.get(rid), now, rid)
+                (
+                    State.PREDICTED.value,
+                    int(status),
+                    str(value),
+                    inference_ms,
+                    now,
+                    reasons.get(rid),
+                    now,
+                    rid,
+                    State.SEEN.value,
+                )
                 for rid, status, value in results
             ],
         )
 
     def mark_signed(self, signed: Sequence[tuple[bytes, bytes]]) -> None:
         self._move(
-            "UPDATE requests SET state = 'signed', signatures = ?, updated_at = ?"
-            " WHERE request_id = ? AND state = 'predicted'",
-            [(signatures, time.time(), rid) for rid, signatures in signed],
+            "UPDATE requests SET state = ?, signatures = ?, updated_at = ? WHERE request_id = ? AND state = ?",
+            [(State.SIGNED.value, signatures, time.time(), rid, State.PREDICTED.value) for rid, signatures in signed],
         )
 
     def mark_sent(self, request_ids: Sequence[bytes], tx_id: int, connection: sqlite3.Connection | None = None) -> None:
         """Links requests to the transaction carrying them; pass `connection` to share the journal's
         transaction, so the link and the journalled transaction commit together."""
         now = time.time()
-        rows = [(tx_id, now, now, rid) for rid in request_ids]
+        rows = [(State.SENT.value, tx_id, now, now, rid, State.SIGNED.value) for rid in request_ids]
         sql = (
-            "UPDATE requests SET state = 'sent', tx_id = ?, sends = sends + 1, error = NULL, sent_at = ?, updated_at = ?"
-            " WHERE request_id = ? AND state = 'signed'"
+            "UPDATE requests SET state = ?, tx_id = ?, sends = sends + 1, error = NULL, sent_at = ?, updated_at = ?"
+            " WHERE request_id = ? AND state = ?"
         )
         if connection is not None:
             connection.executemany(sql, rows)
@@ -254,34 +275,33 @@ class RequestStore:
     def mark_confirmed(self, request_ids: Sequence[bytes], block_number: int) -> None:
         now = time.time()
         self._move(
-            "UPDATE requests SET state = 'confirmed', settled_block = ?, error = NULL, settled_at = ?, updated_at = ?"
-            " WHERE request_id = ? AND state = 'sent'",
-            [(block_number, now, now, rid) for rid in request_ids],
+            "UPDATE requests SET state = ?, settled_block = ?, error = NULL, settled_at = ?, updated_at = ?"
+            " WHERE request_id = ? AND state = ?",
+            [(State.CONFIRMED.value, block_number, now, now, rid, State.SENT.value) for rid in request_ids],
         )
 
     def mark_failed(self, failures: Sequence[tuple[bytes, str]], block_number: int | None = None) -> None:
         """Final: the chain will not take this answer (e.g. the request is gone or its model was re-versioned)."""
         now = time.time()
         self._move(
-            "UPDATE requests SET state = 'failed', error = ?, settled_block = ?, settled_at = ?, updated_at = ?"
-            " WHERE request_id = ? AND state NOT IN ('confirmed', 'failed', 'expired')",
-            [(reason, block_number, now, now, rid) for rid, reason in failures],
+            "UPDATE requests SET state = ?, error = ?, settled_block = ?, settled_at = ?, updated_at = ?"
+            f" WHERE request_id = ? AND state NOT IN {_marks(_FINAL)}",
+            [(State.FAILED.value, reason, block_number, now, now, rid, *_values(_FINAL)) for rid, reason in failures],
         )
 
     def mark_expired(self, request_ids: Sequence[bytes]) -> None:
         now = time.time()
         self._move(
-            "UPDATE requests SET state = 'expired', settled_at = ?, updated_at = ?"
-            " WHERE request_id = ? AND state NOT IN ('confirmed', 'failed', 'expired')",
-            [(now, now, rid) for rid in request_ids],
+            "UPDATE requests SET state = ?, settled_at = ?, updated_at = ?"
+            f" WHERE request_id = ? AND state NOT IN {_marks(_FINAL)}",
+            [(State.EXPIRED.value, now, now, rid, *_values(_FINAL)) for rid in request_ids],
         )
 
     def back_to_signed(self, request_ids: Sequence[bytes], reason: str) -> None:
         """The transaction carrying these did not land: they wait to be sent again."""
         self._move(
-            "UPDATE requests SET state = 'signed', tx_id = NULL, error = ?, updated_at = ?"
-            " WHERE request_id = ? AND state = 'sent'",
-            [(reason, time.time(), rid) for rid in request_ids],
+            "UPDATE requests SET state = ?, tx_id = NULL, error = ?, updated_at = ? WHERE request_id = ? AND state = ?",
+            [(State.SIGNED.value, reason, time.time(), rid, State.SENT.value) for rid in request_ids],
         )
 
     def rewind(self, fork_block: int, agreed: Checkpoint | None = None) -> tuple[int, int]:
@@ -294,10 +314,10 @@ class RequestStore:
         with self.db.transaction() as connection:
             dropped = connection.execute("DELETE FROM requests WHERE block_number >= ?", (fork_block,)).rowcount
             resent = connection.execute(
-                "UPDATE requests SET state = 'signed', tx_id = NULL, settled_block = NULL,"
+                "UPDATE requests SET state = ?, tx_id = NULL, settled_block = NULL,"
                 " error = 'reorg: answer to be sent again', updated_at = ?"
-                " WHERE settled_block >= ? AND state IN ('confirmed', 'failed', 'expired')",
-                (now, fork_block),
+                f" WHERE settled_block >= ? AND state IN {_marks(_FINAL)}",
+                (State.SIGNED.value, now, fork_block, *_values(_FINAL)),
             ).rowcount
             connection.execute("DELETE FROM block_hashes WHERE block_number >= ?", (fork_block,))
             previous = connection.execute(
@@ -324,9 +344,8 @@ class RequestStore:
         for start in range(0, len(request_ids), 500):  # SQLite's bound on host parameters
             chunk = list(request_ids[start : start + 500])
             rows = self.db.query(
-                f"SELECT request_id FROM requests WHERE request_id IN ({', '.join('?' * len(chunk))})"
-                " AND state NOT IN ('confirmed', 'failed', 'expired')",
-                tuple(chunk),
+                f"SELECT request_id FROM requests WHERE request_id IN {_marks(chunk)} AND state NOT IN {_marks(_FINAL)}",
+                (*chunk, *_values(_FINAL)),
             )
             found.update(bytes(row[0]) for row in rows)
         return found
@@ -334,8 +353,8 @@ class RequestStore:
     def due_to_expire(self, deadline_before: int) -> list[bytes]:
         """Requests not yet sent whose deadline is at or before `deadline_before` (chain time)."""
         rows = self.db.query(
-            "SELECT request_id FROM requests WHERE state IN ('seen', 'predicted', 'signed') AND deadline <= ?",
-            (deadline_before,),
+            f"SELECT request_id FROM requests WHERE state IN {_marks(UNSENT_STATES)} AND deadline <= ?",
+            (*_values(UNSENT_STATES), deadline_before),
         )
         return [bytes(row[0]) for row in rows]
 
@@ -344,7 +363,8 @@ class RequestStore:
         still `sent`: outcomes recorded in the journal but not yet handed to their requests."""
         rows = self.db.query(
             "SELECT DISTINCT r.tx_id FROM requests r JOIN transactions t ON t.tx_id = r.tx_id"
-            " WHERE r.state = 'sent' AND t.state <> 'pending' ORDER BY r.tx_id"
+            " WHERE r.state = ? AND t.state <> ? ORDER BY r.tx_id",
+            (State.SENT.value, TxState.PENDING.value),
         )
         return [int(row[0]) for row in rows]
 
@@ -455,6 +475,15 @@ class RequestStore:
             return
         with self.db.transaction() as connection:
             connection.executemany(sql, rows)
+
+
+def _marks(values: Sequence[object]) -> str:
+    """`(?, ?, ...)`: one placeholder per value, for an IN clause."""
+    return f"({', '.join('?' * len(values))})"
+
+
+def _values(states: Iterable[State]) -> tuple[str, ...]:
+    return tuple(state.value for state in states)
 
 
 def _filters(state: State | None, model_id: bytes | None, consumer: str | None) -> tuple[str, list]:
