@@ -21,6 +21,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from web3 import Web3
 
@@ -260,10 +261,7 @@ class OracleNode:
             ids = [r.request_id for r, _ in batch]
             try:
                 tx_id = self._tx.submit(
-                    self._coordinator.address,
-                    data,
-                    gas_limit=gas_limit,
-                    on_journaled=lambda connection, tx_id, ids=ids: self._store.mark_sent(ids, tx_id, connection),
+                    self._coordinator.address, data, gas_limit=gas_limit, link=partial(self._store.mark_sent, ids)
                 )
             except TransactionRejected as rejection:
                 log.warning("batch of %d rejected in simulation: %s; checking each report", len(batch), rejection)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import math
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -29,6 +28,7 @@ from oracle.chain.receipts import get_receipt
 from oracle.chain.reverts import DecodedRevert, RevertDecoder, revert_data
 from oracle.errors import OracleError
 from oracle.store.transactions import JournaledTx, TransactionJournal, TxAttempt, TxState
+from oracle.store.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -179,15 +179,15 @@ class TransactionManager:
         data: bytes,
         *,
         gas_limit: int | None = None,
-        on_journaled: Callable[[sqlite3.Connection, int], None] | None = None,
+        link: Callable[[int, UnitOfWork], None] | None = None,
     ) -> int:
         """Simulates, signs, journals, then broadcasts a call; returns its tx_id.
 
         Idempotent while pending: a call with the same `to` and `data` as a pending transaction returns that
         transaction's id and sends nothing. A broadcast failure after journaling is logged, not raised: the
         transaction is in the journal and `poll` resends or replaces it.
-        `on_journaled(connection, tx_id)` runs inside the journal's database transaction (see
-        TransactionJournal.record). Raises TransactionRejected when the simulation reverts,
+        `link(tx_id, work)` writes what the transaction carries (its requests) through the journal's unit of work,
+        so the two commit together (see TransactionJournal.record). Raises TransactionRejected when the simulation reverts,
         InFlightLimitReached when at the cap.
         """
         to = to_checksum_address(to)
@@ -214,7 +214,7 @@ class TransactionManager:
             nonce = chain_nonce if journal_nonce is None else max(chain_nonce, journal_nonce + 1)
             max_fee, priority_fee = initial_fees(_base_fee(block), self._priority_fee(block), self._max_fee_cap)
             attempt = self._sign(nonce, to, data, gas_limit, max_fee, priority_fee, block["number"])
-            tx_id = self._journal.record(self._sender, nonce, to, data, gas_limit, attempt, on_journaled)
+            tx_id = self._journal.record(self._sender, nonce, to, data, gas_limit, attempt, link)
             logger.info("tx %d journaled: nonce %d gas %d %s", tx_id, nonce, gas_limit, _described(attempt))
             self._send(tx_id, attempt)
         return tx_id

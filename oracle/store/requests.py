@@ -1,4 +1,4 @@
-"""Every request the node has seen and where it stands; each move is one committed SQLite transaction.
+"""Every request the node has seen and where it stands; each move is one committed database transaction.
 
 seen -> predicted -> signed -> sent -> confirmed | failed | expired
                       ^         |
@@ -8,21 +8,18 @@ seen -> predicted -> signed -> sent -> confirmed | failed | expired
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from oracle.privacy.inputs import PrivateInput
-from oracle.store.database import Database, StoreError
+from oracle.store.checkpoints import Checkpoint, ListenerCheckpoint
+from oracle.store.database import Engine, StoreError
 from oracle.store.transactions import TxState
+from oracle.store.unit_of_work import Row, UnitOfWork
 from oracle.types import Request, Status
-
-_REMEMBER_BLOCK = (
-    "INSERT INTO block_hashes (block_number, block_hash) VALUES (?, ?)"
-    " ON CONFLICT (block_number) DO UPDATE SET block_hash = excluded.block_hash"
-)
 
 
 class State(StrEnum):
@@ -91,7 +88,7 @@ class StoredRequest:
     input_error: str | None = None  # why the input was refused (INVALID_INPUT)
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> StoredRequest:
+    def from_row(cls, row: Row) -> StoredRequest:
         return cls(
             request_id=bytes(row["request_id"]),
             request=Request(
@@ -134,17 +131,12 @@ class StoredRequest:
         )
 
 
-@dataclass(frozen=True)
-class Checkpoint:
-    block_number: int
-    block_hash: bytes
-
-
 class RequestStore:
-    """The requests table, the listener's checkpoint and the recent block hashes used to detect reorgs."""
+    """All SQL for the `requests` table; the listener's checkpoint (`checkpoints`) moves with the requests it covers."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self.db = db
+        self.checkpoints = ListenerCheckpoint(db)
 
     # ------------------------------------------------------------------ moves
     def add_seen(
@@ -189,9 +181,9 @@ class RequestStore:
             )
             for r in requests_list
         ]
-        with self.db.transaction() as connection:
-            before = connection.total_changes
-            connection.executemany(
+        with self.db.transaction() as work:
+            before = work.total_changes
+            work.executemany(
                 "INSERT INTO requests (request_id, model_id, artifact_hash, input_hash, consumer, fee_wei,"
                 " deadline, callback_gas, features, block_number, block_hash, log_index, event_tx_hash, state,"
                 " seen_at, updated_at, private_subject, attestation_expires_at, attestation_signature, encrypted_input)"
@@ -199,13 +191,9 @@ class RequestStore:
                 " ON CONFLICT (request_id) DO NOTHING",
                 rows,
             )
-            inserted = connection.total_changes - before
-            # every block holding a request is remembered, so a reorg is traced back to the first changed one
-            connection.executemany(
-                _REMEMBER_BLOCK,
-                sorted({(r.block_number, r.block_hash) for r in requests_list}),
-            )
-            connection.executemany(
+            inserted = work.total_changes - before
+            self.checkpoints.remember(work, (Checkpoint(r.block_number, r.block_hash) for r in requests_list))
+            work.executemany(
                 "UPDATE requests SET state = ?, settled_block = ?, error = NULL, settled_at = ?, updated_at = ?"
                 f" WHERE request_id = ? AND state IN {_marks(UNSENT_STATES)}",
                 [
@@ -221,7 +209,7 @@ class RequestStore:
                 ],
             )
             if checkpoint is not None:
-                self._save_checkpoint(connection, checkpoint)
+                self.checkpoints.advance(work, checkpoint)
         return inserted
 
     def mark_predicted(
@@ -258,17 +246,17 @@ class RequestStore:
             [(State.SIGNED.value, signatures, time.time(), rid, State.PREDICTED.value) for rid, signatures in signed],
         )
 
-    def mark_sent(self, request_ids: Sequence[bytes], tx_id: int, connection: sqlite3.Connection | None = None) -> None:
-        """Links requests to the transaction carrying them; pass `connection` to share the journal's
-        transaction, so the link and the journalled transaction commit together."""
+    def mark_sent(self, request_ids: Sequence[bytes], tx_id: int, work: UnitOfWork | None = None) -> None:
+        """Links requests to the transaction carrying them; pass the journal's unit of work (`work`), so the link
+        and the journalled transaction commit together."""
         now = time.time()
         rows = [(State.SENT.value, tx_id, now, now, rid, State.SIGNED.value) for rid in request_ids]
         sql = (
             "UPDATE requests SET state = ?, tx_id = ?, sends = sends + 1, error = NULL, sent_at = ?, updated_at = ?"
             " WHERE request_id = ? AND state = ?"
         )
-        if connection is not None:
-            connection.executemany(sql, rows)
+        if work is not None:
+            work.executemany(sql, rows)
         else:
             self._move(sql, rows)
 
@@ -311,24 +299,15 @@ class RequestStore:
         chains share) when given, else after the newest recorded block hash below the fork, else from its
         start block. Returns (dropped, resent)."""
         now = time.time()
-        with self.db.transaction() as connection:
-            dropped = connection.execute("DELETE FROM requests WHERE block_number >= ?", (fork_block,)).rowcount
-            resent = connection.execute(
+        with self.db.transaction() as work:
+            dropped = work.execute("DELETE FROM requests WHERE block_number >= ?", (fork_block,)).rowcount
+            resent = work.execute(
                 "UPDATE requests SET state = ?, tx_id = NULL, settled_block = NULL,"
                 " error = 'reorg: answer to be sent again', updated_at = ?"
                 f" WHERE settled_block >= ? AND state IN {_marks(_FINAL)}",
                 (State.SIGNED.value, now, fork_block, *_values(_FINAL)),
             ).rowcount
-            connection.execute("DELETE FROM block_hashes WHERE block_number >= ?", (fork_block,))
-            previous = connection.execute(
-                "SELECT block_number, block_hash FROM block_hashes ORDER BY block_number DESC LIMIT 1"
-            ).fetchone()
-            if agreed is not None:
-                self._save_checkpoint(connection, agreed)
-            elif previous is None:
-                connection.execute("DELETE FROM checkpoints WHERE name = 'listener'")
-            else:
-                self._save_checkpoint(connection, Checkpoint(previous[0], bytes(previous[1])), record_hash=False)
+            self.checkpoints.rewind(work, fork_block, agreed)
         return dropped, resent
 
     # ------------------------------------------------------------------ reads
@@ -414,24 +393,7 @@ class RequestStore:
             counts[State(row[0])] = row[1]
         return counts
 
-    # ------------------------------------------------------------------ listener checkpoint
-    def checkpoint(self) -> Checkpoint | None:
-        rows = self.db.query("SELECT block_number, block_hash FROM checkpoints WHERE name = 'listener'")
-        return Checkpoint(rows[0][0], bytes(rows[0][1])) if rows else None
-
-    def save_checkpoint(self, checkpoint: Checkpoint) -> None:
-        with self.db.transaction() as connection:
-            self._save_checkpoint(connection, checkpoint)
-
-    def block_hash(self, block_number: int) -> bytes | None:
-        rows = self.db.query("SELECT block_hash FROM block_hashes WHERE block_number = ?", (block_number,))
-        return bytes(rows[0][0]) if rows else None
-
-    def recent_blocks(self) -> list[Checkpoint]:
-        """The recorded block hashes, newest first."""
-        rows = self.db.query("SELECT block_number, block_hash FROM block_hashes ORDER BY block_number DESC")
-        return [Checkpoint(row[0], bytes(row[1])) for row in rows]
-
+    # ------------------------------------------------------------------ blocks holding requests
     def request_block_count(self, before: int) -> int:
         """How many distinct blocks below `before` hold requests (the blocks whose hashes the store still knows
         after the recorded ones were pruned)."""
@@ -452,29 +414,12 @@ class RequestStore:
         )
         return Checkpoint(rows[0][0], bytes(rows[0][1]))
 
-    def prune_block_hashes(self, keep_from: int) -> None:
-        with self.db.transaction() as connection:
-            connection.execute("DELETE FROM block_hashes WHERE block_number < ?", (keep_from,))
-
     # ------------------------------------------------------------------ internals
-    @staticmethod
-    def _save_checkpoint(connection: sqlite3.Connection, checkpoint: Checkpoint, record_hash: bool = True) -> None:
-        connection.execute(
-            "INSERT INTO checkpoints (name, block_number, block_hash) VALUES ('listener', ?, ?)"
-            " ON CONFLICT (name) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash",
-            (checkpoint.block_number, checkpoint.block_hash),
-        )
-        if record_hash:
-            connection.execute(
-                _REMEMBER_BLOCK,
-                (checkpoint.block_number, checkpoint.block_hash),
-            )
-
-    def _move(self, sql: str, rows: list[tuple]) -> None:
+    def _move(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        with self.db.transaction() as connection:
-            connection.executemany(sql, rows)
+        with self.db.transaction() as work:
+            work.executemany(sql, rows)
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -486,8 +431,9 @@ def _values(states: Iterable[State]) -> tuple[str, ...]:
     return tuple(state.value for state in states)
 
 
-def _filters(state: State | None, model_id: bytes | None, consumer: str | None) -> tuple[str, list]:
-    clauses, parameters = [], []
+def _filters(state: State | None, model_id: bytes | None, consumer: str | None) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    parameters: list[object] = []
     if state is not None:
         clauses.append("state = ?")
         parameters.append(State(state).value)
@@ -501,7 +447,6 @@ def _filters(state: State | None, model_id: bytes | None, consumer: str | None) 
 
 
 __all__ = [
-    "Checkpoint",
     "FINAL_STATES",
     "RequestStore",
     "SeenRequest",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from oracle.store.database import Database, StoreError, integrity_errors
+from oracle.store.database import Engine, StoreError, integrity_errors
+from oracle.store.unit_of_work import Row, UnitOfWork
 
 
 class TxState(StrEnum):
@@ -72,7 +72,7 @@ class JournalStats:
 class TransactionJournal:
     """All SQL for the `transactions` and `tx_attempts` tables."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._db = db
 
     def record(
@@ -83,31 +83,31 @@ class TransactionJournal:
         data: bytes,
         gas_limit: int,
         attempt: TxAttempt,
-        on_recorded: Callable[[sqlite3.Connection, int], None] | None = None,
+        link: Callable[[int, UnitOfWork], None] | None = None,
     ) -> int:
         """Inserts a pending transaction and its first attempt in one database transaction; returns its tx_id.
-        `on_recorded(connection, tx_id)` runs inside that transaction, so what the caller links to the
-        transaction (the requests it answers) commits together with it or not at all."""
+        `link(tx_id, work)` writes through that transaction's unit of work what the caller links to the
+        transaction (the requests it answers), so the link commits together with it or not at all."""
         now = time.time()
-        with self._db.transaction() as connection:
+        with self._db.transaction() as work:
             try:
-                tx_id = connection.execute(
+                tx_id: int = work.execute(
                     "INSERT INTO transactions (sender, nonce, to_address, data, gas_limit, state, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING tx_id",
                     (sender, nonce, to, bytes(data), gas_limit, TxState.PENDING.value, now, now),
                 ).fetchone()[0]
             except integrity_errors() as error:
                 raise StoreError(f"{sender} already has a pending transaction at nonce {nonce}") from error
-            _insert_attempt(connection, tx_id, 1, attempt, now)
-            if on_recorded is not None:
-                on_recorded(connection, tx_id)
+            _insert_attempt(work, tx_id, 1, attempt, now)
+            if link is not None:
+                link(tx_id, work)
         return tx_id
 
     def add_attempt(self, tx_id: int, attempt: TxAttempt) -> TxAttempt:
         """Records a replacement of a pending transaction; returns it with its attempt number."""
         now = time.time()
-        with self._db.transaction() as connection:
-            row = connection.execute(
+        with self._db.transaction() as work:
+            row = work.execute(
                 "SELECT state, COALESCE((SELECT MAX(attempt) FROM tx_attempts WHERE tx_id = ?), 0) AS last"
                 " FROM transactions WHERE tx_id = ?",
                 (tx_id, tx_id),
@@ -117,8 +117,8 @@ class TransactionJournal:
             if row["state"] != TxState.PENDING:
                 raise StoreError(f"transaction {tx_id} is {row['state']}, not pending")
             number = int(row["last"]) + 1
-            _insert_attempt(connection, tx_id, number, attempt, now)
-            connection.execute("UPDATE transactions SET updated_at = ? WHERE tx_id = ?", (now, tx_id))
+            _insert_attempt(work, tx_id, number, attempt, now)
+            work.execute("UPDATE transactions SET updated_at = ? WHERE tx_id = ?", (now, tx_id))
         return TxAttempt(
             attempt.tx_hash,
             attempt.raw,
@@ -151,14 +151,12 @@ class TransactionJournal:
         gas_used: int | None,
         effective_gas_price: int | None,
     ) -> None:
-        with self._db.transaction() as connection:
+        with self._db.transaction() as work:
             if tx_hash is not None:
-                owner = connection.execute(
-                    "SELECT tx_id FROM tx_attempts WHERE tx_hash = ?", (bytes(tx_hash),)
-                ).fetchone()
+                owner = work.execute("SELECT tx_id FROM tx_attempts WHERE tx_hash = ?", (bytes(tx_hash),)).fetchone()
                 if owner is None or owner["tx_id"] != tx_id:
                     raise StoreError(f"0x{bytes(tx_hash).hex()} is not an attempt of transaction {tx_id}")
-            updated = connection.execute(
+            updated = work.execute(
                 "UPDATE transactions SET state = ?, mined_hash = ?, block_number = ?, gas_used = ?,"
                 " effective_gas_price = ?, updated_at = ? WHERE tx_id = ? AND state = ?",
                 (
@@ -242,7 +240,7 @@ class TransactionJournal:
             fees_paid_wei=fees_paid_wei,
         )
 
-    def _with_attempts(self, rows: list[sqlite3.Row]) -> list[JournaledTx]:
+    def _with_attempts(self, rows: list[Row]) -> list[JournaledTx]:
         if not rows:
             return []
         ids = [row["tx_id"] for row in rows]
@@ -265,8 +263,8 @@ class TransactionJournal:
         return [_journaled(row, tuple(attempts[row["tx_id"]])) for row in rows]
 
 
-def _insert_attempt(connection: sqlite3.Connection, tx_id: int, number: int, attempt: TxAttempt, now: float) -> None:
-    connection.execute(
+def _insert_attempt(work: UnitOfWork, tx_id: int, number: int, attempt: TxAttempt, now: float) -> None:
+    work.execute(
         "INSERT INTO tx_attempts (tx_hash, tx_id, attempt, raw, max_fee_per_gas, max_priority_fee_per_gas,"
         " sent_block, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -282,7 +280,7 @@ def _insert_attempt(connection: sqlite3.Connection, tx_id: int, number: int, att
     )
 
 
-def _journaled(row: sqlite3.Row, attempts: tuple[TxAttempt, ...]) -> JournaledTx:
+def _journaled(row: Row, attempts: tuple[TxAttempt, ...]) -> JournaledTx:
     return JournaledTx(
         tx_id=int(row["tx_id"]),
         sender=row["sender"],
