@@ -8,14 +8,22 @@ one on, never looks inside. `Database.transaction()` and `PostgresDatabase.trans
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Protocol, overload
 
 
 class Row(Protocol):
     """A result row, read by position or by column name (sqlite3.Row, or postgres.Row)."""
 
+    @overload
     def __getitem__(self, key: int | str, /) -> Any: ...
+
+    @overload
+    def __getitem__(self, key: slice, /) -> tuple[Any, ...]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def __len__(self) -> int: ...
 
     def keys(self) -> list[str]: ...
 
