@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from eth_utils import to_checksum_address
 from web3 import Web3
@@ -71,7 +72,7 @@ class RequestListener:
         self._reorg_depth = reorg_depth
         self._known: dict[int, bytes] = {}  # hashes read from the head block of the current poll
 
-    def poll(self, head_block: Mapping | None = None) -> ListenResult:
+    def poll(self, head_block: Mapping[str, Any] | None = None) -> ListenResult:
         """Reads every confirmed block past the checkpoint; returns how many new requests were stored.
         `head_block` (number, hash, parentHash), when the caller already fetched the latest block, saves round trips."""
         if head_block is None:
@@ -116,7 +117,7 @@ class RequestListener:
             log.info("blocks %d..%d: %d requests (%d new)", start, end, len(seen), inserted)
         return inserted
 
-    def _get_logs(self, start: int, end: int) -> list[dict]:
+    def _get_logs(self, start: int, end: int) -> list[dict[str, Any]]:
         """eth_getLogs answered as plain JSON: web3's result formatters cost more than the query on large ranges."""
         logs = raw_call(
             self._w3,
@@ -132,7 +133,7 @@ class RequestListener:
         )
         return [entry for entry in logs if not entry.get("removed")]
 
-    def _decode(self, entry: dict, private: bool) -> SeenRequest:
+    def _decode(self, entry: dict[str, Any], private: bool) -> SeenRequest:
         if private:  # the features stay sealed in the store, opened only to predict
             request_id, request, sealed = decode_private_prediction_requested(entry)
             features: tuple[int, ...] = ()

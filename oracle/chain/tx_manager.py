@@ -13,12 +13,15 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
 from eth_utils import to_checksum_address
+from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionIndexingInProgress, TransactionNotFound, Web3RPCError
+from web3.types import TxParams
 
 from oracle.chain import fault_metrics
 from oracle.chain.blocks import latest_block
@@ -35,7 +38,7 @@ logger = logging.getLogger(__name__)
 # Seconds a priority-fee suggestion is reused across new blocks (it is always reused within one block).
 PRIORITY_FEE_TTL = 1.0
 # Simulation and gas estimation see the effects of the node's own transactions still in flight.
-SIMULATION_BLOCK = "pending"
+SIMULATION_BLOCK: Final = "pending"
 # Reads of the same evidence (a nonce used with no receipt, a nonce the chain lost) before the node acts on it.
 EVIDENCE_READS = 3
 # Key of the evidence that the chain's nonce is below the lowest pending transaction's, with nothing in between.
@@ -70,7 +73,7 @@ class TransactionRejected(TxManagerError):
         self.args = revert.args  # the error's arguments, not the exception's constructor arguments
         self.data = revert.data
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[TransactionRejected], tuple[str, DecodedRevert]]:
         return TransactionRejected, (self.to, DecodedRevert(self.selector, self.error_name, self.args, self.data))
 
     def __str__(self) -> str:
@@ -101,7 +104,7 @@ class TransactionManager:
         account: LocalAccount,
         journal: TransactionJournal,
         *,
-        error_abi: list[dict],
+        error_abi: list[dict[str, Any]],
         max_in_flight: int = 4,
         stuck_after_blocks: int = 3,
         fee_bump_percent: int = 25,
@@ -196,7 +199,7 @@ class TransactionManager:
         if existing is not None:
             return self._already_pending(existing)
         self._check_capacity()
-        call: dict[str, Any] = {"from": self._sender, "to": to, "data": data}
+        call: TxParams = {"from": self._sender, "to": to, "data": data}
         if gas_limit is not None:
             call["gas"] = gas_limit
         if gas_limit is None:
@@ -219,7 +222,7 @@ class TransactionManager:
             self._send(tx_id, attempt)
         return tx_id
 
-    def poll(self, head: Mapping | None = None) -> list[TxOutcome]:
+    def poll(self, head: Mapping[str, Any] | None = None) -> list[TxOutcome]:
         """Settles pending transactions from receipts and nonces, replaces stuck ones; returns those that became
         final. Once per new block it also looks for nonces of this key that the journal did not send.
         `head`: the latest block (number, hash, baseFeePerGas) when the caller has just read it."""
@@ -284,17 +287,17 @@ class TransactionManager:
         if self.in_flight() >= self._max_in_flight:
             raise InFlightLimitReached(f"{self._max_in_flight} transactions already in flight from {self._sender}")
 
-    def _simulate(self, call: dict) -> None:
+    def _simulate(self, call: TxParams) -> None:
         try:
             self._w3.eth.call(call, SIMULATION_BLOCK)
         except ContractLogicError as error:
-            raise TransactionRejected(call["to"], self._decoder.decode(revert_data(error))) from None
+            raise TransactionRejected(str(call["to"]), self._decoder.decode(revert_data(error))) from None
 
-    def _estimate_gas(self, call: dict) -> int:
+    def _estimate_gas(self, call: TxParams) -> int:
         try:
             estimate = self._w3.eth.estimate_gas(call, SIMULATION_BLOCK)
         except ContractLogicError as error:
-            raise TransactionRejected(call["to"], self._decoder.decode(revert_data(error))) from None
+            raise TransactionRejected(str(call["to"]), self._decoder.decode(revert_data(error))) from None
         return math.ceil(estimate * self._gas_multiplier)
 
     def _sign(
@@ -305,7 +308,7 @@ class TransactionManager:
                 "type": 2,
                 "chainId": self._chain_id,
                 "nonce": nonce,
-                "to": to,
+                "to": HexStr(to),
                 "data": data,
                 "value": 0,
                 "gas": gas_limit,
@@ -329,7 +332,7 @@ class TransactionManager:
 
     def _known_to_node(self, tx_hash: bytes) -> bool:
         try:
-            self._w3.eth.get_transaction(tx_hash)
+            self._w3.eth.get_transaction(HexBytes(tx_hash))
         except TransactionNotFound:
             return False
         return True
@@ -442,7 +445,7 @@ class TransactionManager:
         fault_metrics.TX_ABANDONED.inc(len(outcomes))
         return outcomes
 
-    def _replace(self, tx: JournaledTx, block: Mapping) -> None:
+    def _replace(self, tx: JournaledTx, block: Mapping[str, Any]) -> None:
         """Signs the same call at the same nonce with higher fees, journals it, then broadcasts it.
 
         An attempt a pool still holds must be outbid by `fee_bump_percent`; one no pool holds any more (evicted,
@@ -485,7 +488,7 @@ class TransactionManager:
         )
         self._send(tx.tx_id, attempt)
 
-    def _priority_fee(self, block: Mapping) -> int:
+    def _priority_fee(self, block: Mapping[str, Any]) -> int:
         """eth_maxPriorityFeePerGas, reused within a block and for PRIORITY_FEE_TTL seconds across blocks: the
         suggestion moves slowly, and on a fast local chain every transaction makes a new block."""
         now = time.monotonic()
@@ -496,7 +499,7 @@ class TransactionManager:
         return self._fee_cache[1]
 
 
-def _base_fee(block: Mapping) -> int:
+def _base_fee(block: Mapping[str, Any]) -> int:
     return int(block.get("baseFeePerGas", 0))
 
 
