@@ -189,7 +189,7 @@ class OracleNode:
         result.settled = self.settle_sent(head)
         return result
 
-    # ------------------------------------------------------------------ steps (each returns how many requests moved)
+    # ------------------------------------------------------------------ steps: each returns how many requests moved
     def predict_seen(self) -> int:
         """Seen requests (those that pay for their answer, of a model this node serves) -> predicted, one batch
         per model; a refused input is answered INVALID_INPUT with its reason kept."""
@@ -226,9 +226,10 @@ class OracleNode:
         return done
 
     def sign_predicted(self) -> int:
-        """Predicted requests -> signed. Signs, hands the observation to the outbox, and keeps it with the peers' (before the move, so a
-        signed request always has it). The peers get it first: their quorum waits on it, not on this node's
-        writes, and an observation sent but not kept (a crash between) is signed again, identical, on restart."""
+        """Predicted requests -> signed. Signs, hands the observation to the outbox, and keeps it with the peers'
+        (before the move, so a signed request always has it). The peers get it first: their quorum waits on it,
+        not on this node's writes, and an observation sent but not kept (a crash between) is signed again,
+        identical, on restart."""
         requests = self._store.in_state(State.PREDICTED, limit=10_000)
         if not requests:
             return 0

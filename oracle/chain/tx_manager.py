@@ -190,8 +190,8 @@ class TransactionManager:
         transaction's id and sends nothing. A broadcast failure after journaling is logged, not raised: the
         transaction is in the journal and `poll` resends or replaces it.
         `link(tx_id, work)` writes what the transaction carries (its requests) through the journal's unit of work,
-        so the two commit together (see TransactionJournal.record). Raises TransactionRejected when the simulation reverts,
-        InFlightLimitReached when at the cap.
+        so the two commit together (see TransactionJournal.record). Raises TransactionRejected when the
+        simulation reverts, InFlightLimitReached when at the cap.
         """
         to = to_checksum_address(to)
         data = bytes(data)

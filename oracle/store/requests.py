@@ -323,7 +323,8 @@ class RequestStore:
         for start in range(0, len(request_ids), 500):  # SQLite's bound on host parameters
             chunk = list(request_ids[start : start + 500])
             rows = self.db.query(
-                f"SELECT request_id FROM requests WHERE request_id IN {_marks(chunk)} AND state NOT IN {_marks(_FINAL)}",
+                f"SELECT request_id FROM requests WHERE request_id IN {_marks(chunk)}"
+                f" AND state NOT IN {_marks(_FINAL)}",
                 (*chunk, *_values(_FINAL)),
             )
             found.update(bytes(row[0]) for row in rows)
