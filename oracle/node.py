@@ -1,12 +1,12 @@
 """The node's pipeline: each tick moves every request as far as it can go, one persisted step at a time.
 
-    listener   (chain -> seen)
-    predict    (seen -> predicted: batch inference per model)
-    sign       (predicted -> signed: EIP-712 observation, kept and sent to the peers)
-    expire     (not yet sent and past its deadline -> expired)
-    send       (signed -> sent: once k observations agree and this node's turn to transmit has come,
-                fulfillBatch transactions, while the tx manager has capacity)
-    settle     (sent -> confirmed | failed | expired, or back to signed: receipts from the tx manager)
+    listener         (chain -> seen)
+    predict_seen     (seen -> predicted: batch inference per model)
+    sign_predicted   (predicted -> signed: EIP-712 observation, kept and sent to the peers)
+    expire_overdue   (not yet sent and past its deadline -> expired)
+    send_ready       (signed -> sent: once k observations agree and this node's turn to transmit has come,
+                      fulfillBatch transactions, while the tx manager has capacity)
+    settle_sent      (sent -> confirmed | failed | expired, or back to signed: receipts from the tx manager)
 
 Every step reads its input from the store, so a restart after a crash at any point resumes where the
 store says; the transaction journal commits together with the requests it carries. Observations of the
@@ -21,6 +21,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from web3 import Web3
 
@@ -39,8 +41,10 @@ from oracle.network.signers import Membership
 from oracle.network.transmission import TransmitSchedule
 from oracle.node_metrics import REPORTS_SKIPPED
 from oracle.privacy.inputs import InputResolver
+from oracle.store.database import StoreError
 from oracle.store.observations import ObservationStore
 from oracle.store.requests import RequestStore, State, StoredRequest
+from oracle.store.transactions import TxState
 from oracle.tick_backoff import TickBackoff
 from oracle.types import Report, Status
 
@@ -134,7 +138,9 @@ class OracleNode:
         if self._network.outbox is not None:
             self._network.outbox.start()
             open_requests = self._store.in_state(State.SIGNED, limit=1_000_000)
-            self._network.outbox.send(self._own_observation(r, r.signatures[:64]) for r in open_requests)
+            self._network.outbox.send(
+                self._own_observation(r, r.signatures[:64]) for r in open_requests if r.signatures is not None
+            )
 
     def stop(self) -> None:
         if self._network.outbox is not None:
@@ -158,7 +164,7 @@ class OracleNode:
                     if not result.busy and self._idle(poll_interval) and self._block_gas_limit:
                         # peers' observations arrived: a quorum may be complete, and sending it need not wait
                         # for the chain head, the listener and the other steps of a tick (the next tick runs next)
-                        self._send(self._block_gas_limit)
+                        self.send_ready(self._block_gas_limit)
                 except Exception as error:
                     stop.wait(backoff.failed(error))
         finally:
@@ -176,15 +182,17 @@ class OracleNode:
         result = TickResult(head=head["number"])
         listened = self._listener.poll(head_block=head)
         result.seen, result.reorg_from = listened.new_requests, listened.reorg_from
-        result.predicted = self._predict()
-        result.signed = self._sign()
-        result.expired = self._expire(head["timestamp"])
-        result.sent = self._send(head["gasLimit"])  # before settling: a new answer never waits on receipts
-        result.settled = self._settle(head)
+        result.predicted = self.predict_seen()
+        result.signed = self.sign_predicted()
+        result.expired = self.expire_overdue(head["timestamp"])
+        result.sent = self.send_ready(head["gasLimit"])  # before settling: a new answer never waits on receipts
+        result.settled = self.settle_sent(head)
         return result
 
-    # ------------------------------------------------------------------ steps
-    def _predict(self) -> int:
+    # ------------------------------------------------------------------ steps: each returns how many requests moved
+    def predict_seen(self) -> int:
+        """Seen requests (those that pay for their answer, of a model this node serves) -> predicted, one batch
+        per model; a refused input is answered INVALID_INPUT with its reason kept."""
         groups: dict[tuple[bytes, bytes], list[StoredRequest]] = defaultdict(list)
         seen = [r for r in self._store.in_state(State.SEEN, limit=10_000) if r.request_id not in self._unservable]
         # A request whose fee does not pay for its answer at today's gas price stays seen: it expires unanswered.
@@ -217,16 +225,15 @@ class OracleNode:
             done += len(requests)
         return done
 
-    def _sign(self) -> int:
-        """Signs, hands the observation to the outbox, and keeps it with the peers' (before the move, so a
-        signed request always has it). The peers get it first: their quorum waits on it, not on this node's
-        writes, and an observation sent but not kept (a crash between) is signed again, identical, on restart."""
+    def sign_predicted(self) -> int:
+        """Predicted requests -> signed. Signs, hands the observation to the outbox, and keeps it with the peers'
+        (before the move, so a signed request always has it). The peers get it first: their quorum waits on it,
+        not on this node's writes, and an observation sent but not kept (a crash between) is signed again,
+        identical, on restart."""
         requests = self._store.in_state(State.PREDICTED, limit=10_000)
         if not requests:
             return 0
-        signed = [
-            (r.request_id, self._signer.sign_observation(r.request_id, r.request, r.status, r.value)) for r in requests
-        ]
+        signed = [(r.request_id, self._signer.sign_observation(r.request_id, r.request, *_answer(r))) for r in requests]
         own = [self._own_observation(r, signature) for r, (_, signature) in zip(requests, signed, strict=True)]
         if self._network.outbox is not None:
             self._network.outbox.send(own)
@@ -235,19 +242,20 @@ class OracleNode:
         return len(signed)
 
     def _own_observation(self, request: StoredRequest, signature: bytes) -> Observation:
-        assert request.status is not None and request.value is not None
-        return Observation.of(
-            request.request_id, request.request, request.status, request.value, self._signer.address, signature
-        )
+        return Observation.of(request.request_id, request.request, *_answer(request), self._signer.address, signature)
 
-    def _expire(self, chain_time: int) -> int:
+    def expire_overdue(self, chain_time: int) -> int:
+        """Requests not yet sent whose deadline is within `deadline_margin` seconds of `chain_time` -> expired."""
         due = self._store.due_to_expire(chain_time + self._deadline_margin)
         if due:
             self._store.mark_expired(due)
             log.warning("%d requests reached their deadline unanswered; the consumer may cancel them", len(due))
         return len(due)
 
-    def _send(self, block_gas_limit: int) -> int:
+    def send_ready(self, block_gas_limit: int) -> int:
+        """Signed requests with a quorum whose turn to transmit has come -> sent, in fulfillBatch transactions of
+        at most 80% of `block_gas_limit`, while the transaction manager has capacity; a batch the coordinator
+        refuses in simulation is checked report by report."""
         sent = 0
         budget = int(block_gas_limit * 0.8)
         while self._tx.capacity() > 0:
@@ -259,10 +267,7 @@ class OracleNode:
             ids = [r.request_id for r, _ in batch]
             try:
                 tx_id = self._tx.submit(
-                    self._coordinator.address,
-                    data,
-                    gas_limit=gas_limit,
-                    on_journaled=lambda connection, tx_id, ids=ids: self._store.mark_sent(ids, tx_id, connection),
+                    self._coordinator.address, data, gas_limit=gas_limit, link=partial(self._store.mark_sent, ids)
                 )
             except TransactionRejected as rejection:
                 log.warning("batch of %d rejected in simulation: %s; checking each report", len(batch), rejection)
@@ -279,7 +284,8 @@ class OracleNode:
         budget; and a gas limit that covers them: every callback's limit plus what the exact-gas check keeps
         back, and a per-report allowance for verification and calldata. An upper bound instead of
         eth_estimateGas, whose binary search re-runs a whole batch a dozen times; unused gas is not paid for."""
-        batch, gas = [], BATCH_BASE_GAS
+        batch: list[tuple[StoredRequest, Quorum]] = []
+        gas = BATCH_BASE_GAS
         for request, agreed in self._ready(self._max_batch):
             need = REPORT_GAS + request.request.callback_gas_limit * 64 // 63
             if batch and gas + need > gas_budget:
@@ -359,11 +365,13 @@ class OracleNode:
             log.error("%d answers refused by the coordinator: %s", len(refused), refused[0][1])
 
     @staticmethod
-    def _report(request: StoredRequest, agreed: Quorum) -> tuple:
+    def _report(request: StoredRequest, agreed: Quorum) -> tuple[Any, ...]:
         return Report(request.request_id, request.request, agreed.status, agreed.values).as_abi()
 
     # ------------------------------------------------------------------ receipts
-    def _settle(self, head: Mapping | None = None) -> int:
+    def settle_sent(self, head: Mapping[str, Any] | None = None) -> int:
+        """Sent requests -> confirmed, failed or expired from their transaction's outcome, or back to signed to
+        be sent again. `head`: the latest block, when the caller has just read it."""
         settled = self._apply_journalled()
         for outcome in self._tx.poll(head):
             settled += self._apply(outcome)
@@ -386,7 +394,7 @@ class OracleNode:
         ids = {r.request_id for r in requests if r.state == State.SENT}
         if not ids:
             return 0
-        if outcome.state != "mined":
+        if outcome.state != TxState.MINED or outcome.receipt is None or outcome.block_number is None:
             self._retry_or_fail(requests, f"transaction {outcome.state}")
             return 0
         receipt = self._coordinator.receipt_outcome(outcome.receipt)
@@ -425,3 +433,10 @@ class OracleNode:
         self._store.back_to_signed(again, reason)
         self._store.mark_failed(given_up)
         log.warning("%s: %d answers to send again, %d given up", reason, len(again), len(given_up))
+
+
+def _answer(request: StoredRequest) -> tuple[Status, int]:
+    """The status and value of a predicted (or later) request: the store sets both with the move to predicted."""
+    if request.status is None or request.value is None:
+        raise StoreError(f"request 0x{request.request_id.hex()} is {request.state} without a prediction")
+    return request.status, request.value

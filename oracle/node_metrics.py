@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import REGISTRY, Counter, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -79,7 +80,7 @@ class MetricsServer:
         self._gauges = gauges
         self._host = host
         self._port = port
-        self._server = None
+        self._server: WSGIServer | None = None
 
     @property
     def port(self) -> int:

@@ -23,7 +23,7 @@ class TickBackoff:
         """Counts and logs a failed tick; returns the seconds to wait before the next one."""
         self.failures += 1
         TICK_FAILURES.inc()
-        wait = min(self._base * 2 ** (self.failures - 1), self._max)
+        wait = min(self._base * 2.0 ** (self.failures - 1), self._max)
         if self.failures == 1:
             log.error("tick failed; retrying in %.2g s", wait, exc_info=error)
         else:

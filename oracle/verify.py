@@ -48,7 +48,7 @@ def verify_request(
     """`from_block`: where to start looking for the request's events (the coordinator's deployment block).
     `opened`: (salt, features) of a private request, from the applicant or an auditor."""
     fulfilled = coordinator.answer(request_id, from_block)
-    if fulfilled is None or fulfilled.kind != "fulfilled":
+    if fulfilled is None or fulfilled.kind != "fulfilled" or fulfilled.status is None or fulfilled.value is None:
         raise VerifyError(f"no PredictionFulfilled event for request 0x{request_id.hex()}")
     requested = coordinator.requested(request_id, from_block, fulfilled.block_number)
     if requested is None:

@@ -100,7 +100,7 @@ class NodeCollector(Collector):
         )
 
     def _chain(self) -> Iterator[Metric]:
-        checkpoint = self._store.checkpoint()
+        checkpoint = self._store.checkpoints.get()
         if checkpoint is not None:
             yield GaugeMetricFamily(
                 "oracle_listener_block", "last block the listener has read", checkpoint.block_number

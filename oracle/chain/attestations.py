@@ -10,6 +10,8 @@ from functools import cached_property
 
 from eth_utils import to_checksum_address
 from web3 import Web3
+from web3.contract import Contract
+from web3.contract.contract import ContractFunction
 
 from oracle.chain.abi import load_abi
 from oracle.privacy.attestation import AttestationDomain
@@ -31,10 +33,10 @@ class AttestationRegistry:
         self._max_age = max_age_seconds
         self._clock = clock
         self._lock = threading.Lock()
-        self._cache: dict[tuple, tuple[float, bool]] = {}
+        self._cache: dict[tuple[object, ...], tuple[float, bool]] = {}
 
     @cached_property
-    def _contract(self):
+    def _contract(self) -> Contract:
         return self._w3.eth.contract(address=self.address, abi=list(load_abi("AttestationRegistry")))
 
     def is_required(self, model_id: bytes) -> bool:
@@ -46,7 +48,7 @@ class AttestationRegistry:
             ("trusted", model_id, attester), lambda: self._contract.functions.isTrustedAttester(model_id, attester)
         )
 
-    def _cached(self, key: tuple, call) -> bool:
+    def _cached(self, key: tuple[object, ...], call: Callable[[], ContractFunction]) -> bool:
         now = self._clock()
         with self._lock:
             hit = self._cache.get(key)

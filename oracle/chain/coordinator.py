@@ -12,11 +12,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from eth_utils import to_checksum_address
 from web3 import Web3
+from web3.contract import Contract
 from web3.exceptions import Web3RPCError
+from web3.providers.base import JSONBaseProvider
 from web3.types import RPCEndpoint, TxParams
 
 from oracle.chain.abi import coordinator_abi
@@ -66,7 +68,7 @@ class CoordinatorReverted(OracleError, ValueError):
         self.error_args = revert.args
         super().__init__(str(self))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[CoordinatorReverted], tuple[str, DecodedRevert]]:
         return CoordinatorReverted, (self.function, self.revert)
 
     def __str__(self) -> str:
@@ -188,7 +190,7 @@ class Coordinator:
         return _ERRORS
 
     @property
-    def error_abi(self) -> list[dict]:
+    def error_abi(self) -> list[dict[str, Any]]:
         """The coordinator's custom errors, for a decoder that also knows other contracts' (the tx manager)."""
         return [e for e in coordinator_abi() if e["type"] == "error"]
 
@@ -234,18 +236,20 @@ class Coordinator:
     ) -> TxParams:
         """registerModel, ready to sign by the owner `sender` (nonce, gas and fees filled in)."""
         call = self._contract.functions.registerModel(model_id, artifact_hash, schema_hash, pricing.as_abi())
-        return call.build_transaction(self._owner_tx(sender))
+        transaction: TxParams = call.build_transaction(self._owner_tx(sender))
+        return transaction
 
     def update_model_tx(self, sender: str, model_id: bytes, artifact_hash: bytes, schema_hash: bytes) -> TxParams:
         """updateModel (a new version of a registered model), ready to sign by the owner `sender`."""
         call = self._contract.functions.updateModel(model_id, artifact_hash, schema_hash)
-        return call.build_transaction(self._owner_tx(sender))
+        transaction: TxParams = call.build_transaction(self._owner_tx(sender))
+        return transaction
 
     def _owner_tx(self, sender: str) -> TxParams:
-        return {"from": sender, "nonce": self._w3.eth.get_transaction_count(sender)}
+        return {"from": sender, "nonce": self._w3.eth.get_transaction_count(to_checksum_address(sender))}
 
     @cached_property
-    def _contract(self):
+    def _contract(self) -> Contract:
         return self._w3.eth.contract(address=self.address, abi=coordinator_abi())
 
     # ------------------------------------------------------------------ signers
@@ -296,28 +300,29 @@ class Coordinator:
 
     # ------------------------------------------------------------------ calldata
     @staticmethod
-    def fulfill_batch_calldata(reports: Sequence[Report | tuple], signatures: Sequence[bytes]) -> bytes:
+    def fulfill_batch_calldata(reports: Sequence[Report | tuple[Any, ...]], signatures: Sequence[bytes]) -> bytes:
         """fulfillBatch calldata; reports as Report or as its ABI tuple (the node's hot path passes tuples)."""
         return encode_call("fulfillBatch", [[_abi(r) for r in reports], list(signatures)])
 
     @staticmethod
-    def fulfill_calldata(report: Report | tuple, signatures: bytes) -> bytes:
+    def fulfill_calldata(report: Report | tuple[Any, ...], signatures: bytes) -> bytes:
         return encode_call("fulfill", [_abi(report), signatures])
 
     @staticmethod
-    def verify_report_calldata(report: PullReport | tuple, signatures: bytes) -> bytes:
+    def verify_report_calldata(report: PullReport | tuple[Any, ...], signatures: bytes) -> bytes:
         return encode_call("verifyReport", [_abi(report), signatures])
 
-    def verify_report(self, report: PullReport | tuple, signatures: bytes) -> tuple[Status, int]:
+    def verify_report(self, report: PullReport | tuple[Any, ...], signatures: bytes) -> tuple[Status, int]:
         """(status, value) as verifyReport returns them; raises CoordinatorReverted (e.g. with error_name
         OracleCoordinatorReportExpired) when the coordinator refuses the report."""
         status, value = self._view("verifyReport", [_abi(report), signatures])
         return Status(status), int(value)
 
     # ------------------------------------------------------------------ events
-    def receipt_outcome(self, receipt: Mapping) -> ReceiptOutcome:
+    def receipt_outcome(self, receipt: Mapping[str, Any]) -> ReceiptOutcome:
         """The PredictionFulfilled and ReportSkipped logs this coordinator wrote in a (web3 or raw) receipt."""
-        fulfilled, skipped = set(), {}
+        fulfilled: set[bytes] = set()
+        skipped: dict[bytes, str] = {}
         address = self.address.lower()
         for entry in receipt["logs"]:
             if entry["address"].lower() != address or len(entry["topics"]) < 2:
@@ -334,7 +339,8 @@ class Coordinator:
         should there be several) or else its PredictionCancelled; None when neither happened there."""
         answers = [_answer(e) for e in self._logs([[_FULFILLED, _CANCELLED], request_id], from_block, to_block)]
         fulfilled = [a for a in answers if a.kind == "fulfilled"]
-        return (fulfilled or answers or [None])[-1]
+        last = fulfilled or answers
+        return last[-1] if last else None
 
     def answers(self, from_block: int, to_block: int | str = "latest") -> list[Answer]:
         """Every PredictionFulfilled and PredictionCancelled in the range, in chain order."""
@@ -390,13 +396,13 @@ class Coordinator:
             for e in self._logs([_SKIPPED], from_block, to_block)
         ]
 
-    def _reason(self, log: Mapping) -> str:
+    def _reason(self, log: Mapping[str, Any]) -> str:
         selector = bytes(decode_event_data("ReportSkipped", log)[0])
         return _ERRORS.name(selector) or "0x" + selector.hex()
 
     # ------------------------------------------------------------------ JSON-RPC
-    def _logs(self, topics: list, from_block: int, to_block: int | str) -> list[dict]:
-        return raw_call(
+    def _logs(self, topics: list[Any], from_block: int, to_block: int | str) -> list[dict[str, Any]]:
+        logs: list[dict[str, Any]] = raw_call(
             self._w3,
             "eth_getLogs",
             [
@@ -408,26 +414,28 @@ class Coordinator:
                 }
             ],
         )
+        return logs
 
-    def _call_params(self, function: str, args: list) -> list:
+    def _call_params(self, function: str, args: list[Any]) -> list[Any]:
         return [{"to": self.address, "data": "0x" + encode_call(function, args).hex()}, "latest"]
 
-    def _view(self, function: str, args: list) -> tuple:
+    def _view(self, function: str, args: list[Any]) -> tuple[Any, ...]:
         response = self._w3.provider.make_request(RPCEndpoint("eth_call"), self._call_params(function, args))
         return self._result(function, response)
 
-    def _batch_call(self, calls: Sequence[tuple[str, list]]) -> list[tuple]:
+    def _batch_call(self, calls: Sequence[tuple[str, list[Any]]]) -> list[tuple[Any, ...]]:
         """eth_call of every (function, args) in one JSON-RPC batch request; results in the same order."""
         if not calls:
             return []
-        responses = self._w3.provider.make_batch_request(
+        provider = cast(JSONBaseProvider, self._w3.provider)  # every provider web3 builds has batches
+        responses = provider.make_batch_request(
             [(RPCEndpoint("eth_call"), self._call_params(function, args)) for function, args in calls]
         )
         if not isinstance(responses, list):  # the node refused the whole batch
             raise Web3RPCError(f"eth_call batch failed: {responses.get('error')}")
         return [self._result(function, r) for (function, _), r in zip(calls, responses, strict=True)]
 
-    def _result(self, function: str, response: Mapping) -> tuple:
+    def _result(self, function: str, response: Mapping[str, Any]) -> tuple[Any, ...]:
         error = response.get("error")
         if error is not None:
             data = error.get("data") if isinstance(error, Mapping) else None
@@ -439,7 +447,7 @@ class Coordinator:
         return decode_result(function, _bytes(response["result"]))
 
 
-def _abi(value: Any) -> tuple:
+def _abi(value: Any) -> tuple[Any, ...]:
     return value.as_abi() if isinstance(value, (Report, PullReport)) else value
 
 
@@ -447,15 +455,15 @@ def _topic(topic: bytes | list[bytes]) -> str | list[str]:
     return ["0x" + t.hex() for t in topic] if isinstance(topic, list) else "0x" + bytes(topic).hex()
 
 
-def _bytes(value) -> bytes:
+def _bytes(value: str | bytes) -> bytes:
     return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)
 
 
-def _int(value) -> int:
+def _int(value: str | int) -> int:
     return int(value, 16) if isinstance(value, str) else int(value)
 
 
-def _answer(log: Mapping) -> Answer:
+def _answer(log: Mapping[str, Any]) -> Answer:
     request_id, block, tx_hash = _bytes(log["topics"][1]), _int(log["blockNumber"]), _bytes(log["transactionHash"])
     if _bytes(log["topics"][0]) == _CANCELLED:
         return Answer(request_id, "cancelled", block, tx_hash)
@@ -463,7 +471,7 @@ def _answer(log: Mapping) -> Answer:
     return Answer(request_id, "fulfilled", block, tx_hash, Status(status), int(value))
 
 
-def _requested(log: Mapping) -> RequestedEvent:
+def _requested(log: Mapping[str, Any]) -> RequestedEvent:
     block, tx_hash = _int(log["blockNumber"]), _bytes(log["transactionHash"])
     if _bytes(log["topics"][0]) == _PRIVATE_REQUESTED:
         request_id, request, private = decode_private_prediction_requested(log)

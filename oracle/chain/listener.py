@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from eth_utils import to_checksum_address
 from web3 import Web3
@@ -21,7 +22,8 @@ from web3.exceptions import BlockNotFound
 from oracle.chain import fault_metrics
 from oracle.chain.codec import decode_prediction_requested, decode_private_prediction_requested, event_topic
 from oracle.chain.rpc import raw_call
-from oracle.store.requests import Checkpoint, RequestStore, SeenRequest, Settlement
+from oracle.store.checkpoints import Checkpoint
+from oracle.store.requests import RequestStore, SeenRequest, Settlement
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +65,14 @@ class RequestListener:
         self._w3 = w3
         self._coordinator = to_checksum_address(coordinator)
         self._store = store
+        self._checkpoints = store.checkpoints
         self._confirmations = confirmations
         self._log_range = log_range
         self._start_block = start_block
         self._reorg_depth = reorg_depth
         self._known: dict[int, bytes] = {}  # hashes read from the head block of the current poll
 
-    def poll(self, head_block: Mapping | None = None) -> ListenResult:
+    def poll(self, head_block: Mapping[str, Any] | None = None) -> ListenResult:
         """Reads every confirmed block past the checkpoint; returns how many new requests were stored.
         `head_block` (number, hash, parentHash), when the caller already fetched the latest block, saves round trips."""
         if head_block is None:
@@ -78,7 +81,7 @@ class RequestListener:
         self._known = {head: bytes(head_block["hash"]), head - 1: bytes(head_block["parentHash"])}
         reorg_from = self._check_reorg()
         target = head - self._confirmations
-        checkpoint = self._store.checkpoint()
+        checkpoint = self._checkpoints.get()
         start = self._start_block if checkpoint is None else checkpoint.block_number + 1
         new = 0
         while start <= target:
@@ -86,7 +89,7 @@ class RequestListener:
             new += self._read_range(start, end)
             start = end + 1
         if target >= 0:
-            self._store.prune_block_hashes(target - self._reorg_depth)
+            self._checkpoints.prune(target - self._reorg_depth)
         return ListenResult(head, target if target >= 0 else None, new, reorg_from)
 
     def _read_range(self, start: int, end: int) -> int:
@@ -114,7 +117,7 @@ class RequestListener:
             log.info("blocks %d..%d: %d requests (%d new)", start, end, len(seen), inserted)
         return inserted
 
-    def _get_logs(self, start: int, end: int) -> list[dict]:
+    def _get_logs(self, start: int, end: int) -> list[dict[str, Any]]:
         """eth_getLogs answered as plain JSON: web3's result formatters cost more than the query on large ranges."""
         logs = raw_call(
             self._w3,
@@ -130,7 +133,7 @@ class RequestListener:
         )
         return [entry for entry in logs if not entry.get("removed")]
 
-    def _decode(self, entry: dict, private: bool) -> SeenRequest:
+    def _decode(self, entry: dict[str, Any], private: bool) -> SeenRequest:
         if private:  # the features stay sealed in the store, opened only to predict
             request_id, request, sealed = decode_private_prediction_requested(entry)
             features: tuple[int, ...] = ()
@@ -150,10 +153,10 @@ class RequestListener:
     def _check_reorg(self) -> int | None:
         """If the checkpoint block is no longer on the chain, rewinds the store to the block after the newest one
         both chains agree on, and returns that block (where the listener reads again)."""
-        checkpoint = self._store.checkpoint()
+        checkpoint = self._checkpoints.get()
         if checkpoint is None or self._hash_of(checkpoint.block_number) == checkpoint.block_hash:
             return None
-        recorded = self._store.recent_blocks()
+        recorded = self._checkpoints.recent_blocks()
         agreed = self._newest_agreed(recorded)
         if agreed is not None:
             fork = agreed.block_number + 1

@@ -22,8 +22,11 @@ log = logging.getLogger(__name__)
 
 
 class _HasRequest(Protocol):
-    request_id: bytes
-    request: Request
+    @property
+    def request_id(self) -> bytes: ...
+
+    @property
+    def request(self) -> Request: ...
 
 
 Pending = TypeVar("Pending", bound=_HasRequest)

@@ -6,6 +6,8 @@ A fulfillBatch receipt carries two or three logs per answer; web3's recursive re
 
 from __future__ import annotations
 
+from typing import Any
+
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.datastructures import AttributeDict
@@ -18,7 +20,7 @@ def _int(value: str | None) -> int | None:
     return None if value is None else int(value, 16)
 
 
-def _log(entry: dict) -> AttributeDict:
+def _log(entry: dict[str, Any]) -> AttributeDict[str, Any]:
     return AttributeDict(
         {
             "address": Web3.to_checksum_address(entry["address"]),
@@ -34,7 +36,7 @@ def _log(entry: dict) -> AttributeDict:
     )
 
 
-def get_receipt(w3: Web3, tx_hash: bytes) -> AttributeDict:
+def get_receipt(w3: Web3, tx_hash: bytes) -> AttributeDict[str, Any]:
     """The receipt of `tx_hash`; raises TransactionNotFound while it is not mined."""
     raw = raw_call(w3, "eth_getTransactionReceipt", ["0x" + bytes(tx_hash).hex()])
     if raw is None:

@@ -46,7 +46,7 @@ class BoundedHTTPProvider(HTTPProvider):
             raise
 
 
-def raw_call(w3: Web3, method: str, params: list) -> Any:
+def raw_call(w3: Web3, method: str, params: list[Any]) -> Any:
     """The `result` of `method`, unformatted; raises Web3RPCError with the node's error when there is one."""
     response = w3.provider.make_request(RPCEndpoint(method), params)
     if "error" in response:

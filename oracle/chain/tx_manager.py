@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import logging
 import math
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
 from eth_utils import to_checksum_address
+from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionIndexingInProgress, TransactionNotFound, Web3RPCError
+from web3.types import TxParams
 
 from oracle.chain import fault_metrics
 from oracle.chain.blocks import latest_block
@@ -28,14 +30,15 @@ from oracle.chain.fees import MIN_REPLACEMENT_BUMP_PERCENT, cap_shortfall, initi
 from oracle.chain.receipts import get_receipt
 from oracle.chain.reverts import DecodedRevert, RevertDecoder, revert_data
 from oracle.errors import OracleError
-from oracle.store.transactions import DROPPED, MINED, PENDING, REVERTED, JournaledTx, TransactionJournal, TxAttempt
+from oracle.store.transactions import JournaledTx, TransactionJournal, TxAttempt, TxState
+from oracle.store.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
 # Seconds a priority-fee suggestion is reused across new blocks (it is always reused within one block).
 PRIORITY_FEE_TTL = 1.0
 # Simulation and gas estimation see the effects of the node's own transactions still in flight.
-SIMULATION_BLOCK = "pending"
+SIMULATION_BLOCK: Final = "pending"
 # Reads of the same evidence (a nonce used with no receipt, a nonce the chain lost) before the node acts on it.
 EVIDENCE_READS = 3
 # Key of the evidence that the chain's nonce is below the lowest pending transaction's, with nothing in between.
@@ -70,7 +73,7 @@ class TransactionRejected(TxManagerError):
         self.args = revert.args  # the error's arguments, not the exception's constructor arguments
         self.data = revert.data
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[TransactionRejected], tuple[str, DecodedRevert]]:
         return TransactionRejected, (self.to, DecodedRevert(self.selector, self.error_name, self.args, self.data))
 
     def __str__(self) -> str:
@@ -84,7 +87,7 @@ class TransactionRejected(TxManagerError):
 @dataclass(frozen=True)
 class TxOutcome:
     tx_id: int
-    state: str  # "mined" | "reverted" | "dropped"
+    state: TxState  # final: mined, reverted or dropped
     tx_hash: bytes | None  # the attempt that was mined, if any
     block_number: int | None
     gas_used: int | None
@@ -101,7 +104,7 @@ class TransactionManager:
         account: LocalAccount,
         journal: TransactionJournal,
         *,
-        error_abi: list[dict],
+        error_abi: list[dict[str, Any]],
         max_in_flight: int = 4,
         stuck_after_blocks: int = 3,
         fee_bump_percent: int = 25,
@@ -162,7 +165,7 @@ class TransactionManager:
     def outcome(self, tx_id: int) -> TxOutcome | None:
         """The final outcome of a journalled transaction (with its receipt when mined or reverted), None while pending."""
         tx = self._journal.get(tx_id)
-        if tx is None or tx.state == PENDING:
+        if tx is None or tx.state == TxState.PENDING:
             return None
         receipt = None
         if tx.mined_hash is not None:
@@ -170,7 +173,7 @@ class TransactionManager:
                 receipt = get_receipt(self._w3, tx.mined_hash)
             except TransactionNotFound:
                 receipt = None  # the block that held it is gone (reorg): the caller resends
-        state = tx.state if receipt is not None or tx.state == DROPPED else DROPPED
+        state = tx.state if receipt is not None or tx.state == TxState.DROPPED else TxState.DROPPED
         return TxOutcome(tx.tx_id, state, tx.mined_hash, tx.block_number, tx.gas_used, tx.effective_gas_price, receipt)
 
     def submit(
@@ -179,16 +182,16 @@ class TransactionManager:
         data: bytes,
         *,
         gas_limit: int | None = None,
-        on_journaled: Callable[[sqlite3.Connection, int], None] | None = None,
+        link: Callable[[int, UnitOfWork], None] | None = None,
     ) -> int:
         """Simulates, signs, journals, then broadcasts a call; returns its tx_id.
 
         Idempotent while pending: a call with the same `to` and `data` as a pending transaction returns that
         transaction's id and sends nothing. A broadcast failure after journaling is logged, not raised: the
         transaction is in the journal and `poll` resends or replaces it.
-        `on_journaled(connection, tx_id)` runs inside the journal's database transaction (see
-        TransactionJournal.record). Raises TransactionRejected when the simulation reverts,
-        InFlightLimitReached when at the cap.
+        `link(tx_id, work)` writes what the transaction carries (its requests) through the journal's unit of work,
+        so the two commit together (see TransactionJournal.record). Raises TransactionRejected when the
+        simulation reverts, InFlightLimitReached when at the cap.
         """
         to = to_checksum_address(to)
         data = bytes(data)
@@ -196,7 +199,7 @@ class TransactionManager:
         if existing is not None:
             return self._already_pending(existing)
         self._check_capacity()
-        call: dict[str, Any] = {"from": self._sender, "to": to, "data": data}
+        call: TxParams = {"from": self._sender, "to": to, "data": data}
         if gas_limit is not None:
             call["gas"] = gas_limit
         if gas_limit is None:
@@ -214,12 +217,12 @@ class TransactionManager:
             nonce = chain_nonce if journal_nonce is None else max(chain_nonce, journal_nonce + 1)
             max_fee, priority_fee = initial_fees(_base_fee(block), self._priority_fee(block), self._max_fee_cap)
             attempt = self._sign(nonce, to, data, gas_limit, max_fee, priority_fee, block["number"])
-            tx_id = self._journal.record(self._sender, nonce, to, data, gas_limit, attempt, on_journaled)
+            tx_id = self._journal.record(self._sender, nonce, to, data, gas_limit, attempt, link)
             logger.info("tx %d journaled: nonce %d gas %d %s", tx_id, nonce, gas_limit, _described(attempt))
             self._send(tx_id, attempt)
         return tx_id
 
-    def poll(self, head: Mapping | None = None) -> list[TxOutcome]:
+    def poll(self, head: Mapping[str, Any] | None = None) -> list[TxOutcome]:
         """Settles pending transactions from receipts and nonces, replaces stuck ones; returns those that became
         final. Once per new block it also looks for nonces of this key that the journal did not send.
         `head`: the latest block (number, hash, baseFeePerGas) when the caller has just read it."""
@@ -284,17 +287,17 @@ class TransactionManager:
         if self.in_flight() >= self._max_in_flight:
             raise InFlightLimitReached(f"{self._max_in_flight} transactions already in flight from {self._sender}")
 
-    def _simulate(self, call: dict) -> None:
+    def _simulate(self, call: TxParams) -> None:
         try:
             self._w3.eth.call(call, SIMULATION_BLOCK)
         except ContractLogicError as error:
-            raise TransactionRejected(call["to"], self._decoder.decode(revert_data(error))) from None
+            raise TransactionRejected(str(call["to"]), self._decoder.decode(revert_data(error))) from None
 
-    def _estimate_gas(self, call: dict) -> int:
+    def _estimate_gas(self, call: TxParams) -> int:
         try:
             estimate = self._w3.eth.estimate_gas(call, SIMULATION_BLOCK)
         except ContractLogicError as error:
-            raise TransactionRejected(call["to"], self._decoder.decode(revert_data(error))) from None
+            raise TransactionRejected(str(call["to"]), self._decoder.decode(revert_data(error))) from None
         return math.ceil(estimate * self._gas_multiplier)
 
     def _sign(
@@ -305,7 +308,7 @@ class TransactionManager:
                 "type": 2,
                 "chainId": self._chain_id,
                 "nonce": nonce,
-                "to": to,
+                "to": HexStr(to),
                 "data": data,
                 "value": 0,
                 "gas": gas_limit,
@@ -329,7 +332,7 @@ class TransactionManager:
 
     def _known_to_node(self, tx_hash: bytes) -> bool:
         try:
-            self._w3.eth.get_transaction(tx_hash)
+            self._w3.eth.get_transaction(HexBytes(tx_hash))
         except TransactionNotFound:
             return False
         return True
@@ -343,13 +346,13 @@ class TransactionManager:
             if self._evidence.withdraw(tx.tx_id):
                 fault_metrics.DROP_EVIDENCE_WITHDRAWN.inc()
                 logger.info("tx %d: the receipt appeared after its nonce was seen used; not dropped", tx.tx_id)
-            state = MINED if receipt["status"] == 1 else REVERTED
+            state = TxState.MINED if receipt["status"] == 1 else TxState.REVERTED
             block_number = int(receipt["blockNumber"])
             gas_used = int(receipt["gasUsed"])
             price = int(receipt.get("effectiveGasPrice") or attempt.max_fee_per_gas)
-            mark = self._journal.mark_mined if state == MINED else self._journal.mark_reverted
+            mark = self._journal.mark_mined if state == TxState.MINED else self._journal.mark_reverted
             mark(tx.tx_id, attempt.tx_hash, block_number, gas_used, price)
-            log = logger.info if state == MINED else logger.warning
+            log = logger.info if state == TxState.MINED else logger.warning
             log(
                 "tx %d %s at nonce %d: 0x%s block %d gas %d price %d",
                 tx.tx_id,
@@ -379,7 +382,7 @@ class TransactionManager:
             block_number,
         )
         self._report_foreign(tx.nonce, tx.nonce)  # every transaction this node signs at a nonce is an attempt
-        return TxOutcome(tx.tx_id, DROPPED, None, None, None, None, None)
+        return TxOutcome(tx.tx_id, TxState.DROPPED, None, None, None, None, None)
 
     def _check_foreign_nonces(self, block_number: int, latest_nonce: int | None = None) -> None:
         """Another process sending with this key shows as nonces the journal never had: the account's nonce (mined,
@@ -438,11 +441,11 @@ class TransactionManager:
         for tx in pending:
             self._journal.mark_dropped(tx.tx_id)
             self._evidence.withdraw(tx.tx_id)
-            outcomes.append(TxOutcome(tx.tx_id, DROPPED, None, None, None, None, None))
+            outcomes.append(TxOutcome(tx.tx_id, TxState.DROPPED, None, None, None, None, None))
         fault_metrics.TX_ABANDONED.inc(len(outcomes))
         return outcomes
 
-    def _replace(self, tx: JournaledTx, block: Mapping) -> None:
+    def _replace(self, tx: JournaledTx, block: Mapping[str, Any]) -> None:
         """Signs the same call at the same nonce with higher fees, journals it, then broadcasts it.
 
         An attempt a pool still holds must be outbid by `fee_bump_percent`; one no pool holds any more (evicted,
@@ -485,7 +488,7 @@ class TransactionManager:
         )
         self._send(tx.tx_id, attempt)
 
-    def _priority_fee(self, block: Mapping) -> int:
+    def _priority_fee(self, block: Mapping[str, Any]) -> int:
         """eth_maxPriorityFeePerGas, reused within a block and for PRIORITY_FEE_TTL seconds across blocks: the
         suggestion moves slowly, and on a fast local chain every transaction makes a new block."""
         now = time.monotonic()
@@ -496,7 +499,7 @@ class TransactionManager:
         return self._fee_cache[1]
 
 
-def _base_fee(block: Mapping) -> int:
+def _base_fee(block: Mapping[str, Any]) -> int:
     return int(block.get("baseFeePerGas", 0))
 
 

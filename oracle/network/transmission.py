@@ -9,7 +9,7 @@ no agreement is needed beyond it, and a transmitter that is down costs one stagg
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 
 
 class TransmitSchedule:
@@ -17,7 +17,7 @@ class TransmitSchedule:
         self._own = own
         self._stagger = stagger_seconds
 
-    def rank(self, request_id: bytes, signers: Sequence[str]) -> int:
+    def rank(self, request_id: bytes, signers: Collection[str]) -> int:
         """0 for the first transmitter, 1 for the next, ...; a node outside `signers` comes last."""
         ordered = sorted(signers, key=str.lower)
         if self._own not in ordered:
@@ -25,5 +25,5 @@ class TransmitSchedule:
         first = int.from_bytes(request_id, "big") % len(ordered)
         return (ordered.index(self._own) - first) % len(ordered)
 
-    def due_at(self, request_id: bytes, signers: Sequence[str], seen_at: float) -> float:
+    def due_at(self, request_id: bytes, signers: Collection[str], seen_at: float) -> float:
         return seen_at + self.rank(request_id, signers) * self._stagger

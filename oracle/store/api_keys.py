@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from oracle.store.database import Database, StoreError
+from oracle.store.database import Engine, StoreError
+from oracle.store.unit_of_work import Row
 
 KEY_PREFIX = "oak_"
 PUBLISHABLE_PREFIX = "pk_"
@@ -54,7 +54,7 @@ class ApiKey:
         return self.revoked_at is None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> ApiKey:
+    def from_row(cls, row: Row) -> ApiKey:
         return cls(
             key_id=row["key_id"],
             name=row["name"],
@@ -75,7 +75,7 @@ def key_hash(key: str) -> bytes:
 class ApiKeyStore:
     """All SQL for the `api_keys` table."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._db = db
 
     def create(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from oracle.store.database import Database
+from oracle.store.database import Engine
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class ChainIdentity:
 
 
 class ChainIdentityStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._db = db
 
     def get(self) -> ChainIdentity | None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any, Protocol
 
 from oracle.errors import OracleError
+from oracle.store.unit_of_work import Row, UnitOfWork
 
 MIGRATIONS_PACKAGE = "oracle.store.migrations"
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -25,8 +27,32 @@ def is_postgres_url(target: str | Path) -> bool:
     return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
 
 
-def open_database(target: str | Path):
+class Engine(Protocol):
+    """What the store classes use of their database, SQLite's `Database` or `PostgresDatabase`."""
+
+    engine: str  # "sqlite" or "postgresql"
+
+    @property
+    def name(self) -> str:
+        """How the store is named in messages (never with a password)."""
+
+    def transaction(self) -> AbstractContextManager[UnitOfWork]: ...
+
+    def query(self, sql: str, parameters: Sequence[Any] = (), /) -> list[Row]: ...
+
+    def schema_version(self) -> int: ...
+
+    def heartbeat(self, name: str, timeout: float) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def open_database(target: str | Path) -> Engine:
     """A `PostgresDatabase` for a postgresql:// URL, else a `Database` on the SQLite file at `target`."""
+    if is_postgres_url(target):
+        from oracle.store.postgres import PostgresDatabase
+
+        return PostgresDatabase(str(target))
     return Database(target)
 
 
@@ -67,8 +93,9 @@ class Database:
 
     engine = "sqlite"
 
-    def __new__(cls, path: str | Path):
-        """`Database(url)` with a postgresql:// URL opens the store on PostgreSQL instead."""
+    def __new__(cls, path: str | Path) -> Any:
+        """`Database(url)` with a postgresql:// URL opens the store on PostgreSQL instead (`open_database` says so
+        in its type)."""
         if cls is Database and is_postgres_url(path):
             from oracle.store.postgres import PostgresDatabase
 
@@ -113,7 +140,7 @@ class Database:
         return int(self._connection.execute("PRAGMA user_version").fetchone()[0])
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[UnitOfWork]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception; one writer at a time."""
         with self._lock:
             self._connection.execute("BEGIN IMMEDIATE")
@@ -124,7 +151,7 @@ class Database:
                 raise
             self._connection.execute("COMMIT")
 
-    def query(self, sql: str, parameters: tuple | dict = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] = (), /) -> list[Row]:
         with self._lock:
             return self._connection.execute(sql, parameters).fetchall()
 

@@ -13,23 +13,24 @@ import logging
 import time
 from collections.abc import Callable
 
-from oracle.store.database import Database
+from oracle.store.database import Engine
+from oracle.store.requests import State
 
 log = logging.getLogger(__name__)
 
-FINISHED = ("confirmed", "failed", "expired")
+FINISHED = (State.CONFIRMED.value, State.FAILED.value, State.EXPIRED.value)
 DAY_SECONDS = 86_400
 
 
 class Housekeeping:
     """The SQL: which finished requests are old, and the deletion of a batch of them with what hangs on them."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._db = db
 
     def oldest_sent_at(self) -> float | None:
         """When the longest-waiting answer in state `sent` was sent, or None when none waits."""
-        row = self._db.query("SELECT MIN(sent_at) FROM requests WHERE state = 'sent'")[0]
+        row = self._db.query("SELECT MIN(sent_at) FROM requests WHERE state = ?", (State.SENT.value,))[0]
         return None if row[0] is None else float(row[0])
 
     def prune_finished(self, settled_before: float, limit: int) -> int:

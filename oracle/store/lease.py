@@ -18,6 +18,7 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO, Any
 
 import psycopg
 
@@ -31,7 +32,7 @@ POLL_SECONDS = 0.5
 KEEPALIVE_SETTINGS = {"tcp_keepalives_idle": 5, "tcp_keepalives_interval": 2, "tcp_keepalives_count": 3}
 # and how soon this side gives the connection up when the server stops answering (about 3 s): well before
 # the server drops the session, so that a cut-off active node stops before the standby can take over
-CLIENT_TIMEOUTS = {
+CLIENT_TIMEOUTS: dict[str, Any] = {
     "keepalives": 1,
     "keepalives_idle": 2,
     "keepalives_interval": 1,
@@ -62,7 +63,7 @@ class FileLease:
 
     def __init__(self, database: Path) -> None:
         self.path = Path(database).with_name(Path(database).name + ".lock")
-        self._file = None
+        self._file: IO[str] | None = None
 
     def acquire(self) -> FileLease:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,7 +108,7 @@ class PostgresLease:
         self._key = lease_key(signer)
         self._poll = poll_seconds
         self._on_lost = on_lost
-        self._connection: psycopg.Connection | None = None
+        self._connection: psycopg.Connection[tuple[Any, ...]] | None = None
         self._stop = threading.Event()
         self._watchdog: threading.Thread | None = None
 
@@ -115,9 +116,11 @@ class PostgresLease:
         """Returns once this process holds the lease (or raises LeaseError when `stop` is set first)."""
         stop = stop or threading.Event()
         try:
-            self._connection = psycopg.connect(self._url, autocommit=True, connect_timeout=10, **CLIENT_TIMEOUTS)
+            self._connection = connection = psycopg.connect(
+                self._url, autocommit=True, connect_timeout=10, **CLIENT_TIMEOUTS
+            )
             for name, value in KEEPALIVE_SETTINGS.items():
-                self._connection.execute(f"SET {name} = {int(value)}")
+                connection.execute(f"SET {name} = {int(value)}")
         except psycopg.Error as error:
             raise StoreError(f"cannot connect to {display_url(self._url)} for the node lease: {error}") from error
         standby = False
@@ -138,20 +141,26 @@ class PostgresLease:
         return self
 
     def _try_lock(self) -> bool:
-        return bool(self._connection.execute("SELECT pg_try_advisory_lock(%s)", (self._key,)).fetchone()[0])
+        return bool(self._scalar("SELECT pg_try_advisory_lock(%s)", (self._key,)))
 
     def _watch(self) -> None:
         while not self._stop.wait(self._poll):
             try:
-                held = self._connection.execute(
+                held = self._scalar(
                     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
-                ).fetchone()[0]
+                )
             except psycopg.Error as error:
                 self._on_lost(f"lease connection failed: {type(error).__name__}")
                 return
             if not held:
                 self._on_lost("the advisory lock is no longer held")
                 return
+
+    def _scalar(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
+        if self._connection is None:
+            raise LeaseError("the lease's connection is closed")
+        row = self._connection.execute(sql, parameters).fetchone()
+        return None if row is None else row[0]
 
     def release(self) -> None:
         self._stop.set()
@@ -162,7 +171,9 @@ class PostgresLease:
             self._connection = None
 
 
-def hold_node_lease(database: str | Path, signer: str, stop: threading.Event | None = None):
+def hold_node_lease(
+    database: str | Path, signer: str, stop: threading.Event | None = None
+) -> FileLease | PostgresLease:
     """The lease the node process holds for its life: waits as the standby on PostgreSQL, fails on SQLite."""
     if is_postgres_url(database):
         return PostgresLease(str(database), signer).acquire(stop)

@@ -8,7 +8,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from oracle.network.observation import Observation
-from oracle.store.database import Database
+from oracle.store.database import Engine
+from oracle.store.requests import State
+from oracle.store.unit_of_work import UnitOfWork
 from oracle.types import Status
 
 _UPSERT = (
@@ -33,7 +35,7 @@ class PeerStats:
 
 
 class ObservationStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self.db = db
 
     def add(self, observations: Sequence[Observation], from_peer: str | None = None) -> None:
@@ -94,12 +96,12 @@ class ObservationStore:
         if not signers or threshold < 1:
             return []
         rows = self.db.query(
-            "SELECT r.request_id, r.seen_at FROM requests r WHERE r.state = 'signed' AND EXISTS (SELECT 1"
+            "SELECT r.request_id, r.seen_at FROM requests r WHERE r.state = ? AND EXISTS (SELECT 1"
             " FROM observations o WHERE o.request_id = r.request_id AND o.model_id = r.model_id"
             " AND o.artifact_hash = r.artifact_hash AND o.input_hash = r.input_hash"
             f" AND o.signer IN ({', '.join('?' * len(signers))}) GROUP BY o.status HAVING COUNT(*) >= ?)"
             " ORDER BY r.block_number, r.log_index LIMIT ?",
-            (*signers, threshold, limit),
+            (State.SIGNED.value, *signers, threshold, limit),
         )
         return [(bytes(row[0]), row[1]) for row in rows]
 
@@ -108,8 +110,8 @@ class ObservationStore:
         with self.db.transaction() as connection:
             return connection.execute(
                 "DELETE FROM observations WHERE request_id IN (SELECT request_id FROM requests"
-                " WHERE state IN ('confirmed', 'failed', 'expired') AND settled_at < ?)",
-                (finished_before,),
+                " WHERE state IN (?, ?, ?) AND settled_at < ?)",
+                (State.CONFIRMED.value, State.FAILED.value, State.EXPIRED.value, finished_before),
             ).rowcount
 
     # ------------------------------------------------------------------ peers
@@ -149,5 +151,5 @@ class ObservationStore:
         ]
 
     @staticmethod
-    def _peer_row(connection, peer: str) -> None:
+    def _peer_row(connection: UnitOfWork, peer: str) -> None:
         connection.execute("INSERT INTO peers (address) VALUES (?) ON CONFLICT (address) DO NOTHING", (peer,))

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any, SupportsIndex, overload
 from urllib.parse import urlsplit
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from oracle.store import unit_of_work
 from oracle.store.database import HEARTBEAT_SQL, StoreError, migration_scripts, newest_version, statements
 
 # held while migrating, so that processes starting together apply each migration once
@@ -56,12 +58,18 @@ def display_url(url: str) -> str:
     return f"{parts.scheme}://{user}{host}{port}{parts.path}"
 
 
-class Row(tuple):
+class Row(tuple[Any, ...]):
     """A result row read by position or by column name, as sqlite3.Row is."""
 
     _index: dict[str, int]
 
-    def __getitem__(self, key):
+    @overload
+    def __getitem__(self, key: SupportsIndex | str, /) -> Any: ...
+
+    @overload
+    def __getitem__(self, key: slice, /) -> tuple[Any, ...]: ...
+
+    def __getitem__(self, key: SupportsIndex | str | slice, /) -> Any:
         if isinstance(key, str):
             return tuple.__getitem__(self, self._index[key])
         return tuple.__getitem__(self, key)
@@ -70,7 +78,7 @@ class Row(tuple):
         return list(self._index)
 
 
-def _row_factory(cursor: psycopg.Cursor):
+def _row_factory(cursor: psycopg.Cursor[Any]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     if cursor.description is None:
         return tuple
     return _row_class(tuple(c.name for c in cursor.description))
@@ -81,7 +89,7 @@ def _row_class(names: tuple[str, ...]) -> type[Row]:
     return type("Row", (Row,), {"_index": {name: i for i, name in enumerate(names)}})
 
 
-def _bound(sql: str, parameters: Sequence) -> tuple[str, tuple | None]:
+def _bound(sql: str, parameters: Sequence[Any]) -> tuple[str, tuple[Any, ...] | None]:
     """The statement and its parameters as psycopg takes them (a statement without any is sent as it is)."""
     parameters = tuple(parameters)
     return (placeholders(sql), parameters) if parameters else (sql, None)
@@ -90,24 +98,24 @@ def _bound(sql: str, parameters: Sequence) -> tuple[str, tuple | None]:
 class Connection:
     """One transaction's connection, with the part of sqlite3.Connection's interface the store uses."""
 
-    def __init__(self, connection: psycopg.Connection) -> None:
+    def __init__(self, connection: psycopg.Connection[Any]) -> None:
         self._connection = connection
         self.total_changes = 0  # rows inserted, updated or deleted in this transaction so far
 
-    def execute(self, sql: str, parameters: Sequence = ()) -> psycopg.Cursor:
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> psycopg.Cursor[Any]:
         cursor = self._connection.execute(*_bound(sql, parameters))
         self._count(cursor)
         return cursor
 
-    def executemany(self, sql: str, rows) -> psycopg.Cursor:
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> psycopg.Cursor[Any]:
         cursor = self._connection.cursor()
-        rows = [tuple(row) for row in rows]
-        if rows:
-            cursor.executemany(placeholders(sql), rows)
+        listed = [tuple(row) for row in rows]
+        if listed:
+            cursor.executemany(placeholders(sql), listed)
             self._count(cursor)
         return cursor
 
-    def _count(self, cursor: psycopg.Cursor) -> None:
+    def _count(self, cursor: psycopg.Cursor[Any]) -> None:
         status = cursor.statusmessage or ""
         if status.startswith(("INSERT", "UPDATE", "DELETE")) and cursor.rowcount > 0:
             self.total_changes += cursor.rowcount
@@ -122,10 +130,10 @@ class PostgresDatabase:
         self.url = url
         self.name = display_url(url)
         try:  # fail fast and clearly when the server is not there (the pool would retry until its timeout)
-            psycopg.connect(url, connect_timeout=min(timeout, 10)).close()
+            psycopg.connect(url, connect_timeout=int(min(timeout, 10))).close()
         except psycopg.Error as error:
             raise StoreError(f"cannot connect to {self.name}: {str(error).strip()}") from error
-        self._pool = ConnectionPool(
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url,
             min_size=min_size,
             max_size=max_size,
@@ -147,7 +155,7 @@ class PostgresDatabase:
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
             connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
             row = connection.execute("SELECT MAX(version) FROM schema_version").fetchone()
-            current = int(row[0] or 0)
+            current = int(row[0] or 0) if row else 0
             if current > newest_version():
                 raise StoreError(
                     f"database schema version {current} is newer than this node knows ({newest_version()})"
@@ -171,7 +179,7 @@ class PostgresDatabase:
         with self._pool.connection() as connection, connection.transaction():
             yield Connection(connection)
 
-    def query(self, sql: str, parameters: Sequence = ()) -> list[Row]:
+    def query(self, sql: str, parameters: Sequence[Any] = (), /) -> list[unit_of_work.Row]:
         with self._pool.connection() as connection:
             cursor = connection.execute(*_bound(sql, parameters))
             return cursor.fetchall() if cursor.description is not None else []

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from oracle.store.database import Database
+from oracle.store.database import Engine
+from oracle.store.requests import State
 from oracle.types import Status
 
 # seconds from the node reading a request to the request reaching `confirmed`
 END_TO_END = "settled_at - seen_at"
-END_TO_END_WHERE = "state = 'confirmed' AND settled_at IS NOT NULL"
+END_TO_END_WHERE = f"state = '{State.CONFIRMED.value}' AND settled_at IS NOT NULL"
 # the request's share of its inference batch, in seconds
 INFERENCE = "inference_ms / 1000.0"
 INFERENCE_WHERE = "inference_ms IS NOT NULL"
@@ -27,7 +28,7 @@ class Histogram:
 
 
 class RequestStats:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._db = db
 
     def answers_by_status(self) -> dict[Status, int]:

@@ -1,4 +1,4 @@
-"""Every request the node has seen and where it stands; each move is one committed SQLite transaction.
+"""Every request the node has seen and where it stands; each move is one committed database transaction.
 
 seen -> predicted -> signed -> sent -> confirmed | failed | expired
                       ^         |
@@ -8,20 +8,18 @@ seen -> predicted -> signed -> sent -> confirmed | failed | expired
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from oracle.privacy.inputs import PrivateInput
-from oracle.store.database import Database, StoreError
+from oracle.store.checkpoints import Checkpoint, ListenerCheckpoint
+from oracle.store.database import Engine, StoreError
+from oracle.store.transactions import TxState
+from oracle.store.unit_of_work import Row, UnitOfWork
 from oracle.types import Request, Status
-
-_REMEMBER_BLOCK = (
-    "INSERT INTO block_hashes (block_number, block_hash) VALUES (?, ?)"
-    " ON CONFLICT (block_number) DO UPDATE SET block_hash = excluded.block_hash"
-)
 
 
 class State(StrEnum):
@@ -35,6 +33,9 @@ class State(StrEnum):
 
 
 FINAL_STATES = frozenset({State.CONFIRMED, State.FAILED, State.EXPIRED})
+# not yet sent: a settlement seen on chain or a deadline passed ends these directly
+UNSENT_STATES = (State.SEEN, State.PREDICTED, State.SIGNED)
+_FINAL = tuple(sorted(FINAL_STATES))  # in a fixed order, as SQL parameters
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class StoredRequest:
     input_error: str | None = None  # why the input was refused (INVALID_INPUT)
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> StoredRequest:
+    def from_row(cls, row: Row) -> StoredRequest:
         return cls(
             request_id=bytes(row["request_id"]),
             request=Request(
@@ -130,17 +131,12 @@ class StoredRequest:
         )
 
 
-@dataclass(frozen=True)
-class Checkpoint:
-    block_number: int
-    block_hash: bytes
-
-
 class RequestStore:
-    """The requests table, the listener's checkpoint and the recent block hashes used to detect reorgs."""
+    """All SQL for the `requests` table; the listener's checkpoint (`checkpoints`) moves with the requests it covers."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self.db = db
+        self.checkpoints = ListenerCheckpoint(db)
 
     # ------------------------------------------------------------------ moves
     def add_seen(
@@ -169,6 +165,7 @@ class RequestStore:
                 r.block_hash,
                 r.log_index,
                 r.tx_hash,
+                State.SEEN.value,
                 now,
                 now,
                 *(
@@ -184,32 +181,35 @@ class RequestStore:
             )
             for r in requests_list
         ]
-        with self.db.transaction() as connection:
-            before = connection.total_changes
-            connection.executemany(
+        with self.db.transaction() as work:
+            before = work.total_changes
+            work.executemany(
                 "INSERT INTO requests (request_id, model_id, artifact_hash, input_hash, consumer, fee_wei,"
                 " deadline, callback_gas, features, block_number, block_hash, log_index, event_tx_hash, state,"
                 " seen_at, updated_at, private_subject, attestation_expires_at, attestation_signature, encrypted_input)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seen', ?, ?, ?, ?, ?, ?)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (request_id) DO NOTHING",
                 rows,
             )
-            inserted = connection.total_changes - before
-            # every block holding a request is remembered, so a reorg is traced back to the first changed one
-            connection.executemany(
-                _REMEMBER_BLOCK,
-                sorted({(r.block_number, r.block_hash) for r in requests_list}),
-            )
-            connection.executemany(
+            inserted = work.total_changes - before
+            self.checkpoints.remember(work, (Checkpoint(r.block_number, r.block_hash) for r in requests_list))
+            work.executemany(
                 "UPDATE requests SET state = ?, settled_block = ?, error = NULL, settled_at = ?, updated_at = ?"
-                " WHERE request_id = ? AND state IN ('seen', 'predicted', 'signed')",
+                f" WHERE request_id = ? AND state IN {_marks(UNSENT_STATES)}",
                 [
-                    (State.CONFIRMED if s.fulfilled else State.EXPIRED, s.block_number, now, now, s.request_id)
+                    (
+                        (State.CONFIRMED if s.fulfilled else State.EXPIRED).value,
+                        s.block_number,
+                        now,
+                        now,
+                        s.request_id,
+                        *_values(UNSENT_STATES),
+                    )
                     for s in settled
                 ],
             )
             if checkpoint is not None:
-                self._save_checkpoint(connection, checkpoint)
+                self.checkpoints.advance(work, checkpoint)
         return inserted
 
     def mark_predicted(
@@ -222,66 +222,74 @@ class RequestStore:
         now = time.time()
         reasons = reasons or {}
         self._move(
-            "UPDATE requests SET state = 'predicted', status = ?, value = ?, inference_ms = ?, predicted_at = ?,"
-            " input_error = ?, updated_at = ? WHERE request_id = ? AND state = 'seen'",
+            "UPDATE requests SET state = ?, status = ?, value = ?, inference_ms = ?, predicted_at = ?,"
+            " input_error = ?, updated_at = ? WHERE request_id = ? AND state = ?",
             [
-                (int(status), str(value), inference_ms, now, reasons.get(rid), now, rid)
+                (
+                    State.PREDICTED.value,
+                    int(status),
+                    str(value),
+                    inference_ms,
+                    now,
+                    reasons.get(rid),
+                    now,
+                    rid,
+                    State.SEEN.value,
+                )
                 for rid, status, value in results
             ],
         )
 
     def mark_signed(self, signed: Sequence[tuple[bytes, bytes]]) -> None:
         self._move(
-            "UPDATE requests SET state = 'signed', signatures = ?, updated_at = ?"
-            " WHERE request_id = ? AND state = 'predicted'",
-            [(signatures, time.time(), rid) for rid, signatures in signed],
+            "UPDATE requests SET state = ?, signatures = ?, updated_at = ? WHERE request_id = ? AND state = ?",
+            [(State.SIGNED.value, signatures, time.time(), rid, State.PREDICTED.value) for rid, signatures in signed],
         )
 
-    def mark_sent(self, request_ids: Sequence[bytes], tx_id: int, connection: sqlite3.Connection | None = None) -> None:
-        """Links requests to the transaction carrying them; pass `connection` to share the journal's
-        transaction, so the link and the journalled transaction commit together."""
+    def mark_sent(self, request_ids: Sequence[bytes], tx_id: int, work: UnitOfWork | None = None) -> None:
+        """Links requests to the transaction carrying them; pass the journal's unit of work (`work`), so the link
+        and the journalled transaction commit together."""
         now = time.time()
-        rows = [(tx_id, now, now, rid) for rid in request_ids]
+        rows = [(State.SENT.value, tx_id, now, now, rid, State.SIGNED.value) for rid in request_ids]
         sql = (
-            "UPDATE requests SET state = 'sent', tx_id = ?, sends = sends + 1, error = NULL, sent_at = ?, updated_at = ?"
-            " WHERE request_id = ? AND state = 'signed'"
+            "UPDATE requests SET state = ?, tx_id = ?, sends = sends + 1, error = NULL, sent_at = ?, updated_at = ?"
+            " WHERE request_id = ? AND state = ?"
         )
-        if connection is not None:
-            connection.executemany(sql, rows)
+        if work is not None:
+            work.executemany(sql, rows)
         else:
             self._move(sql, rows)
 
     def mark_confirmed(self, request_ids: Sequence[bytes], block_number: int) -> None:
         now = time.time()
         self._move(
-            "UPDATE requests SET state = 'confirmed', settled_block = ?, error = NULL, settled_at = ?, updated_at = ?"
-            " WHERE request_id = ? AND state = 'sent'",
-            [(block_number, now, now, rid) for rid in request_ids],
+            "UPDATE requests SET state = ?, settled_block = ?, error = NULL, settled_at = ?, updated_at = ?"
+            " WHERE request_id = ? AND state = ?",
+            [(State.CONFIRMED.value, block_number, now, now, rid, State.SENT.value) for rid in request_ids],
         )
 
     def mark_failed(self, failures: Sequence[tuple[bytes, str]], block_number: int | None = None) -> None:
         """Final: the chain will not take this answer (e.g. the request is gone or its model was re-versioned)."""
         now = time.time()
         self._move(
-            "UPDATE requests SET state = 'failed', error = ?, settled_block = ?, settled_at = ?, updated_at = ?"
-            " WHERE request_id = ? AND state NOT IN ('confirmed', 'failed', 'expired')",
-            [(reason, block_number, now, now, rid) for rid, reason in failures],
+            "UPDATE requests SET state = ?, error = ?, settled_block = ?, settled_at = ?, updated_at = ?"
+            f" WHERE request_id = ? AND state NOT IN {_marks(_FINAL)}",
+            [(State.FAILED.value, reason, block_number, now, now, rid, *_values(_FINAL)) for rid, reason in failures],
         )
 
     def mark_expired(self, request_ids: Sequence[bytes]) -> None:
         now = time.time()
         self._move(
-            "UPDATE requests SET state = 'expired', settled_at = ?, updated_at = ?"
-            " WHERE request_id = ? AND state NOT IN ('confirmed', 'failed', 'expired')",
-            [(now, now, rid) for rid in request_ids],
+            "UPDATE requests SET state = ?, settled_at = ?, updated_at = ?"
+            f" WHERE request_id = ? AND state NOT IN {_marks(_FINAL)}",
+            [(State.EXPIRED.value, now, now, rid, *_values(_FINAL)) for rid in request_ids],
         )
 
     def back_to_signed(self, request_ids: Sequence[bytes], reason: str) -> None:
         """The transaction carrying these did not land: they wait to be sent again."""
         self._move(
-            "UPDATE requests SET state = 'signed', tx_id = NULL, error = ?, updated_at = ?"
-            " WHERE request_id = ? AND state = 'sent'",
-            [(reason, time.time(), rid) for rid in request_ids],
+            "UPDATE requests SET state = ?, tx_id = NULL, error = ?, updated_at = ? WHERE request_id = ? AND state = ?",
+            [(State.SIGNED.value, reason, time.time(), rid, State.SENT.value) for rid in request_ids],
         )
 
     def rewind(self, fork_block: int, agreed: Checkpoint | None = None) -> tuple[int, int]:
@@ -291,24 +299,15 @@ class RequestStore:
         chains share) when given, else after the newest recorded block hash below the fork, else from its
         start block. Returns (dropped, resent)."""
         now = time.time()
-        with self.db.transaction() as connection:
-            dropped = connection.execute("DELETE FROM requests WHERE block_number >= ?", (fork_block,)).rowcount
-            resent = connection.execute(
-                "UPDATE requests SET state = 'signed', tx_id = NULL, settled_block = NULL,"
+        with self.db.transaction() as work:
+            dropped = work.execute("DELETE FROM requests WHERE block_number >= ?", (fork_block,)).rowcount
+            resent = work.execute(
+                "UPDATE requests SET state = ?, tx_id = NULL, settled_block = NULL,"
                 " error = 'reorg: answer to be sent again', updated_at = ?"
-                " WHERE settled_block >= ? AND state IN ('confirmed', 'failed', 'expired')",
-                (now, fork_block),
+                f" WHERE settled_block >= ? AND state IN {_marks(_FINAL)}",
+                (State.SIGNED.value, now, fork_block, *_values(_FINAL)),
             ).rowcount
-            connection.execute("DELETE FROM block_hashes WHERE block_number >= ?", (fork_block,))
-            previous = connection.execute(
-                "SELECT block_number, block_hash FROM block_hashes ORDER BY block_number DESC LIMIT 1"
-            ).fetchone()
-            if agreed is not None:
-                self._save_checkpoint(connection, agreed)
-            elif previous is None:
-                connection.execute("DELETE FROM checkpoints WHERE name = 'listener'")
-            else:
-                self._save_checkpoint(connection, Checkpoint(previous[0], bytes(previous[1])), record_hash=False)
+            self.checkpoints.rewind(work, fork_block, agreed)
         return dropped, resent
 
     # ------------------------------------------------------------------ reads
@@ -324,9 +323,9 @@ class RequestStore:
         for start in range(0, len(request_ids), 500):  # SQLite's bound on host parameters
             chunk = list(request_ids[start : start + 500])
             rows = self.db.query(
-                f"SELECT request_id FROM requests WHERE request_id IN ({', '.join('?' * len(chunk))})"
-                " AND state NOT IN ('confirmed', 'failed', 'expired')",
-                tuple(chunk),
+                f"SELECT request_id FROM requests WHERE request_id IN {_marks(chunk)}"
+                f" AND state NOT IN {_marks(_FINAL)}",
+                (*chunk, *_values(_FINAL)),
             )
             found.update(bytes(row[0]) for row in rows)
         return found
@@ -334,8 +333,8 @@ class RequestStore:
     def due_to_expire(self, deadline_before: int) -> list[bytes]:
         """Requests not yet sent whose deadline is at or before `deadline_before` (chain time)."""
         rows = self.db.query(
-            "SELECT request_id FROM requests WHERE state IN ('seen', 'predicted', 'signed') AND deadline <= ?",
-            (deadline_before,),
+            f"SELECT request_id FROM requests WHERE state IN {_marks(UNSENT_STATES)} AND deadline <= ?",
+            (*_values(UNSENT_STATES), deadline_before),
         )
         return [bytes(row[0]) for row in rows]
 
@@ -344,7 +343,8 @@ class RequestStore:
         still `sent`: outcomes recorded in the journal but not yet handed to their requests."""
         rows = self.db.query(
             "SELECT DISTINCT r.tx_id FROM requests r JOIN transactions t ON t.tx_id = r.tx_id"
-            " WHERE r.state = 'sent' AND t.state <> 'pending' ORDER BY r.tx_id"
+            " WHERE r.state = ? AND t.state <> ? ORDER BY r.tx_id",
+            (State.SENT.value, TxState.PENDING.value),
         )
         return [int(row[0]) for row in rows]
 
@@ -394,24 +394,7 @@ class RequestStore:
             counts[State(row[0])] = row[1]
         return counts
 
-    # ------------------------------------------------------------------ listener checkpoint
-    def checkpoint(self) -> Checkpoint | None:
-        rows = self.db.query("SELECT block_number, block_hash FROM checkpoints WHERE name = 'listener'")
-        return Checkpoint(rows[0][0], bytes(rows[0][1])) if rows else None
-
-    def save_checkpoint(self, checkpoint: Checkpoint) -> None:
-        with self.db.transaction() as connection:
-            self._save_checkpoint(connection, checkpoint)
-
-    def block_hash(self, block_number: int) -> bytes | None:
-        rows = self.db.query("SELECT block_hash FROM block_hashes WHERE block_number = ?", (block_number,))
-        return bytes(rows[0][0]) if rows else None
-
-    def recent_blocks(self) -> list[Checkpoint]:
-        """The recorded block hashes, newest first."""
-        rows = self.db.query("SELECT block_number, block_hash FROM block_hashes ORDER BY block_number DESC")
-        return [Checkpoint(row[0], bytes(row[1])) for row in rows]
-
+    # ------------------------------------------------------------------ blocks holding requests
     def request_block_count(self, before: int) -> int:
         """How many distinct blocks below `before` hold requests (the blocks whose hashes the store still knows
         after the recorded ones were pruned)."""
@@ -432,33 +415,26 @@ class RequestStore:
         )
         return Checkpoint(rows[0][0], bytes(rows[0][1]))
 
-    def prune_block_hashes(self, keep_from: int) -> None:
-        with self.db.transaction() as connection:
-            connection.execute("DELETE FROM block_hashes WHERE block_number < ?", (keep_from,))
-
     # ------------------------------------------------------------------ internals
-    @staticmethod
-    def _save_checkpoint(connection: sqlite3.Connection, checkpoint: Checkpoint, record_hash: bool = True) -> None:
-        connection.execute(
-            "INSERT INTO checkpoints (name, block_number, block_hash) VALUES ('listener', ?, ?)"
-            " ON CONFLICT (name) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash",
-            (checkpoint.block_number, checkpoint.block_hash),
-        )
-        if record_hash:
-            connection.execute(
-                _REMEMBER_BLOCK,
-                (checkpoint.block_number, checkpoint.block_hash),
-            )
-
-    def _move(self, sql: str, rows: list[tuple]) -> None:
+    def _move(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        with self.db.transaction() as connection:
-            connection.executemany(sql, rows)
+        with self.db.transaction() as work:
+            work.executemany(sql, rows)
 
 
-def _filters(state: State | None, model_id: bytes | None, consumer: str | None) -> tuple[str, list]:
-    clauses, parameters = [], []
+def _marks(values: Sequence[object]) -> str:
+    """`(?, ?, ...)`: one placeholder per value, for an IN clause."""
+    return f"({', '.join('?' * len(values))})"
+
+
+def _values(states: Iterable[State]) -> tuple[str, ...]:
+    return tuple(state.value for state in states)
+
+
+def _filters(state: State | None, model_id: bytes | None, consumer: str | None) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    parameters: list[object] = []
     if state is not None:
         clauses.append("state = ?")
         parameters.append(State(state).value)
@@ -472,7 +448,6 @@ def _filters(state: State | None, model_id: bytes | None, consumer: str | None) 
 
 
 __all__ = [
-    "Checkpoint",
     "FINAL_STATES",
     "RequestStore",
     "SeenRequest",

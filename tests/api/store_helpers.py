@@ -2,7 +2,8 @@
 
 from eth_utils import to_checksum_address
 
-from oracle.store.requests import Checkpoint, RequestStore, SeenRequest
+from oracle.store.checkpoints import Checkpoint
+from oracle.store.requests import RequestStore, SeenRequest
 from oracle.types import Request, Status, input_hash
 from tests.api.conftest import CREDIT_RISK
 

@@ -4,7 +4,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from oracle.ml.model import LoadedModel
-from oracle.store.requests import Checkpoint
+from oracle.store.checkpoints import Checkpoint
 from oracle.store.transactions import TxAttempt
 from oracle.types import Status
 from tests.api.conftest import MODEL_DIR
@@ -90,7 +90,7 @@ def test_gas_fees_and_replacements_come_from_the_journal(client, populated):
 
 
 def test_chain_head_lag_is_head_minus_the_listener_checkpoint(client, populated, services, runtime):
-    services.store.save_checkpoint(Checkpoint(3, b"\x03" * 32))
+    services.store.checkpoints.save(Checkpoint(3, b"\x03" * 32))
     samples = scrape(client)
     head = samples["oracle_chain_head_block"][()]
     assert head >= runtime.w3.eth.block_number - 1

@@ -2,7 +2,7 @@
 
 import pytest
 
-from oracle.store.requests import Checkpoint
+from oracle.store.checkpoints import Checkpoint
 from oracle.store.transactions import TxAttempt
 from oracle.types import Status, model_id
 from tests.api.store_helpers import seen

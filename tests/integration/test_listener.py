@@ -28,7 +28,7 @@ def test_reads_every_request_in_ranges_and_resumes_from_its_checkpoint(web3, coo
     stored = store.in_state(State.SEEN)
     assert [r.request_id for r in stored] == ids
     assert stored[0].features == FEATURES
-    assert store.checkpoint().block_number == web3.eth.block_number
+    assert store.checkpoints.get().block_number == web3.eth.block_number
 
     assert listener.poll().new_requests == 0  # nothing new, nothing read twice
     request_prediction(consumer, user, chain)

@@ -30,8 +30,8 @@ def test_answer_beaten_by_another_relayer_is_confirmed_from_the_chain(
     # The node's own steps up to a signed answer, then another relayer fulfils first (same signer key,
     # as a second transmitter of the same operator would).
     node._listener.poll()
-    node._predict()
-    node._sign()
+    node.predict_seen()
+    node.sign_predicted()
     stored = node._store.get(request_id)
     signer = ObservationSigner(
         Account.from_key(SIGNER_KEYS[0]), CoordinatorDomain(chain.id, served_coordinator.address)
@@ -39,10 +39,10 @@ def test_answer_beaten_by_another_relayer_is_confirmed_from_the_chain(
     report, signatures = sign_report([signer], request_id, stored.request, stored.status, [stored.value])
     served_coordinator.fulfill(report.as_abi(), signatures, {"from": relayer})
 
-    sent = node._send(web3.eth.get_block("latest")["gasLimit"])
+    sent = node.send_ready(web3.eth.get_block("latest")["gasLimit"])
     assert sent == 1
     for _ in range(100):
-        node._settle()
+        node.settle_sent()
         if node._store.get(request_id).state != State.SENT:
             break
     assert node._store.get(request_id).state == State.CONFIRMED

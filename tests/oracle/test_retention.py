@@ -6,10 +6,11 @@ import time
 import pytest
 
 from oracle.network.observation import Observation
+from oracle.store.checkpoints import Checkpoint
 from oracle.store.database import Database
 from oracle.store.housekeeping import DAY_SECONDS, Housekeeping, Retention
 from oracle.store.observations import ObservationStore
-from oracle.store.requests import Checkpoint, RequestStore
+from oracle.store.requests import RequestStore
 from oracle.store.webhooks import Direction, WebhookStore
 from oracle.types import Status
 from tests.api.store_helpers import confirm, request_id, seen

@@ -5,8 +5,9 @@ import sqlite3
 
 import pytest
 
+from oracle.store.checkpoints import Checkpoint
 from oracle.store.database import Database, StoreError, newest_version
-from oracle.store.requests import Checkpoint, RequestStore, SeenRequest, State
+from oracle.store.requests import RequestStore, SeenRequest, State
 from oracle.types import Request, Status, input_hash
 
 CONSUMER = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
@@ -46,8 +47,8 @@ def test_a_request_moves_through_every_state_and_survives_reopening(store_target
     rid = (1).to_bytes(32, "big")
     store.mark_predicted([(rid, Status.OK, 4_321)], inference_ms=0.5)
     store.mark_signed([(rid, b"\x05" * 64)])
-    with store.db.transaction() as connection:
-        store.mark_sent([rid], tx_id=7, connection=connection)
+    with store.db.transaction() as work:
+        store.mark_sent([rid], tx_id=7, work=work)
     store.mark_confirmed([rid], block_number=11)
     store.db.close()
 
@@ -60,7 +61,7 @@ def test_a_request_moves_through_every_state_and_survives_reopening(store_target
         b"\x05" * 64,
     )
     assert (request.tx_id, request.settled_block, request.sends, request.features) == (7, 11, 1, (1, 2, 3))
-    assert reopened.checkpoint() == Checkpoint(10, b"\xaa" * 32)
+    assert reopened.checkpoints.get() == Checkpoint(10, b"\xaa" * 32)
     assert request.seen_at <= request.predicted_at <= request.sent_at <= request.settled_at
 
 
@@ -103,7 +104,7 @@ def test_rewind_forgets_reorged_requests_and_resends_reorged_answers(store):
     dropped, resent = store.rewind(11)
     assert (dropped, resent) == (1, 0)
     assert store.get(ids[12]) is None and store.get(ids[11]) is None
-    assert store.checkpoint() == Checkpoint(10, (10).to_bytes(32, "big"))
+    assert store.checkpoints.get() == Checkpoint(10, (10).to_bytes(32, "big"))
 
     store.add_seen([seen(11, 11)])
     store.mark_predicted([(ids[11], Status.OK, 1)])

@@ -1,6 +1,8 @@
 """The transaction journal's tests (tests/oracle/chain/test_transaction_journal.py, which run on SQLite) run
 again here on PostgreSQL, with the atomic journal-and-links transaction the crash tests rely on."""
 
+from functools import partial
+
 import pytest
 
 from oracle.store.database import Database, StoreError
@@ -42,17 +44,15 @@ def test_the_journal_entry_and_its_request_links_commit_together_or_not_at_all(e
     journal, store = TransactionJournal(db), RequestStore(db)
     rid = _signed_request(db)
 
-    def link_then_fail(connection, tx_id):
-        store.mark_sent([rid], tx_id, connection=connection)
+    def link_then_fail(tx_id, work):
+        store.mark_sent([rid], tx_id, work)
         raise RuntimeError("crash between the link and the commit")
 
     with pytest.raises(RuntimeError):
-        journal.record(SENDER, 0, TO, b"\x01", 21_000, attempt("a"), on_recorded=link_then_fail)
+        journal.record(SENDER, 0, TO, b"\x01", 21_000, attempt("a"), link=link_then_fail)
     assert journal.pending(SENDER) == [] and store.get(rid).state == State.SIGNED
 
-    tx_id = journal.record(
-        SENDER, 0, TO, b"\x01", 21_000, attempt("a"), on_recorded=lambda c, t: store.mark_sent([rid], t, connection=c)
-    )
+    tx_id = journal.record(SENDER, 0, TO, b"\x01", 21_000, attempt("a"), link=partial(store.mark_sent, [rid]))
     assert store.get(rid).state == State.SENT and store.get(rid).tx_id == tx_id
     with pytest.raises(StoreError, match="already has a pending transaction at nonce 0"):
         journal.record(SENDER, 0, TO, b"\x02", 21_000, attempt("b"))
