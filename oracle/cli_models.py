@@ -61,12 +61,12 @@ def package(
     except (MLError, OSError, KeyError, ValueError) as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(1) from None
-    held = report["held_out"]
+    held = report.held_out
     console.print(
-        f"[green]{report['model']}[/] -> {out}: held-out ROC AUC {held['roc_auc']:.3f}, Brier {held['brier']:.4f} "
-        f"(base rate {held['base_rate_brier']:.4f}), ECE {held['ece']:.4f}; artifact sha256 "
-        f"0x{report['artifact']['sha256']}, schema sha256 0x{report['schema']['sha256']}. Next: fill in the TODOs of "
-        f"MODEL_CARD.md, then `oracle models register {report['model']}`."
+        f"[green]{report.model}[/] -> {out}: held-out ROC AUC {held.roc_auc:.3f}, Brier {held.brier:.4f} "
+        f"(base rate {held.base_rate_brier:.4f}), ECE {held.ece:.4f}; artifact sha256 "
+        f"0x{report.artifact.sha256}, schema sha256 0x{report.schema_file.sha256}. Next: fill in the TODOs of "
+        f"MODEL_CARD.md, then `oracle models register {report.model}`."
     )
 
 
@@ -75,16 +75,18 @@ def fairness_report(name: str, models_dir: Path, threshold_bps: int, min_air: fl
     from oracle.ml.model import LoadedModel
     from oracle.ml.training import credit_risk, fairness
     from oracle.ml.training.credit_risk_card import fairness_table
+    from oracle.ml.training.model_reports import CreditRiskReport
 
     model = LoadedModel.from_dir(models_dir / name)
     if "fairness" not in model.report:
         raise typer.BadParameter(f"{name} has no fairness audit (only credit-risk models do)")
-    audit = credit_risk.fairness_audit(model, threshold_bps, seed=model.report["training"]["seed"])
-    console.print(f"Fairness of {name} at PD <= {threshold_bps} bps (held-out applicants; {audit['intervals']}):")
+    report = CreditRiskReport.model_validate(model.report)
+    audit = credit_risk.fairness_audit(model, threshold_bps, seed=report.training.seed)
+    console.print(f"Fairness of {name} at PD <= {threshold_bps} bps (held-out applicants; {audit.intervals}):")
     console.print(fairness_table(audit), markup=False)
     console.print(
         "Inputs as proxies (cross-validated ROC AUC): "
-        + ", ".join(f"{k} {v:.2f}" for k, v in model.report.get("proxies", {}).get("cv_roc_auc", {}).items())
+        + ", ".join(f"{k} {v:.2f}" for k, v in report.proxies.cv_roc_auc.items())
     )
     found = fairness.violations(audit, min_air)
     for line in found:

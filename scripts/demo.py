@@ -13,7 +13,6 @@ with `oracle verify`.
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import json
 import subprocess
@@ -30,6 +29,7 @@ from rich.table import Table
 
 from oracle.chain.coordinator import Coordinator
 from oracle.ml.model import LoadedModel
+from oracle.ml.model_directory import ModelDirectory
 from oracle.ml.registry import model_dirs
 from oracle.node_process import NodeProcess, wait_for
 from oracle.privacy.attestation import Attestation, AttestationDomain, sign_attestation
@@ -64,11 +64,10 @@ def quietly():
 
 
 def held_out_applicants(model: LoadedModel, count: int) -> list[dict]:
-    with (MODELS / "credit-risk" / "held_out.csv").open() as rows:
-        applicants = list(csv.DictReader(rows))[:count]
     names = model.schema.feature_names
     return [
-        {"row": a["row_id"], "defaulted": a["label"] == "1", "features": [int(a[n]) for n in names]} for a in applicants
+        {"row": str(a["row_id"]), "defaulted": a["label"] == 1, "features": [a[n] for n in names]}
+        for a in ModelDirectory(MODELS / "credit-risk").held_out_rows(count)
     ]
 
 
@@ -253,8 +252,7 @@ def coordinator_registry(scenario) -> str:
 def approvable_applicant(skip: int) -> lending_scenario.Applicant:
     """The first held-out applicant after the first `skip` whose committed expected PD the pool approves: an
     instant loan is a pull report the pool acts on at once, so a rejection would only revert."""
-    with (MODELS / "credit-risk" / "held_out.csv").open() as rows:
-        expected = [int(row["expected_pd_bps"]) for row in csv.DictReader(rows)]
+    expected = [row["expected_pd_bps"] for row in ModelDirectory(MODELS / "credit-risk").held_out_rows()]
     applicants = lending_scenario.held_out_applicants(len(expected))
     candidates = list(zip(applicants, expected, strict=True))[skip:]
     return next(a for a, pd in candidates if pd <= lending_scenario.POLICY[0])

@@ -25,7 +25,6 @@ Local chains only (chain id 31337): the mocks mint freely and the scenario moves
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ from rich.console import Console
 from rich.table import Table
 
 from oracle.chain.coordinator import Coordinator
+from oracle.ml.model_directory import ModelDirectory
 from oracle.ml.schema import FeatureSchema
 from oracle.privacy.attestation import Attestation, AttestationDomain, sign_attestation
 from oracle.privacy.commitment import commitment, new_salt
@@ -172,17 +172,11 @@ def run(coordinator, settle: Callable[[], None], console: Console, *, deployer=N
 
 def held_out_applicants(count: int) -> list[Applicant]:
     """The first `count` rows of held_out.csv, features in the schema's order."""
-    schema = FeatureSchema.from_file(MODEL_DIR / "schema.json")
-    with (MODEL_DIR / "held_out.csv").open(newline="") as rows:
-        selected = list(csv.DictReader(rows))[:count]
+    directory = ModelDirectory(MODEL_DIR)
+    names = FeatureSchema.from_file(directory.schema).feature_names
     return [
-        Applicant(
-            int(row["row_id"]),
-            row["label"] == "1",
-            [int(row[name]) for name in schema.feature_names],
-            int(row["amount"]) * USD,
-        )
-        for row in selected
+        Applicant(row["row_id"], row["label"] == 1, [row[name] for name in names], row["amount"] * USD)
+        for row in directory.held_out_rows(count)
     ]
 
 

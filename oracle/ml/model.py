@@ -136,7 +136,8 @@ class LoadedModel:
         edge = (np.abs(scaled - output.min * output.scale) < GUARD) | (
             np.abs(scaled - output.max * output.scale) < GUARD
         )
-        return ~np.isfinite(probabilities) | halfway | edge
+        near: np.ndarray = ~np.isfinite(probabilities) | halfway | edge
+        return near
 
     def _score(self, rows: np.ndarray) -> list[Prediction]:
         try:

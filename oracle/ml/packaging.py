@@ -23,6 +23,7 @@ from oracle.ml.training import bundle, evaluation
 from oracle.ml.training.card_tables import evaluation_rows, feature_rows
 from oracle.ml.training.encoding import decode_fixed, encode_frame
 from oracle.ml.training.plots import write_report_png
+from oracle.ml.training.report import Report, Section
 
 LABEL = "label"
 BOOTSTRAP_REPS = 500
@@ -39,6 +40,32 @@ class PackageInputs:
     seed: int = 0
 
 
+class PackagedDataset(Section):
+    source: str
+    rows_total: int
+    rows_outside_schema_dropped: int
+    rows_used: int
+    rows_held_out_csv: int
+
+
+class BaseRate(Section):
+    value: float
+    source: str
+
+
+class PackagedReport(Report):
+    """report.json of a model brought by its user: evaluated on its held-out rows only."""
+
+    KEY_ORDER = (
+        "model", "estimator", "artifact", "schema", "libraries", "trusted_types", "dataset", "base_rate", "held_out",
+        "calibration_bins", "drift_reference",
+    )  # fmt: skip
+    estimator: str
+    trusted_types: list[str]
+    dataset: PackagedDataset
+    base_rate: BaseRate
+
+
 def load_estimator(path: Path, trusted: Collection[str]) -> Any:
     """The user's estimator, refusing any type neither skops, this project nor the user trusts."""
     data = path.read_bytes()
@@ -48,19 +75,19 @@ def load_estimator(path: Path, trusted: Collection[str]) -> Any:
     return sio.loads(data, trusted=sio.get_untrusted_types(data=data))
 
 
-def _card(report: dict[str, Any], schema: FeatureSchema) -> str:
-    held = report["held_out"]
+def _card(report: PackagedReport, schema: FeatureSchema) -> str:
+    held = report.held_out
     return f"""# Model card: {schema.name}
 
 {schema.description or "TODO: one paragraph: what the model answers, for which contract."}
 
 | | |
 |---|---|
-| Estimator | `{report["estimator"]}` (packaged by `oracle models package`) |
-| Artifact | `model.skops`, {report["artifact"]["bytes"]} bytes, sha256 `0x{report["artifact"]["sha256"]}` |
-| Schema | `schema.json`, sha256 `0x{report["schema"]["sha256"]}` (register both on chain) |
-| Extra trusted types | {", ".join(f"`{t}`" for t in report["trusted_types"]) or "none"} |
-| Libraries | {", ".join(f"{k} {v}" for k, v in report["libraries"].items())} |
+| Estimator | `{report.estimator}` (packaged by `oracle models package`) |
+| Artifact | `model.skops`, {report.artifact.bytes} bytes, sha256 `0x{report.artifact.sha256}` |
+| Schema | `schema.json`, sha256 `0x{report.schema_file.sha256}` (register both on chain) |
+| Extra trusted types | {", ".join(f"`{t}`" for t in report.trusted_types) or "none"} |
+| Libraries | {", ".join(f"{k} {v}" for k, v in report.libraries.items())} |
 
 ## Data
 
@@ -73,9 +100,9 @@ how the held-out rows were chosen (a time-forward split if the model predicts th
 |---|---|---|---|---|
 {feature_rows(schema)}
 
-## Held-out evaluation ({report["dataset"]["rows_used"]} rows; {report["dataset"]["rows_outside_schema_dropped"]} outside the schema dropped)
+## Held-out evaluation ({report.dataset.rows_used} rows; {report.dataset.rows_outside_schema_dropped} outside the schema dropped)
 
-| metric | model (95% interval) | base rate ({report["base_rate"]["value"]:.1%}, {report["base_rate"]["source"]}) |
+| metric | model (95% interval) | base rate ({report.base_rate.value:.1%}, {report.base_rate.source}) |
 |---|---|---|
 {evaluation_rows(held)}
 
@@ -88,7 +115,7 @@ operator should do before registering it.
 """
 
 
-def package(inputs: PackageInputs, out_dir: Path, *, training_positive_rate: float | None = None) -> dict[str, Any]:
+def package(inputs: PackageInputs, out_dir: Path, *, training_positive_rate: float | None = None) -> PackagedReport:
     """Write the model directory; returns its report. The held-out rows are encoded to request integers
     and decoded back first, so the metrics are those of the answers the node will give."""
     out_dir = Path(out_dir)
@@ -100,7 +127,7 @@ def package(inputs: PackageInputs, out_dir: Path, *, training_positive_rate: flo
     y = kept[LABEL].to_numpy(dtype=np.int64)
     x = decode_fixed(fixed, schema)
     files = bundle.write_artifact_and_schema(out_dir, estimator, schema)
-    served = LoadedModel(estimator, schema, bytes.fromhex(files["artifact"]["sha256"]), {})
+    served = LoadedModel(estimator, schema, bytes.fromhex(files.artifact.sha256), {})
     p = np.asarray(served.estimator.predict_proba(x), dtype=np.float64)[:, list(estimator.classes_).index(1)]
     rate = float(y.mean()) if training_positive_rate is None else training_positive_rate
     groups = kept[inputs.group_column].to_numpy() if inputs.group_column else np.arange(len(y))
@@ -113,28 +140,29 @@ def package(inputs: PackageInputs, out_dir: Path, *, training_positive_rate: flo
         seed=inputs.seed,
         reps=BOOTSTRAP_REPS,
     )
-    report = {
-        "model": schema.name,
-        "estimator": type(estimator).__name__
+    report = PackagedReport(
+        model=schema.name,
+        estimator=type(estimator).__name__
         + (f" ({' -> '.join(type(s).__name__ for _, s in estimator.steps)})" if hasattr(estimator, "steps") else ""),
-        **files,
-        "libraries": bundle.library_versions(),
-        "trusted_types": sorted(set(inputs.trusted)),
-        "dataset": {
-            "source": str(inputs.held_out_file.name),
-            "rows_total": len(frame),
-            "rows_outside_schema_dropped": int((~keep).sum()),
-            "rows_used": len(y),
-            "rows_held_out_csv": len(y),
-        },
-        "base_rate": {
-            "value": round(rate, 6),
-            "source": "from training" if training_positive_rate is not None else "held-out prevalence; none given",
-        },
-        "held_out": held_out,
-        "calibration_bins": evaluation.calibration_bins(y, p),
-        "drift_reference": drift.reference(schema, fixed, p),
-    }
+        artifact=files.artifact,
+        schema=files.schema_file,
+        libraries=bundle.library_versions(),
+        trusted_types=sorted(set(inputs.trusted)),
+        dataset=PackagedDataset(
+            source=str(inputs.held_out_file.name),
+            rows_total=len(frame),
+            rows_outside_schema_dropped=int((~keep).sum()),
+            rows_used=len(y),
+            rows_held_out_csv=len(y),
+        ),
+        base_rate=BaseRate(
+            value=round(rate, 6),
+            source="from training" if training_positive_rate is not None else "held-out prevalence; none given",
+        ),
+        held_out=held_out,
+        calibration_bins=evaluation.calibration_bins(y, p),
+        drift_reference=drift.reference(schema, fixed, p),
+    )
     bundle.write_report(out_dir, report)
     ids = kept[inputs.id_column].to_numpy() if inputs.id_column else np.arange(len(y))
     bundle.write_held_out_rows(out_dir, schema, fixed, ids, y, trusted=TRUSTED_TYPES | set(inputs.trusted))
@@ -142,8 +170,8 @@ def package(inputs: PackageInputs, out_dir: Path, *, training_positive_rate: flo
         ModelDirectory(out_dir).plot,
         y,
         p,
-        report["calibration_bins"],
-        f"{schema.name}: held-out ROC AUC {held_out['roc_auc']:.3f}",
+        report.calibration_bins,
+        f"{schema.name}: held-out ROC AUC {held_out.roc_auc:.3f}",
         observed_label="observed rate of class 1",
     )
     ModelDirectory(out_dir).card.write_text(_card(report, schema))

@@ -63,9 +63,16 @@ class Feature(_Frozen):
                 raise ValueError(f"{self.name}: categories must be non-empty with unique codes and labels")
         return self
 
+    @property
+    def real_range(self) -> tuple[float, float]:
+        """[min, max] of a numeric feature, in real units (the validator makes sure both are set)."""
+        if self.min is None or self.max is None:
+            raise TypeError(f"{self.name}: a categorical feature has no range")
+        return self.min, self.max
+
     @cached_property
     def _bounds(self) -> tuple[int, int]:
-        return fixed_bounds(self.min, self.max, self.scale)  # type: ignore[arg-type]
+        return fixed_bounds(*self.real_range, self.scale)
 
     @cached_property
     def _labels(self) -> dict[int, str]:
@@ -100,10 +107,12 @@ class Feature(_Frozen):
             if value not in codes:
                 raise InvalidFeatures(f"feature {self.name!r}: unknown category label {value!r}")
             fixed = codes[value]
+        elif isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise InvalidFeatures(f"feature {self.name!r}: {value!r} is not an integer")
         else:
-            fixed = value  # type: ignore[assignment]  # a code: decode() checks it is a known integer
+            fixed = int(value)  # a code: decode() checks it is a known one
         self.decode(fixed)
-        return int(fixed)
+        return fixed
 
 
 class Output(_Frozen):
@@ -189,14 +198,19 @@ class FeatureSchema(_Frozen):
         row by row."""
         rows = batch if isinstance(batch, list) else list(batch)
         width = len(self.features)
-        fast = self._columns is not None and all(type(r) in (list, tuple) and len(r) == width for r in rows)
-        if fast and rows and set(map(type, chain.from_iterable(rows))) == {int}:
+        columns = self._columns
+        if (
+            columns is not None
+            and rows
+            and all(type(r) in (list, tuple) and len(r) == width for r in rows)
+            and set(map(type, chain.from_iterable(rows))) == {int}
+        ):
             try:
                 values = np.array(rows, dtype=np.int64)
             except OverflowError:
                 pass
             else:
-                return self._columns.decode(values)
+                return columns.decode(values)
         decoded, positions = [], []
         for position, features in enumerate(rows):
             try:

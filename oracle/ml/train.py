@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from time import perf_counter
+from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from oracle.ml.training import credit_risk, delivery_delay, shipment_condition
 from oracle.ml.training.recipe import Recipe, fit_and_write
 
-RECIPES: dict[str, Recipe] = {
+RECIPES: dict[str, Recipe[Any, Any]] = {
     recipe.name: recipe for recipe in (credit_risk.RECIPE, shipment_condition.RECIPE, delivery_delay.RECIPE)
 }
 ALL = "all"
@@ -30,14 +31,14 @@ class UnknownModel(ValueError):
         super().__init__(f"no training recipe named {name!r}: one of {', '.join([*RECIPES, ALL])}")
 
 
-def _train(recipe: Recipe, out: Path, seed: int | None, progress: Progress) -> None:
+def _train(recipe: Recipe[Any, Any], out: Path, seed: int | None, progress: Progress) -> None:
     start = perf_counter()
     directory = out / recipe.name
     report = fit_and_write(recipe, directory, seed=seed, progress=progress)
     progress.console.print(
-        f"{report['model']}: {report['training']['chosen']}, held-out roc_auc {report['held_out']['roc_auc']:.4f}, "
-        f"brier {report['held_out']['brier']:.4f}, artifact sha256 {report['artifact']['sha256']} "
-        f"({report['artifact']['bytes']} bytes), {perf_counter() - start:.1f}s -> {directory}"
+        f"{report.model}: {report.training.chosen}, held-out roc_auc {report.held_out.roc_auc:.4f}, "
+        f"brier {report.held_out.brier:.4f}, artifact sha256 {report.artifact.sha256} "
+        f"({report.artifact.bytes} bytes), {perf_counter() - start:.1f}s -> {directory}"
     )
 
 

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from oracle.ml.model import ARTIFACT_FILE, REPORT_FILE, SCHEMA_FILE
+from oracle.ml.model_directory import ARTIFACT_FILE, REPORT_FILE, SCHEMA_FILE
 
 log = logging.getLogger(__name__)
 

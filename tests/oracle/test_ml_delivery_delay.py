@@ -205,5 +205,5 @@ def test_from_dir_refuses_another_schema_hash():
 
 def test_training_on_a_subsample_is_byte_reproducible(tmp_path):
     first = train_twice(train, tmp_path, max_rows=3000)
-    assert first["dataset"]["rows_used"] == 3000 and first["training"]["subsample"].startswith("3000 flights")
-    assert first["held_out"]["roc_auc"] > 0.55
+    assert first.dataset.rows_used == 3000 and first.training.subsample.startswith("3000 flights")
+    assert first.held_out.roc_auc > 0.55

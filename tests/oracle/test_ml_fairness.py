@@ -23,19 +23,15 @@ def two_groups(n: int = 400) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def test_group_fairness_takes_the_best_approved_group_as_reference_with_intervals():
     y, p, groups = two_groups()
     table = group_fairness(y, p, groups, 2000, seed=0, reps=200)
-    assert table["reference_group"] == "old"
-    young = table["groups"]["young"]
+    assert table.reference_group == "old"
+    young = table.groups["young"]
     approved = np.rint(p * 10000) <= 2000  # the answer in bps, as the pool compares it
     expected = approved[groups == "young"].mean() / approved[groups == "old"].mean()
-    assert abs(young["adverse_impact_ratio"]["value"] - expected) < 1e-6
-    assert (
-        young["adverse_impact_ratio"]["low"]
-        < young["adverse_impact_ratio"]["value"]
-        < young["adverse_impact_ratio"]["high"]
-    )
-    assert table["groups"]["old"]["adverse_impact_ratio"]["value"] == 1.0
+    assert abs(young.adverse_impact_ratio.value - expected) < 1e-6
+    assert young.adverse_impact_ratio.low < young.adverse_impact_ratio.value < young.adverse_impact_ratio.high
+    assert table.groups["old"].adverse_impact_ratio.value == 1.0
     repaid = (groups == "young") & (y == 0)
-    assert abs(young["approval_among_repayers"]["value"] - approved[repaid].mean()) < 1e-6
+    assert abs(young.approval_among_repayers.value - approved[repaid].mean()) < 1e-6
 
 
 def test_violations_name_protected_groups_below_the_bound_only():
@@ -44,7 +40,7 @@ def test_violations_name_protected_groups_below_the_bound_only():
     found = violations(result, DEFAULT_MIN_AIR)
     assert len(found) == 1 and found[0].startswith("age_band=young")
     assert violations(result, 0.0) == []
-    assert result["worst_adverse_impact"]["attribute"] == "age_band"
+    assert result.worst_adverse_impact.attribute == "age_band"
 
 
 def test_committed_report_audits_every_attribute_and_the_card_says_what_to_do():

@@ -21,7 +21,7 @@ import importlib, json, sys, threadpoolctl
 trainer = importlib.import_module("oracle.ml.training." + sys.argv[2])
 report = trainer.train(sys.argv[1], max_rows=1200, cv_folds=3)
 cores = sorted({i.get("architecture") for i in threadpoolctl.threadpool_info() if i["internal_api"] == "openblas"})
-print(json.dumps({"sha256": report["artifact"]["sha256"], "cores": cores}))
+print(json.dumps({"sha256": report.artifact.sha256, "cores": cores}))
 """
 
 

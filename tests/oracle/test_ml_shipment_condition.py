@@ -184,6 +184,6 @@ def test_from_dir_accepts_the_registered_hashes(model):
 
 def test_training_on_a_subsample_is_byte_reproducible(tmp_path):
     first = train_twice(train, tmp_path, max_rows=1200, cv_folds=3)
-    assert first["dataset"]["rows_used"] == 1200
-    assert first["dataset"]["rows_train"] + first["dataset"]["rows_held_out"] == 1200
-    assert first["held_out"]["roc_auc"] >= 0.75
+    assert first.dataset.rows_used == 1200
+    assert first.dataset.rows_train + first.dataset.rows_held_out == 1200
+    assert first.held_out.roc_auc >= 0.75

@@ -40,9 +40,9 @@ def test_training_on_a_subsample_writes_a_loadable_reproducible_directory(tmp_pa
     for name in ("model.skops", "schema.json", "held_out.csv", "report.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     model = LoadedModel.from_dir(tmp_path / "a")
-    assert model.artifact_hash.hex() == first["artifact"]["sha256"] == second["artifact"]["sha256"]
-    assert first["dataset"]["rows_used"] == 600 and first["dataset"]["rows_held_out"] == 150
-    assert first["held_out"]["roc_auc"] >= 0.70
+    assert model.artifact_hash.hex() == first.artifact.sha256 == second.artifact.sha256
+    assert first.dataset.rows_used == 600 and first.dataset.rows_held_out == 150
+    assert first.held_out.roc_auc >= 0.70
 
 
 def test_encode_frame_matches_row_by_row_schema_encode_and_drops_refused_rows():
@@ -88,8 +88,8 @@ def test_decode_fixed_refuses_an_out_of_range_integer():
 def test_threshold_outcome_counts_flags_at_or_above_the_threshold():
     y = np.array([0, 0, 1, 1, 1])
     outcome = threshold_outcome(y, np.array([100, 3000, 2999, 3000, 9000]), 3000)
-    assert outcome["confusion_matrix"] == {"tn": 1, "fp": 1, "fn": 1, "tp": 2}
-    assert (outcome["precision"], outcome["recall"], outcome["flagged_rate"]) == (0.666667, 0.666667, 0.6)
+    assert outcome.confusion_matrix.model_dump() == {"tn": 1, "fp": 1, "fn": 1, "tp": 2}
+    assert (outcome.precision, outcome.recall, outcome.flagged_rate) == (0.666667, 0.666667, 0.6)
 
 
 def test_roc_auc_interval_brackets_the_auc_and_is_seeded():
@@ -99,7 +99,7 @@ def test_roc_auc_interval_brackets_the_auc_and_is_seeded():
     groups = np.repeat(np.arange(40), 10)
     first = roc_auc_interval(y, p, groups, group_name="days", seed=1, reps=200)
     assert first == roc_auc_interval(y, p, groups, group_name="days", seed=1, reps=200)
-    assert first["low"] < roc_auc_score(y, p) < first["high"]
+    assert first.low < roc_auc_score(y, p) < first.high
 
 
 def test_every_trainer_has_a_committed_model_directory():

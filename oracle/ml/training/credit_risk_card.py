@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from oracle.ml.schema import FeatureSchema
 from oracle.ml.training.card_tables import (
     CANDIDATE_HEADER,
     candidate_rows,
+    change_fields,
+    confusion_text,
     evaluation_rows,
     feature_range,
     header_fields,
     reproducibility,
 )
+from oracle.ml.training.model_reports import CreditRiskReport
+from oracle.ml.training.report import FairnessAudit, StatInterval
 
 _TEMPLATE = """\
 # Model card: {model}
@@ -144,79 +146,73 @@ What an operator should do:
 """
 
 
-def _cell(stat: dict[str, Any], percent: bool = True) -> str:
-    if stat["value"] is None:
+def _cell(stat: StatInterval, percent: bool = True) -> str:
+    if stat.value is None:
         return "n/a"
     fmt = ".0%" if percent else ".2f"
-    if stat["low"] is None:
-        return format(stat["value"], fmt)
-    return f"{stat['value']:{fmt}} ({stat['low']:{fmt}}-{stat['high']:{fmt}})"
+    if stat.low is None or stat.high is None:
+        return format(stat.value, fmt)
+    return f"{stat.value:{fmt}} ({stat.low:{fmt}}-{stat.high:{fmt}})"
 
 
-def fairness_table(audit: dict[str, Any]) -> str:
+def fairness_table(audit: FairnessAudit) -> str:
     """The per-group markdown table of a fairness audit (also printed by `oracle models fairness`)."""
     lines = [
         "| attribute | group | n | approved | approved \\| repaid | adverse-impact ratio | ROC AUC | mean PD | default rate |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for attribute, table in audit["attributes"].items():
-        for group, g in table["groups"].items():
-            reference = " (reference)" if group == table["reference_group"] else ""
+    for attribute, table in audit.attributes.items():
+        for group, g in table.groups.items():
+            reference = " (reference)" if group == table.reference_group else ""
             lines.append(
-                f"| {attribute} | {group}{reference} | {g['count']} | {_cell(g['approval_rate'])} | "
-                f"{_cell(g['approval_among_repayers'])} | {_cell(g['adverse_impact_ratio'], False)} | "
-                f"{_cell(g['roc_auc'], False)} | {_cell(g['mean_predicted'])} | {_cell(g['observed_default_rate'])} |"
+                f"| {attribute} | {group}{reference} | {g.count} | {_cell(g.approval_rate)} | "
+                f"{_cell(g.approval_among_repayers)} | {_cell(g.adverse_impact_ratio, False)} | "
+                f"{_cell(g.roc_auc, False)} | {_cell(g.mean_predicted)} | {_cell(g.observed_default_rate)} |"
             )
     return "\n".join(lines)
 
 
-def render_card(report: dict[str, Any], schema: FeatureSchema) -> str:
-    data, held, policy, training = report["dataset"], report["held_out"], report["policy"], report["training"]
-    before, after = training["candidates"][training["baseline"]], training["candidates"][training["chosen"]]
-    audit, worst = report["fairness"], report["fairness"]["worst_adverse_impact"]
+def render_card(report: CreditRiskReport, schema: FeatureSchema) -> str:
+    data, held, policy, training = report.dataset, report.held_out, report.policy, report.training
+    audit, worst, features = report.fairness, report.fairness.worst_adverse_impact, report.features
     return _TEMPLATE.format(
         **header_fields(report),
-        source=data["source"],
-        rows_total=data["rows_total"],
-        rows_incomplete=data["rows_incomplete_dropped"],
-        rows_used=data["rows_used"],
-        positive_rate=held["positive_rate"],
-        rows_held_out=data["rows_held_out"],
-        held_out_pct=training["held_out_fraction"],
-        rows_csv=data["rows_held_out_csv"],
+        source=data.source,
+        rows_total=data.rows_total,
+        rows_incomplete=data.rows_incomplete_dropped,
+        rows_used=data.rows_used,
+        positive_rate=held.positive_rate,
+        rows_held_out=data.rows_held_out,
+        held_out_pct=training.held_out_fraction,
+        rows_csv=data.rows_held_out_csv,
         feature_rows="\n".join(
             f"| {i} | `{f.name}` | {feature_range(f)} | {f.description} |" for i, f in enumerate(schema.features)
         ),
-        derived=", ".join(f"`{name}`" for name in report["features"]["derived_in_pipeline"]),
-        knots=report["features"]["spline_knots"],
-        excluded=", ".join(f"`{k}` ({v.split(';')[0]})" for k, v in report["features"]["excluded"].items()),
-        cv_folds=training["cv_folds"],
-        baseline=training["baseline"],
+        derived=", ".join(f"`{name}`" for name in features.derived_in_pipeline),
+        knots=features.spline_knots,
+        excluded=", ".join(f"`{k}` ({v.split(';')[0]})" for k, v in features.excluded.items()),
+        cv_folds=training.cv_folds,
+        baseline=training.baseline,
         candidate_header=CANDIDATE_HEADER,
         candidate_rows=candidate_rows(training),
-        before_auc=before["held_out_roc_auc"],
-        after_auc=held["roc_auc"],
-        before_brier=before["held_out_brier"],
-        after_brier=held["brier"],
-        before_ece=before["held_out_ece"],
-        after_ece=held["ece"],
-        before_cv=before["cv_roc_auc_mean"],
-        after_cv=after["cv_roc_auc_mean"],
-        base_rate=report["baselines"]["training_positive_rate"],
+        **change_fields(report),
+        before_cv=training.baseline_scores.cv_roc_auc_mean,
+        after_cv=training.chosen_scores.cv_roc_auc_mean,
+        base_rate=report.baselines.training_positive_rate,
         evaluation_rows=evaluation_rows(held),
-        threshold_bps=policy["threshold_bps"],
-        approval_rate=policy["approval_rate"],
-        approved_default_rate=policy["default_rate_if_approved"] or 0.0,
-        recall=policy["recall_of_defaults"],
-        confusion=", ".join(f"{k} {v}" for k, v in policy["confusion_matrix"].items()),
+        threshold_bps=policy.threshold_bps,
+        approval_rate=policy.approval_rate,
+        approved_default_rate=policy.default_rate_if_approved or 0.0,
+        recall=policy.recall_of_defaults,
+        confusion=confusion_text(policy),
         reproducibility=reproducibility(report, "python -m oracle.ml.train credit-risk --out models"),
-        proxy_age=report["proxies"]["cv_roc_auc"]["age_under_25"],
-        proxy_married=report["proxies"]["cv_roc_auc"]["married"],
-        min_group=audit["min_group_for_air"],
-        worst_air=worst["ratio"] or 0.0,
-        worst_attribute=worst["attribute"],
-        worst_group=worst["group"],
-        intervals=audit["intervals"],
-        miscalibrated="; ".join(audit["miscalibrated_groups"]) or "none",
+        proxy_age=report.proxies.cv_roc_auc["age_under_25"],
+        proxy_married=report.proxies.cv_roc_auc["married"],
+        min_group=audit.min_group_for_air,
+        worst_air=worst.ratio or 0.0,
+        worst_attribute=worst.attribute,
+        worst_group=worst.group,
+        intervals=audit.intervals,
+        miscalibrated="; ".join(audit.miscalibrated_groups) or "none",
         fairness=fairness_table(audit),
     )

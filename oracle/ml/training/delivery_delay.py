@@ -5,7 +5,6 @@ Evaluated as it is used: trained on the past, scored on the months that follow."
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,17 @@ from threadpoolctl import threadpool_limits
 from oracle.ml.schema import FeatureSchema
 from oracle.ml.training import evaluation, flights_data, rounding
 from oracle.ml.training.delivery_delay_card import render_card
+from oracle.ml.training.model_reports import (
+    DeliveryDelayReport,
+    FlightFeatures,
+    FlightsBaselines,
+    RandomDaySplit,
+    Score,
+    Sla,
+)
 from oracle.ml.training.progress import step
 from oracle.ml.training.recipe import Fitted, Recipe, Split, fit_and_write
+from oracle.ml.training.report import ThresholdOutcome
 
 MODEL_NAME = "delivery-delay"
 SEED = 7
@@ -40,6 +48,7 @@ BASELINE = "logistic_regression_with_month"  # the model shipped before the time
 # month cannot carry over a year boundary (October-December never appear in training), so the chosen
 # models ignore it; the request keeps the field so that on-chain feature vectors stay unchanged
 IGNORED = ("month",)
+Run = Fitted[flights_data.FlightsData]
 
 
 def candidates(schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
@@ -102,14 +111,14 @@ def forward_folds(months: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
 
 def carrier_rate_baseline(
     carrier_train: np.ndarray, y_train: np.ndarray, carrier_test: np.ndarray, y_test: np.ndarray
-) -> dict[str, float]:
+) -> Score:
     """A lookup a shipper could keep by hand: each carrier's late rate on the training days."""
     rates = pd.Series(y_train).groupby(carrier_train).mean()
     p = pd.Series(carrier_test).map(rates).fillna(float(y_train.mean())).to_numpy(dtype=np.float64)
-    return {"roc_auc": round(float(roc_auc_score(y_test, p)), 6), "brier": round(float(brier_score_loss(y_test, p)), 6)}
+    return Score(roc_auc=round(float(roc_auc_score(y_test, p)), 6), brier=round(float(brier_score_loss(y_test, p)), 6))
 
 
-def random_day_figures(model: Pipeline, data: flights_data.FlightsData, seed: int) -> dict[str, Any]:
+def random_day_figures(model: Pipeline, data: flights_data.FlightsData, seed: int) -> RandomDaySplit:
     """The chosen pipeline refitted on a random-day split (every flight of 25% of the days held out), the
     split this model was once evaluated on: the gap to the headline is what a random split overstates."""
     splitter = GroupShuffleSplit(n_splits=1, test_size=RANDOM_DAYS_FRACTION, random_state=seed)
@@ -118,17 +127,18 @@ def random_day_figures(model: Pipeline, data: flights_data.FlightsData, seed: in
         fitted = clone(model).fit(data.x[train_idx], data.y[train_idx])
         p = fitted.predict_proba(data.x[test_idx])[:, 1]
     held = evaluation.metrics(data.y[test_idx], p)
-    return {
-        "split": f"by day at random: every flight of {RANDOM_DAYS_FRACTION:.0%} of the days of 2013 (seeded)",
-        "rows_held_out": len(test_idx),
-        "roc_auc": held["roc_auc"],
-        "brier": held["brier"],
-        "ece": round(evaluation.expected_calibration_error(data.y[test_idx], p), 6),
-        "base_rate_brier": evaluation.baselines(data.y[train_idx], data.y[test_idx])["base_rate_brier"],
-    }
+    return RandomDaySplit(
+        split=f"by day at random: every flight of {RANDOM_DAYS_FRACTION:.0%} of the days of 2013 (seeded)",
+        rows_held_out=len(test_idx),
+        roc_auc=held.roc_auc,
+        brier=held.brier,
+        ece=round(evaluation.expected_calibration_error(data.y[test_idx], p), 6),
+        base_rate_brier=evaluation.baselines(data.y[train_idx], data.y[test_idx]).base_rate_brier,
+    )
 
 
-class DeliveryDelayRecipe(Recipe):
+class DeliveryDelayRecipe(Recipe[DeliveryDelayReport, flights_data.FlightsData]):
+    report_type = DeliveryDelayReport
     name = MODEL_NAME
     seed = SEED
     task = (
@@ -141,7 +151,7 @@ class DeliveryDelayRecipe(Recipe):
     policy_rule = "raise a delay-risk alert at dispatch when p_late_bps >= threshold_bps"
     comparison_only = (BASELINE,)
 
-    def split(self, seed: int, max_rows: int | None, cv_folds: int | None) -> Split:
+    def split(self, seed: int, max_rows: int | None, cv_folds: int | None) -> Split[flights_data.FlightsData]:
         raw = flights_data.read()
         schema = flights_data.build_schema(MODEL_NAME, flights_data.destinations(raw))
         data = flights_data.load(raw, schema, seed=seed, max_rows=max_rows)
@@ -162,15 +172,15 @@ class DeliveryDelayRecipe(Recipe):
     def candidates(self, schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
         return candidates(schema, seed)
 
-    def dataset_notes(self, run: Fitted) -> dict[str, Any]:
-        dates, split = run.split.data.dates, run.split  # type: ignore[attr-defined]
+    def dataset_notes(self, run: Run) -> dict[str, object]:
+        dates, split = run.split.data.dates, run.split
         return {
             "split": "time-forward: train on January-September 2013, hold out October-December",
             "days_train": int(len(np.unique(dates[split.train]))),
             "days_held_out": int(len(np.unique(dates[split.test]))),
         }
 
-    def training_notes(self, run: Fitted) -> dict[str, Any]:
+    def training_notes(self, run: Run) -> dict[str, object]:
         return {
             "subsample": "none" if run.max_rows is None else f"{run.max_rows} flights drawn at random (seeded)",
             "cv": "time-forward on the training months: fit on the months before each of "
@@ -182,57 +192,49 @@ class DeliveryDelayRecipe(Recipe):
     def observed_columns(self, schema: FeatureSchema) -> list[int]:
         return [i for i, feature in enumerate(schema.features) if feature.kind == "numeric"]
 
-    def extra_baselines(self, run: Fitted) -> dict[str, Any]:
+    def baselines(self, run: Run) -> FlightsBaselines:
         split = run.split
         carrier = split.schema.feature_names.index("carrier")
         fixed = split.data.fixed
-        return {
-            "carrier_rate": carrier_rate_baseline(
-                fixed[split.train, carrier], split.y_train, fixed[split.test, carrier], split.y_test
-            )
-        }
+        carrier_rate = carrier_rate_baseline(
+            fixed[split.train, carrier], split.y_train, fixed[split.test, carrier], split.y_test
+        )
+        return FlightsBaselines(**dict(super().baselines(run)), carrier_rate=carrier_rate)
 
-    def policy(self, run: Fitted) -> dict[str, Any]:
+    def policy(self, run: Run) -> ThresholdOutcome:
         return evaluation.threshold_outcome(run.split.y_test, run.scores, ALERT_THRESHOLD_BPS)
 
-    def before_bootstrap(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
+    def before_bootstrap(self, run: Run, progress: Progress | None) -> dict[str, object]:
         with step(progress, "delivery-delay: random-day comparison", 1) as advance:
-            random_days = random_day_figures(run.models[run.chosen], run.split.data, run.seed)  # type: ignore[arg-type]
+            random_days = random_day_figures(run.models[run.chosen], run.split.data, run.seed)
             advance()
         return {"random_day_split": random_days}
 
-    def sections(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
+    def sections(self, run: Run, progress: Progress | None) -> dict[str, object]:
         schema, held = run.split.schema, run.split.held
         threshold = ALERT_THRESHOLD_BPS / schema.output.scale
         y_test = run.split.y_test
         return {
-            "sla": {
-                "minutes": flights_data.SLA_MINUTES,
-                "late": f"arr_delay > {flights_data.SLA_MINUTES} minutes, or cancelled or diverted (no arr_delay)",
-            },
-            "features": {
-                "used": [n for n in schema.feature_names if n not in IGNORED or run.chosen == BASELINE],
-                "accepted_but_ignored": [] if run.chosen == BASELINE else list(IGNORED),
-                "excluded": flights_data.LEAKAGE,
-            },
+            "sla": Sla(
+                minutes=flights_data.SLA_MINUTES,
+                late=f"arr_delay > {flights_data.SLA_MINUTES} minutes, or cancelled or diverted (no arr_delay)",
+            ),
+            "features": FlightFeatures(
+                used=[n for n in schema.feature_names if n not in IGNORED or run.chosen == BASELINE],
+                accepted_but_ignored=[] if run.chosen == BASELINE else list(IGNORED),
+                excluded=flights_data.LEAKAGE,
+            ),
             "by_origin": evaluation.by_group(y_test, run.p, held["origin"].to_numpy(), threshold),
             "by_carrier": evaluation.by_group(y_test, run.p, held["carrier"].to_numpy(), threshold),
         }
 
-    def report_order(self) -> Sequence[str]:
-        return (
-            "model", "task", "artifact", "schema", "libraries", "reproducibility", "dataset", "sla", "features",
-            "observed_ranges", "training", "held_out", "random_day_split", "baselines", "calibration_bins",
-            "policy", "drift_reference", "by_origin", "by_carrier",
-        )  # fmt: skip
+    def plot_title(self, run: Run, report: DeliveryDelayReport) -> str:
+        return f"{MODEL_NAME}: {run.chosen}, held out Oct-Dec, ROC AUC {report.held_out.roc_auc:.3f}"
 
-    def plot_title(self, run: Fitted) -> str:
-        return f"{MODEL_NAME}: {run.chosen}, held out Oct-Dec, ROC AUC {run.held_out['roc_auc']:.3f}"
-
-    def plot_labels(self, run: Fitted) -> dict[str, Any]:
+    def plot_labels(self, report: DeliveryDelayReport) -> dict[str, Any]:
         return {"observed_label": f"observed rate late > {flights_data.SLA_MINUTES} min"}
 
-    def render_card(self, report: dict[str, Any], schema: FeatureSchema) -> str:
+    def render_card(self, report: DeliveryDelayReport, schema: FeatureSchema) -> str:
         return render_card(report, schema)
 
 
@@ -245,6 +247,6 @@ def train(
     seed: int = SEED,
     max_rows: int | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> DeliveryDelayReport:
     """`fit_and_write` with the delivery-delay recipe."""
     return fit_and_write(RECIPE, out_dir, seed=seed, max_rows=max_rows, progress=progress)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from oracle.ml.schema import FeatureSchema
 from oracle.ml.training.card_tables import (
     CANDIDATE_HEADER,
     candidate_rows,
+    change_fields,
     feature_rows,
     group_rows,
     header_fields,
     held_out_fields,
     reproducibility,
 )
+from oracle.ml.training.model_reports import DeliveryDelayReport
 
 _TEMPLATE = """\
 # Model card: {model}
@@ -126,48 +126,43 @@ for demos and integration tests.
 """
 
 
-def render_card(report: dict[str, Any], schema: FeatureSchema) -> str:
-    data, held, base = report["dataset"], report["held_out"], report["baselines"]
-    training = report["training"]
+def render_card(report: DeliveryDelayReport, schema: FeatureSchema) -> str:
+    data, held, base, training = report.dataset, report.held_out, report.baselines, report.training
+    random_days, ignored = report.random_day_split, report.features.accepted_but_ignored
     return _TEMPLATE.format(
         **header_fields(report),
-        sla=report["sla"]["minutes"],
-        late=report["sla"]["late"],
-        source=data["source"],
-        rows_total=data["rows_total"],
-        cancelled=data["cancelled_or_diverted"],
-        positive_rate=held["positive_rate"],
+        sla=report.sla.minutes,
+        late=report.sla.late,
+        source=data.source,
+        rows_total=data.rows_total,
+        cancelled=data.cancelled_or_diverted,
+        positive_rate=held.positive_rate,
         feature_rows=feature_rows(schema),
-        excluded="; ".join(f"`{k}` ({v})" for k, v in report["features"]["excluded"].items()),
-        days_held_out=data["days_held_out"],
-        rows_held_out=data["rows_held_out"],
-        days_train=data["days_train"],
-        rows_train=data["rows_train"],
-        subsample=training["subsample"],
-        cv=training["cv"],
+        excluded="; ".join(f"`{k}` ({v})" for k, v in report.features.excluded.items()),
+        days_held_out=data.days_held_out,
+        rows_held_out=data.rows_held_out,
+        days_train=data.days_train,
+        rows_train=data.rows_train,
+        subsample=training.subsample,
+        cv=training.cv,
         ignored=(
-            f"`{', '.join(report['features']['accepted_but_ignored'])}` is still accepted in the request "
+            f"`{', '.join(ignored)}` is still accepted in the request "
             "(so consumer contracts send the same vector) but the chosen pipeline drops it."
-            if report["features"]["accepted_but_ignored"]
+            if ignored
             else ""
         ),
         candidate_header=CANDIDATE_HEADER,
         candidate_rows=candidate_rows(training),
-        baseline=training["baseline"],
-        before_auc=training["candidates"][training["baseline"]]["held_out_roc_auc"],
-        before_brier=training["candidates"][training["baseline"]]["held_out_brier"],
-        before_ece=training["candidates"][training["baseline"]]["held_out_ece"],
-        after_auc=held["roc_auc"],
-        after_brier=held["brier"],
-        after_ece=held["ece"],
-        random_auc=report["random_day_split"]["roc_auc"],
-        random_brier=report["random_day_split"]["brier"],
-        random_base=report["random_day_split"]["base_rate_brier"],
-        random_ece=report["random_day_split"]["ece"],
+        baseline=training.baseline,
+        **change_fields(report),
+        random_auc=random_days.roc_auc,
+        random_brier=random_days.brier,
+        random_base=random_days.base_rate_brier,
+        random_ece=random_days.ece,
         reproducibility=reproducibility(report, "python -m oracle.ml.train delivery-delay --out models"),
-        **held_out_fields(report),
-        base_rate=base["training_positive_rate"],
-        carrier_auc=base["carrier_rate"]["roc_auc"],
-        carrier_brier=base["carrier_rate"]["brier"],
-        origin_rows=group_rows(report["by_origin"]),
+        **held_out_fields(report, report.policy),
+        base_rate=base.training_positive_rate,
+        carrier_auc=base.carrier_rate.roc_auc,
+        carrier_brier=base.carrier_rate.brier,
+        origin_rows=group_rows(report.by_origin),
     )

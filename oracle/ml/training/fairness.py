@@ -6,11 +6,10 @@ applicants who repaid (equal opportunity), adverse-impact ratio (approval rate /
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from oracle.ml.training import bootstrap
+from oracle.ml.training.report import AttributeFairness, FairnessAudit, GroupFairness, StatInterval, WorstImpact
 
 MIN_GROUP = 30  # groups smaller than this are listed but not used as the adverse-impact reference
 DEFAULT_MIN_AIR = 0.8  # the four-fifths rule
@@ -41,7 +40,7 @@ def _with_air(per_group: dict[str, dict[str, float | None]], reference: str) -> 
 
 def group_fairness(
     y: np.ndarray, p: np.ndarray, groups: np.ndarray, threshold_bps: int, *, seed: int, reps: int = 500
-) -> dict[str, Any]:
+) -> AttributeFairness:
     """Point estimates and 95% intervals (rows resampled with replacement) for every group of one attribute."""
     approved = np.rint(p * 10000) <= threshold_bps
     names = sorted(set(groups.tolist()))
@@ -61,66 +60,75 @@ def group_fairness(
             for key, value in stats.items():
                 if value is not None:
                     drawn[g].setdefault(key, []).append(value)
-    out: dict[str, Any] = {}
+    out: dict[str, GroupFairness] = {}
     for g in names:
-        out[str(g)] = {"count": int(masks[g].sum())}
+        bounded: dict[str, StatInterval] = {}
         for key, value in point[g].items():
             values = drawn[g].get(key, [])
-            out[str(g)][key] = {
-                "value": _r(value),
-                "low": _r(np.quantile(values, 0.025)) if values else None,
-                "high": _r(np.quantile(values, 0.975)) if values else None,
-            }
-    return {"reference_group": str(reference), "groups": out}
+            bounded[key] = StatInterval(
+                value=_r(value),
+                low=_r(np.quantile(values, 0.025)) if values else None,
+                high=_r(np.quantile(values, 0.975)) if values else None,
+            )
+        out[str(g)] = GroupFairness(count=int(masks[g].sum()), **bounded)
+    return AttributeFairness(reference_group=str(reference), groups=out)
 
 
 def audit(
     y: np.ndarray, p: np.ndarray, attributes: dict[str, np.ndarray], threshold_bps: int, *, seed: int, reps: int = 500
-) -> dict[str, Any]:
+) -> FairnessAudit:
     """group_fairness for every attribute, the lowest adverse-impact ratio among protected groups of at least
     MIN_GROUP rows, and the groups whose mean PD misses their observed default rate by more than 5 points."""
     by_attribute = {
         name: group_fairness(y, p, groups, threshold_bps, seed=seed, reps=reps) for name, groups in attributes.items()
     }
-    worst = min(
-        (
-            (g["adverse_impact_ratio"]["value"], attribute, name)
+    ratios = [
+        (air, attribute, name)
+        for attribute, table in by_attribute.items()
+        for name, g in table.groups.items()
+        if attribute in PROTECTED and g.count >= MIN_GROUP and (air := g.adverse_impact_ratio.value) is not None
+    ]
+    worst = WorstImpact(ratio=None, attribute=None, group=None)
+    if ratios:
+        ratio, attribute, name = min(ratios)
+        worst = WorstImpact(ratio=ratio, attribute=attribute, group=name)
+    return FairnessAudit(
+        threshold_bps=threshold_bps,
+        rule="approved when pd_bps <= threshold_bps (LendingPool's maxPdBps)",
+        intervals=f"95% percentile bootstrap, rows resampled with replacement, {reps} reps, seed {seed}",
+        min_group_for_air=MIN_GROUP,
+        protected=list(PROTECTED),
+        worst_adverse_impact=worst,
+        miscalibrated_groups=[
+            f"{attribute}={name}: mean PD {predicted:.1%}, observed {observed:.1%}"
             for attribute, table in by_attribute.items()
-            for name, g in table["groups"].items()
-            if attribute in PROTECTED and g["count"] >= MIN_GROUP and g["adverse_impact_ratio"]["value"] is not None
-        ),
-        default=(None, None, None),
-    )
-    return {
-        "threshold_bps": threshold_bps,
-        "rule": "approved when pd_bps <= threshold_bps (LendingPool's maxPdBps)",
-        "intervals": f"95% percentile bootstrap, rows resampled with replacement, {reps} reps, seed {seed}",
-        "min_group_for_air": MIN_GROUP,
-        "protected": list(PROTECTED),
-        "worst_adverse_impact": {"ratio": worst[0], "attribute": worst[1], "group": worst[2]},
-        "miscalibrated_groups": [
-            f"{attribute}={name}: mean PD {g['mean_predicted']['value']:.1%}, observed {g['observed_default_rate']['value']:.1%}"
-            for attribute, table in by_attribute.items()
-            for name, g in table["groups"].items()
-            if g["count"] >= MIN_GROUP
-            and abs(g["mean_predicted"]["value"] - g["observed_default_rate"]["value"]) > 0.05
+            for name, g in table.groups.items()
+            if g.count >= MIN_GROUP
+            and (predicted := g.mean_predicted.value) is not None
+            and (observed := g.observed_default_rate.value) is not None
+            and abs(predicted - observed) > 0.05
         ],
-        "attributes": by_attribute,
-    }
+        attributes=by_attribute,
+    )
 
 
-def violations(audit_result: dict[str, Any], min_air: float) -> list[str]:
+def violations(audit_result: FairnessAudit, min_air: float) -> list[str]:
     """Protected groups (of at least MIN_GROUP rows) whose adverse-impact ratio is below `min_air`, as sentences."""
     out = []
-    for attribute, table in audit_result["attributes"].items():
-        if attribute not in audit_result["protected"]:
+    for attribute, table in audit_result.attributes.items():
+        if attribute not in audit_result.protected:
             continue
-        for name, g in table["groups"].items():
-            air = g["adverse_impact_ratio"]["value"]
-            if g["count"] >= MIN_GROUP and air is not None and air < min_air:
+        reference = table.groups[table.reference_group]
+        for name, g in table.groups.items():
+            air = g.adverse_impact_ratio.value
+            if g.count >= MIN_GROUP and air is not None and air < min_air:
                 out.append(
-                    f"{attribute}={name}: approved {g['approval_rate']['value']:.1%} vs "
-                    f"{table['groups'][table['reference_group']]['approval_rate']['value']:.1%} for "
-                    f"{attribute}={table['reference_group']} (adverse-impact ratio {air:.2f} < {min_air:.2f})"
+                    f"{attribute}={name}: approved {_percent(g.approval_rate)} vs "
+                    f"{_percent(reference.approval_rate)} for "
+                    f"{attribute}={table.reference_group} (adverse-impact ratio {air:.2f} < {min_air:.2f})"
                 )
     return out
+
+
+def _percent(stat: StatInterval) -> str:
+    return "n/a" if stat.value is None else f"{stat.value:.1%}"

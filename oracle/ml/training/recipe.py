@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from oracle.ml.schema import FeatureSchema
 from oracle.ml.training import bundle, evaluation, rounding, selection
 from oracle.ml.training.plots import write_report_png
 from oracle.ml.training.progress import step
+from oracle.ml.training.report import ApprovalOutcome, Baselines, ThresholdOutcome, TrainingReport
 
 
 class TrainingData(Protocol):
@@ -44,13 +45,16 @@ class TrainingData(Protocol):
     def counts(self) -> dict[str, Any]: ...
 
 
+DataT = TypeVar("DataT", bound=TrainingData)
+
+
 @dataclass(frozen=True)
-class Split:
+class Split(Generic[DataT]):
     """Training and held-out row positions, the validation folds over the training rows, the groups the
     held-out bootstrap resamples, and which held-out rows held_out.csv keeps."""
 
     schema: FeatureSchema
-    data: TrainingData
+    data: DataT
     train: np.ndarray
     test: np.ndarray
     folds: list[tuple[np.ndarray, np.ndarray]]
@@ -80,20 +84,17 @@ class Split:
         return self.data.frame.iloc[self.test]
 
 
-@dataclass
-class Fitted:
+@dataclass(frozen=True)
+class Fitted(Generic[DataT]):
     """A run after selection: every candidate fitted, the chosen one saved, its held-out answers."""
 
-    split: Split
+    split: Split[DataT]
     seed: int
     max_rows: int | None
     cv_folds: int | None
     models: dict[str, Pipeline]
-    table: dict[str, dict[str, float]]
     chosen: str
     p: np.ndarray
-    held_out: dict[str, Any] = field(default_factory=dict)
-    early: dict[str, Any] = field(default_factory=dict)
 
     @property
     def scores(self) -> np.ndarray:
@@ -101,9 +102,13 @@ class Fitted:
         return np.array([self.split.schema.output.encode(v) for v in self.p])
 
 
-class Recipe(ABC):
-    """What one model's training adds to `fit_and_write`."""
+ReportT = TypeVar("ReportT", bound=TrainingReport)
 
+
+class Recipe(ABC, Generic[ReportT, DataT]):
+    """What one model's training adds to `fit_and_write`: its report type and the rows its data module loads."""
+
+    report_type: type[ReportT]
     name: str
     seed: int
     task: str
@@ -114,62 +119,58 @@ class Recipe(ABC):
     comparison_only: Sequence[str] = ()
 
     @abstractmethod
-    def split(self, seed: int, max_rows: int | None, cv_folds: int | None) -> Split: ...
+    def split(self, seed: int, max_rows: int | None, cv_folds: int | None) -> Split[DataT]: ...
 
     @abstractmethod
     def candidates(self, schema: FeatureSchema, seed: int) -> dict[str, Pipeline]: ...
 
     @abstractmethod
-    def policy(self, run: Fitted) -> dict[str, Any]:
+    def policy(self, run: Fitted[DataT]) -> ApprovalOutcome | ThresholdOutcome:
         """The decision at `policy_threshold_bps` on the held-out rows."""
 
     @abstractmethod
-    def render_card(self, report: dict[str, Any], schema: FeatureSchema) -> str: ...
+    def render_card(self, report: ReportT, schema: FeatureSchema) -> str: ...
 
-    def dataset_notes(self, run: Fitted) -> dict[str, Any]:
-        """Entries of the report's `dataset` between the loader's counts and the row counts."""
+    def dataset_notes(self, run: Fitted[DataT]) -> dict[str, object]:
+        """Entries of the report's `dataset` beyond the loader's counts and the row counts."""
         return {}
 
-    def training_notes(self, run: Fitted) -> dict[str, Any]:
-        """Entries of the report's `training` between the seed and the baseline (at least `selection`)."""
-        return {"selection": selection.SELECTION_RULE}
+    def training_notes(self, run: Fitted[DataT]) -> dict[str, object]:
+        """Entries of the report's `training` beyond the shared ones (`selection` may be overridden)."""
+        return {}
 
     def observed_columns(self, schema: FeatureSchema) -> list[int]:
         """Features whose training range the report records."""
         return list(range(len(schema.features)))
 
-    def extra_baselines(self, run: Fitted) -> dict[str, Any]:
-        return {}
+    def baselines(self, run: Fitted[DataT]) -> Baselines:
+        return evaluation.baselines(run.split.y_train, run.split.y_test)
 
-    def sections(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
-        """The recipe's own report sections (placed by `report_order`); `features` at least."""
-        return {}
-
-    def before_bootstrap(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
-        """Sections computed before the held-out bootstrap, kept in `run.early` for the plot and the card."""
+    def before_bootstrap(self, run: Fitted[DataT], progress: Progress | None) -> dict[str, object]:
+        """Report sections of this recipe measured before the held-out bootstrap draws."""
         return {}
 
     @abstractmethod
-    def report_order(self) -> Sequence[str]:
-        """Every key of report.json in the order it is written."""
+    def sections(self, run: Fitted[DataT], progress: Progress | None) -> dict[str, object]:
+        """The other report sections only this recipe's report type has (`features` at least)."""
 
-    def plot_labels(self, run: Fitted) -> dict[str, Any]:
+    def plot_labels(self, report: ReportT) -> dict[str, Any]:
         """`write_report_png` options beyond the title."""
         return {}
 
     @abstractmethod
-    def plot_title(self, run: Fitted) -> str: ...
+    def plot_title(self, run: Fitted[DataT], report: ReportT) -> str: ...
 
 
 def fit_and_write(
-    recipe: Recipe,
+    recipe: Recipe[ReportT, DataT],
     out_dir: Path,
     *,
     seed: int | None = None,
     max_rows: int | None = None,
     cv_folds: int | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> ReportT:
     """Choose a model on the recipe's validation folds, evaluate it on the held-out rows and write the model
     directory; returns the report."""
     seed = recipe.seed if seed is None else seed
@@ -189,10 +190,10 @@ def fit_and_write(
             comparison_only=recipe.comparison_only,
         )
     files, p = selection.save_verified(directory.path, models[chosen], schema, split.x_test)
-    run = Fitted(split, seed, max_rows, cv_folds, models, table, chosen, p)
-    run.early = recipe.before_bootstrap(run, progress)
+    run = Fitted(split, seed, max_rows, cv_folds, models, chosen, p)
+    early = recipe.before_bootstrap(run, progress)
     with step(progress, f"{recipe.name}: bootstrap over {split.bootstrap_group_name}", 1) as advance:
-        run.held_out = evaluation.evaluate(
+        held_out = evaluation.evaluate(
             split.y_train,
             split.y_test,
             p,
@@ -204,44 +205,48 @@ def fit_and_write(
         advance()
 
     x_train = split.x_train
-    sections: dict[str, Any] = {
-        "model": recipe.name,
-        "task": recipe.task,
-        **files,
-        "libraries": bundle.library_versions(),
-        "reproducibility": {"recipe": rounding.RECIPE, "decimals": rounding.DECIMALS},
-        "dataset": {
-            **split.data.counts,
-            **recipe.dataset_notes(run),
-            "rows_train": len(split.train),
-            "rows_held_out": len(split.test),
-            "rows_held_out_csv": len(split.csv_rows),
-        },
-        "observed_ranges": {
-            schema.feature_names[i]: [float(x_train[:, i].min()), float(x_train[:, i].max())]
-            for i in recipe.observed_columns(schema)
-        },
-        "training": {
-            "seed": seed,
-            **recipe.training_notes(run),
-            "baseline": recipe.baseline,
-            "candidates": table,
-            "chosen": chosen,
-        },
-        "held_out": run.held_out,
-        "baselines": {**evaluation.baselines(split.y_train, split.y_test), **recipe.extra_baselines(run)},
-        "calibration_bins": evaluation.calibration_bins(split.y_test, p),
-        "policy": {"threshold_bps": recipe.policy_threshold_bps, "rule": recipe.policy_rule, **recipe.policy(run)},
-        "drift_reference": drift.reference(
-            schema, split.data.fixed[split.train], models[chosen].predict_proba(x_train)[:, 1]
-        ),
-        **run.early,
-        **recipe.sections(run, progress),
-    }
-    order = list(recipe.report_order())
-    if set(order) != set(sections):
-        raise RuntimeError(f"report sections {sorted(sections)} do not match the recipe's order {sorted(order)}")
-    report = {key: sections[key] for key in order}
+    report = recipe.report_type.model_validate(
+        {
+            "model": recipe.name,
+            "task": recipe.task,
+            "artifact": files.artifact,
+            "schema": files.schema_file,
+            "libraries": bundle.library_versions(),
+            "reproducibility": {"recipe": rounding.RECIPE, "decimals": rounding.DECIMALS},
+            "dataset": {
+                **split.data.counts,
+                **recipe.dataset_notes(run),
+                "rows_train": len(split.train),
+                "rows_held_out": len(split.test),
+                "rows_held_out_csv": len(split.csv_rows),
+            },
+            "observed_ranges": {
+                schema.feature_names[i]: (float(x_train[:, i].min()), float(x_train[:, i].max()))
+                for i in recipe.observed_columns(schema)
+            },
+            "training": {
+                "seed": seed,
+                "selection": selection.SELECTION_RULE,
+                **recipe.training_notes(run),
+                "baseline": recipe.baseline,
+                "candidates": table,
+                "chosen": chosen,
+            },
+            "held_out": held_out,
+            "baselines": recipe.baselines(run),
+            "calibration_bins": evaluation.calibration_bins(split.y_test, p),
+            "policy": {
+                "threshold_bps": recipe.policy_threshold_bps,
+                "rule": recipe.policy_rule,
+                **dict(recipe.policy(run)),
+            },
+            "drift_reference": drift.reference(
+                schema, split.data.fixed[split.train], models[chosen].predict_proba(x_train)[:, 1]
+            ),
+            **early,
+            **recipe.sections(run, progress),
+        }
+    )
 
     bundle.write_report(directory.path, report)
     held = split.held
@@ -253,7 +258,12 @@ def fit_and_write(
         split.y_test[split.csv_rows],
     )
     write_report_png(
-        directory.plot, split.y_test, p, report["calibration_bins"], recipe.plot_title(run), **recipe.plot_labels(run)
+        directory.plot,
+        split.y_test,
+        p,
+        report.calibration_bins,
+        recipe.plot_title(run, report),
+        **recipe.plot_labels(report),
     )
     directory.card.write_text(recipe.render_card(report, schema))
     return report

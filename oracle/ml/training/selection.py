@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from sklearn.base import clone
@@ -18,6 +17,7 @@ from oracle.ml.model_directory import ARTIFACT_FILE
 from oracle.ml.schema import FeatureSchema
 from oracle.ml.training import bundle, evaluation, rounding
 from oracle.ml.training.progress import Advance
+from oracle.ml.training.report import ArtifactFiles, CandidateScores
 
 SELECTION_RULE = (
     "highest mean cross-validated ROC AUC on the training split "
@@ -35,7 +35,7 @@ def compare_candidates(
     groups: np.ndarray | None = None,
     advance: Advance = lambda: None,
     comparison_only: Collection[str] = (),
-) -> tuple[dict[str, dict[str, float]], str]:
+) -> tuple[dict[str, CandidateScores], str]:
     """Cross-validate and fit every candidate (in place); returns the table and the chosen name. Held-out
     figures of every candidate are reported next to the CV score, never used to choose. Candidates named
     in `comparison_only` (a design given up, e.g. one reading an input no real logger has) are measured
@@ -44,35 +44,35 @@ def compare_candidates(
     # one thread: OpenMP/BLAS spin-waiting on a busy machine once slowed HistGradientBoosting 70x; also one
     # BLAS kernel path per run, which keeps the fitted floats (before rounding) the same from run to run
     with threadpool_limits(limits=1):
-        table: dict[str, dict[str, float]] = {}
+        table: dict[str, CandidateScores] = {}
         for name, model in models.items():
             scores = cross_val_score(clone(model), x_train, y_train, cv=splits, scoring="roc_auc")
             model.fit(x_train, y_train)
             p = model.predict_proba(x_test)[:, 1]
             held_out = evaluation.metrics(y_test, p)
-            table[name] = {
-                "cv_roc_auc_mean": round(float(scores.mean()), 6),
-                "cv_roc_auc_std": round(float(scores.std()), 6),
-                "held_out_roc_auc": held_out["roc_auc"],
-                "held_out_brier": held_out["brier"],
-                "held_out_ece": round(evaluation.expected_calibration_error(y_test, p), 6),
-            }
             iterations = getattr(model[-1], "n_iter_", None)
-            if getattr(model[-1], "early_stopping", False) is True and iterations is not None:
-                table[name]["boosting_iterations"] = int(iterations)
+            stopped_early = getattr(model[-1], "early_stopping", False) is True
+            table[name] = CandidateScores(
+                cv_roc_auc_mean=round(float(scores.mean()), 6),
+                cv_roc_auc_std=round(float(scores.std()), 6),
+                held_out_roc_auc=held_out.roc_auc,
+                held_out_brier=held_out.brier,
+                held_out_ece=round(evaluation.expected_calibration_error(y_test, p), 6),
+                boosting_iterations=int(iterations) if stopped_early and iterations is not None else None,
+            )
             advance()
     eligible = [name for name in table if name not in comparison_only]
-    return table, max(eligible, key=lambda name: table[name]["cv_roc_auc_mean"])
+    return table, max(eligible, key=lambda name: table[name].cv_roc_auc_mean)
 
 
 def save_verified(
     out_dir: Path, estimator: Pipeline, schema: FeatureSchema, x_test: np.ndarray
-) -> tuple[dict[str, Any], np.ndarray]:
+) -> tuple[ArtifactFiles, np.ndarray]:
     """Round the fitted parameters (rounding.RECIPE), write artifact and schema; return their report entries
     and the saved artifact's held-out P(class 1)."""
     rounding.round_fitted(estimator)
     files = bundle.write_artifact_and_schema(out_dir, estimator, schema)
-    served = deserialize((out_dir / ARTIFACT_FILE).read_bytes(), bytes.fromhex(files["artifact"]["sha256"]))
+    served = deserialize((out_dir / ARTIFACT_FILE).read_bytes(), bytes.fromhex(files.artifact.sha256))
     p = served.predict_proba(x_test)[:, 1]
     if not np.array_equal(p, estimator.predict_proba(x_test)[:, 1]):
         raise RuntimeError("the saved artifact predicts differently from the fitted pipeline")

@@ -3,7 +3,6 @@ writes models/shipment-condition/."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +20,11 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from oracle.ml.schema import FeatureSchema
-from oracle.ml.training import evaluation, rounding, selection, weather_data
+from oracle.ml.training import evaluation, rounding, weather_data
+from oracle.ml.training.model_reports import SensorFeatures, ShipmentConditionReport, UnseenCity, Window
 from oracle.ml.training.progress import step
 from oracle.ml.training.recipe import Fitted, Recipe, Split, fit_and_write
+from oracle.ml.training.report import ThresholdOutcome
 from oracle.ml.training.shipment_condition_card import render_card
 
 MODEL_NAME = "shipment-condition"
@@ -33,6 +34,7 @@ IGNORED_SENSOR = "visibility"
 BASELINE = "hist_gradient_boosting_with_visibility"  # the model shipped before: every sensor, visibility too
 POLICY_THRESHOLD_BPS = 3000  # call the shipment spoiled (hold for inspection) when the score >= 30%
 BOOTSTRAP_REPS = 1000
+Run = Fitted[weather_data.WeatherData]
 
 
 def candidates(schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
@@ -69,21 +71,21 @@ def candidates(schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
 
 def leave_one_city_out(
     model: Pipeline, data: weather_data.WeatherData, train_idx: np.ndarray, test_idx: np.ndarray
-) -> dict[str, dict[str, float | None]]:
+) -> dict[str, UnseenCity]:
     """For each city: the chosen pipeline refitted on the other cities' training year and scored on this
     city's held-out year, i.e. what to expect at a site the model has never seen."""
     cities = data.frame["city"].to_numpy()
-    out: dict[str, dict[str, float | None]] = {}
+    out: dict[str, UnseenCity] = {}
     with threadpool_limits(limits=1):
         for city in sorted(set(cities.tolist())):
             fit_rows, score_rows = train_idx[cities[train_idx] != city], test_idx[cities[test_idx] == city]
             p = clone(model).fit(data.x[fit_rows], data.y[fit_rows]).predict_proba(data.x[score_rows])[:, 1]
             y = data.y[score_rows]
-            out[city] = {
-                "roc_auc": round(float(roc_auc_score(y, p)), 6) if 0 < y.sum() < len(y) else None,
-                "mean_predicted": round(float(p.mean()), 6),
-                "observed_rate": round(float(y.mean()), 6),
-            }
+            out[city] = UnseenCity(
+                roc_auc=round(float(roc_auc_score(y, p)), 6) if 0 < y.sum() < len(y) else None,
+                mean_predicted=round(float(p.mean()), 6),
+                observed_rate=round(float(y.mean()), 6),
+            )
     return out
 
 
@@ -94,7 +96,8 @@ def city_weeks(frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(frame["city"] + ":" + week["year"].astype(str) + "-" + week["week"].astype(str), dtype=object)
 
 
-class ShipmentConditionRecipe(Recipe):
+class ShipmentConditionRecipe(Recipe[ShipmentConditionReport, weather_data.WeatherData]):
+    report_type = ShipmentConditionReport
     name = MODEL_NAME
     seed = SEED
     task = (
@@ -107,7 +110,7 @@ class ShipmentConditionRecipe(Recipe):
     policy_rule = "call the shipment spoiled (hold for inspection) when condition_score_bps >= threshold_bps"
     comparison_only = (BASELINE,)
 
-    def split(self, seed: int, max_rows: int | None, cv_folds: int | None) -> Split:
+    def split(self, seed: int, max_rows: int | None, cv_folds: int | None) -> Split[weather_data.WeatherData]:
         schema = weather_data.build_schema(MODEL_NAME)
         data = weather_data.load(schema, seed=seed, max_rows=max_rows)
         held_out = (data.frame["year"] == weather_data.HELD_OUT_YEAR).to_numpy()
@@ -128,66 +131,57 @@ class ShipmentConditionRecipe(Recipe):
     def candidates(self, schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
         return candidates(schema, seed)
 
-    def dataset_notes(self, run: Fitted) -> dict[str, Any]:
+    def dataset_notes(self, run: Run) -> dict[str, object]:
         return {
             "split": "out of time: train on one year, hold out the next",
             "train_year": weather_data.TRAIN_YEAR,
             "held_out_year": weather_data.HELD_OUT_YEAR,
         }
 
-    def training_notes(self, run: Fitted) -> dict[str, Any]:
+    def training_notes(self, run: Run) -> dict[str, object]:
         return {
             "cv_folds": run.cv_folds or CV_FOLDS,
             "cv": "StratifiedGroupKFold on the training year, groups = city + ISO week",
-            "selection": selection.SELECTION_RULE,
         }
 
-    def policy(self, run: Fitted) -> dict[str, Any]:
+    def policy(self, run: Run) -> ThresholdOutcome:
         return evaluation.threshold_outcome(run.split.y_test, run.scores, POLICY_THRESHOLD_BPS)
 
-    def before_bootstrap(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
+    def before_bootstrap(self, run: Run, progress: Progress | None) -> dict[str, object]:
         split = run.split
         with step(progress, "shipment-condition: leaving one city out", 1) as advance:
-            unseen_city = leave_one_city_out(run.models[run.chosen], split.data, split.train, split.test)  # type: ignore[arg-type]
+            unseen_city = leave_one_city_out(run.models[run.chosen], split.data, split.train, split.test)
             advance()
         return {"leave_one_city_out": unseen_city}
 
-    def sections(self, run: Fitted, progress: Progress | None) -> dict[str, Any]:
+    def sections(self, run: Run, progress: Progress | None) -> dict[str, object]:
         schema = run.split.schema
         threshold = POLICY_THRESHOLD_BPS / schema.output.scale
+        ignored = [n for n in schema.feature_names if n.startswith(IGNORED_SENSOR)]
         return {
-            "window": {
-                "length": "one local calendar day of one weather station's readings",
-                "summary": "per sensor: maximum, mean and minimum over the window, in that order, as computed by "
+            "window": Window(
+                length="one local calendar day of one weather station's readings",
+                summary="per sensor: maximum, mean and minimum over the window, in that order, as computed by "
                 "the source (Weather Underground daily history); wind has maximum and mean only",
-                "sensors": {stem: unit for stem, _scale, _lo, _hi, unit, _d in weather_data.SENSORS.values()},
-            },
-            "features": {
-                "used": [n for n in schema.feature_names if run.chosen == BASELINE or not n.startswith(IGNORED_SENSOR)],
-                "accepted_but_ignored": []
-                if run.chosen == BASELINE
-                else [n for n in schema.feature_names if n.startswith(IGNORED_SENSOR)],
-                "unused": weather_data.UNUSED,
-            },
+                sensors={stem: unit for stem, _scale, _lo, _hi, unit, _d in weather_data.SENSORS.values()},
+            ),
+            "features": SensorFeatures(
+                used=[n for n in schema.feature_names if run.chosen == BASELINE or n not in ignored],
+                accepted_but_ignored=[] if run.chosen == BASELINE else ignored,
+                unused=weather_data.UNUSED,
+            ),
             "by_city": evaluation.by_group(run.split.y_test, run.p, run.split.held["city"].to_numpy(), threshold),
         }
 
-    def report_order(self) -> Sequence[str]:
+    def plot_title(self, run: Run, report: ShipmentConditionReport) -> str:
         return (
-            "model", "task", "artifact", "schema", "libraries", "reproducibility", "dataset", "window", "features",
-            "observed_ranges", "training", "held_out", "baselines", "calibration_bins", "policy", "drift_reference",
-            "by_city", "leave_one_city_out",
-        )  # fmt: skip
-
-    def plot_title(self, run: Fitted) -> str:
-        return (
-            f"{MODEL_NAME}: {run.chosen}, held-out ({weather_data.HELD_OUT_YEAR}) ROC AUC {run.held_out['roc_auc']:.3f}"
+            f"{MODEL_NAME}: {run.chosen}, held-out ({weather_data.HELD_OUT_YEAR}) ROC AUC {report.held_out.roc_auc:.3f}"
         )
 
-    def plot_labels(self, run: Fitted) -> dict[str, Any]:
+    def plot_labels(self, report: ShipmentConditionReport) -> dict[str, Any]:
         return {"observed_label": "observed hazard rate"}
 
-    def render_card(self, report: dict[str, Any], schema: FeatureSchema) -> str:
+    def render_card(self, report: ShipmentConditionReport, schema: FeatureSchema) -> str:
         return render_card(report, schema)
 
 
@@ -201,6 +195,6 @@ def train(
     max_rows: int | None = None,
     cv_folds: int = CV_FOLDS,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> ShipmentConditionReport:
     """`fit_and_write` with the shipment-condition recipe."""
     return fit_and_write(RECIPE, out_dir, seed=seed, max_rows=max_rows, cv_folds=cv_folds, progress=progress)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from oracle.ml.schema import FeatureSchema
 from oracle.ml.training.card_tables import (
     CANDIDATE_HEADER,
     candidate_rows,
+    change_fields,
     feature_rows,
     group_rows,
     header_fields,
     held_out_fields,
     reproducibility,
 )
+from oracle.ml.training.model_reports import ShipmentConditionReport
 from oracle.ml.training.weather_data import HAZARD_EVENTS
 
 _TEMPLATE = """\
@@ -140,51 +140,47 @@ the true label and the node's expected answer, for demos and integration tests.
 """
 
 
-def render_card(report: dict[str, Any], schema: FeatureSchema) -> str:
-    data, held, base = report["dataset"], report["held_out"], report["baselines"]
-    rarest_city, rarest = min(report["by_city"].items(), key=lambda item: item[1]["positive_rate"])
+def render_card(report: ShipmentConditionReport, schema: FeatureSchema) -> str:
+    data, held, base, training = report.dataset, report.held_out, report.baselines, report.training
+    ignored = report.features.accepted_but_ignored
+    rarest_city, rarest = min(report.by_city.items(), key=lambda item: item[1].positive_rate)
     return _TEMPLATE.format(
         **header_fields(report),
-        source=data["source"],
-        rows_total=data["rows_total"],
-        cities=", ".join(data["cities"]),
-        date_from=data["dates"][0],
-        date_to=data["dates"][1],
+        source=data.source,
+        rows_total=data.rows_total,
+        cities=", ".join(data.cities),
+        date_from=data.dates[0],
+        date_to=data.dates[1],
         hazards=" or ".join(event.lower() for event in HAZARD_EVENTS),
-        positive_rate=held["positive_rate"],
+        positive_rate=held.positive_rate,
         rarest_city=rarest_city,
-        rarest_events=round(rarest["positive_rate"] * rarest["count"]),
-        window_length=report["window"]["length"],
-        window_summary=report["window"]["summary"],
+        rarest_events=round(rarest.positive_rate * rarest.count),
+        window_length=report.window.length,
+        window_summary=report.window.summary,
         feature_rows=feature_rows(schema),
-        unused="; ".join(f"`{k}` ({v})" for k, v in report["features"]["unused"].items()),
-        train_year=data["train_year"],
-        held_year=data["held_out_year"],
-        rows_train=data["rows_train"],
-        rows_held_out=data["rows_held_out"],
-        cv_folds=report["training"]["cv_folds"],
+        unused="; ".join(f"`{k}` ({v})" for k, v in report.features.unused.items()),
+        train_year=data.train_year,
+        held_year=data.held_out_year,
+        rows_train=data.rows_train,
+        rows_held_out=data.rows_held_out,
+        cv_folds=training.cv_folds,
         candidate_header=CANDIDATE_HEADER,
-        candidate_rows=candidate_rows(report["training"]),
-        baseline=report["training"]["baseline"],
+        candidate_rows=candidate_rows(training),
+        baseline=training.baseline,
         ignored=(
-            f"The chosen pipeline drops `{'`, `'.join(report['features']['accepted_but_ignored'])}`; the request "
+            f"The chosen pipeline drops `{'`, `'.join(ignored)}`; the request "
             "still carries them (any in-range value, e.g. 100 = 10 miles) so consumer contracts send the same vector."
-            if report["features"]["accepted_but_ignored"]
+            if ignored
             else ""
         ),
-        before_auc=report["training"]["candidates"][report["training"]["baseline"]]["held_out_roc_auc"],
-        before_brier=report["training"]["candidates"][report["training"]["baseline"]]["held_out_brier"],
-        before_ece=report["training"]["candidates"][report["training"]["baseline"]]["held_out_ece"],
-        after_auc=held["roc_auc"],
-        after_brier=held["brier"],
-        after_ece=held["ece"],
+        **change_fields(report),
         reproducibility=reproducibility(report, "python -m oracle.ml.train shipment-condition --out models"),
-        **held_out_fields(report),
-        base_rate=base["training_positive_rate"],
-        city_rows=group_rows(report["by_city"]),
+        **held_out_fields(report, report.policy),
+        base_rate=base.training_positive_rate,
+        city_rows=group_rows(report.by_city),
         unseen_rows="\n".join(
-            f"| {city} | {'n/a' if c['roc_auc'] is None else format(c['roc_auc'], '.3f')} | "
-            f"{c['mean_predicted']:.1%} | {c['observed_rate']:.1%} |"
-            for city, c in report["leave_one_city_out"].items()
+            f"| {city} | {'n/a' if c.roc_auc is None else format(c.roc_auc, '.3f')} | "
+            f"{c.mean_predicted:.1%} | {c.observed_rate:.1%} |"
+            for city, c in report.leave_one_city_out.items()
         ),
     )
