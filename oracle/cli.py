@@ -88,7 +88,7 @@ def node_run(
             metrics.start()
         api = None
         if settings.serve_api:
-            from oracle.api.request_context import RequestIdLogFilter
+            from oracle.api.request_id import RequestIdLogFilter
             from oracle.api.server import serve_in_thread
 
             for handler in logging.getLogger().handlers:
@@ -125,7 +125,7 @@ def api(
     http: Annotated[str, typer.Option(help="uvicorn HTTP parser: httptools, h11")] = "httptools",
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) on the node's store, models and key until SIGINT or SIGTERM."""
-    from oracle.api.request_context import RequestIdLogFilter
+    from oracle.api.request_id import RequestIdLogFilter
     from oracle.api.server import run_workers, server
 
     settings = _settings(config, api_host=host, api_port=port)

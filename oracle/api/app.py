@@ -19,7 +19,8 @@ from oracle.api.errors import error_response, install_error_handlers
 from oracle.api.metrics import ApiMetrics, NodeCollector
 from oracle.api.network_services import NetworkApi
 from oracle.api.peer_metrics import PeerCollector
-from oracle.api.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
+from oracle.api.request_context import RequestContextMiddleware
+from oracle.api.request_id import REQUEST_ID_HEADER
 from oracle.api.routers import api_keys, health, models, observations, predictions, requests, webhooks
 from oracle.api.services import ApiConfig, ApiServices
 

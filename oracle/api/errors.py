@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from oracle.api.request_context import current_request_id
+from oracle.api.request_id import current_request_id
 from oracle.api.schemas.errors import ErrorDetail, ErrorInfo, ErrorResponse
 
 CODES = {
