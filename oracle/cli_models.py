@@ -116,8 +116,8 @@ def _csv_window(path: Path, names: list[str]) -> tuple[list[Sequence[int]], list
 
 
 def _post_alert(url: str, payload: dict[str, Any], secret: str | None) -> None:
-    """POST the alert signed as the API's webhooks are (oracle.api.webhook_signing), when a secret is given."""
-    from oracle.api import webhook_signing
+    """POST the alert signed as the API's webhooks are (oracle.webhooks.signing), when a secret is given."""
+    from oracle.webhooks import signing as webhook_signing
 
     sent_at = int(time.time())
     body = webhook_signing.encode_body({**payload, "sent_at": sent_at})

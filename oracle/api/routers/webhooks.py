@@ -18,9 +18,9 @@ from oracle.api.schemas.webhooks import (
     WebhookList,
     WebhookOut,
 )
-from oracle.api.webhook_targets import UnsafeDestination
 from oracle.store.api_keys import ApiKey, Scope
 from oracle.store.webhooks import Webhook
+from oracle.webhooks.targets import UnsafeDestination
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
