@@ -53,10 +53,7 @@ def create_webhook(body: WebhookCreate, key: WebhooksKey, services: Services) ->
         services.webhook_guard.check(str(body.url))
     except UnsafeDestination as refused:
         log.warning("webhook registration by key %d refused: %s", key.key_id, refused)
-        raise Unprocessable(
-            "webhook URL refused",
-            [ErrorDetail(field="body.url", reason="not an allowed destination: it must resolve to public addresses")],
-        ) from None
+        raise
     webhook = services.webhooks.create(
         str(body.url), model_id, body.threshold, body.direction, body.description, key.key_id
     )
