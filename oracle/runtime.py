@@ -32,6 +32,7 @@ from oracle.chain.rpc import BoundedHTTPProvider
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import TransactionManager
 from oracle.config import ConfigError, Settings
+from oracle.keys import node_account
 from oracle.ml.artifact import TRUSTED_TYPES
 from oracle.ml.registry import ModelRegistry, registered_models
 from oracle.network.intake import ObservationIntake
@@ -104,7 +105,8 @@ class Runtime:
 
     @cached_property
     def account(self) -> LocalAccount:
-        account = self.settings.load_account(self.chain_id)
+        """The node's key, read here and only here (a keystore needs no chain; a raw key asks its chain id)."""
+        account = node_account(self.settings, lambda: self.chain_id)
         logs.add_secret(account.key.hex())  # never logged, in any form
         if self.settings.keystore_password is not None:
             logs.add_secret(self.settings.keystore_password.get_secret_value())
