@@ -179,9 +179,9 @@ def drift_command(
             answers = [p.value for p in model.predict(rows)]
     else:
         from oracle.api.drift_metrics import recent_window
-        from oracle.cli import _runtime, _settings
+        from oracle.cli_settings import runtime_for, settings_or_exit
 
-        rows, answers = recent_window(_runtime(_settings(config)).store, model_id(name), window)
+        rows, answers = recent_window(runtime_for(settings_or_exit(config)).store, model_id(name), window)
     report = drift.compare(model.report["drift_reference"], model.schema, rows, answers)
     table = Table("input", "PSI", title=f"{name}: drift over {report.window} requests vs training")
     for feature, value in report.feature_psi.items():
