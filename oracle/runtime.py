@@ -11,16 +11,9 @@ from typing import TYPE_CHECKING
 import requests
 from coincurve import PrivateKey
 from eth_account.signers.local import LocalAccount
-from fastapi import FastAPI
 from web3 import Web3
 
 from oracle import logs
-from oracle.api import create_app
-from oracle.api.config import ApiConfig
-from oracle.api.network_services import NetworkApi
-from oracle.api.rate_limit import rate_limiter_for
-from oracle.api.readiness import ReadinessProbe
-from oracle.api.services import ApiServices
 from oracle.chain.attestations import AttestationRegistry
 from oracle.chain.clock import ChainClock
 from oracle.chain.coordinator import Coordinator
@@ -59,7 +52,13 @@ from oracle.store.webhooks import WebhookStore
 from oracle.webhooks.dispatcher import DeliveryPolicy, WebhookDispatcher
 from oracle.webhooks.targets import DestinationGuard
 
+# The API's modules (FastAPI) load in the methods that build the API, so a node that serves none never loads them.
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from oracle.api.config import ApiConfig
+    from oracle.api.network_services import NetworkApi
+    from oracle.api.services import ApiServices
     from oracle.store.lease import FileLease, PostgresLease
 
 log = logging.getLogger(__name__)
@@ -226,6 +225,9 @@ class Runtime:
 
     def network_api(self, on_new_observations: Callable[[], None] | None = None) -> NetworkApi:
         """The peers' routes of the API (observations, pull co-signatures) and the quorum for pull reports."""
+        from oracle.api.network_services import NetworkApi
+        from oracle.api.rate_limit import rate_limiter_for
+
         separator = domain_separator(self.signer.domain)
         return NetworkApi(
             observations=self.observations,
@@ -249,6 +251,8 @@ class Runtime:
         )
 
     def api_config(self) -> ApiConfig:
+        from oracle.api.config import ApiConfig
+
         s = self.settings
         return ApiConfig(
             cors_origins=s.api_cors_origins,
@@ -259,6 +263,10 @@ class Runtime:
 
     def api_services(self, database: Database | None = None) -> ApiServices:
         """What the API's routes work with, on the node's store (or on `database`, as each API test has its own)."""
+        from oracle.api.rate_limit import rate_limiter_for
+        from oracle.api.readiness import ReadinessProbe
+        from oracle.api.services import ApiServices
+
         database = database or self.database
         s = self.settings
         return ApiServices(
@@ -304,6 +312,8 @@ class Runtime:
     def api_app(self, on_new_observations: Callable[[], None] | None = None) -> FastAPI:
         """The HTTP API on this node's store, models and key (`oracle api`, or inside `oracle node run`), with the
         webhook dispatcher running beside it unless ORACLE_API_WEBHOOK_DELIVERY is off."""
+        from oracle.api import create_app
+
         workers = [self.webhook_dispatcher()] if self.settings.api_webhook_delivery else []
         return create_app(self.api_services(), self.api_config(), self.network_api(on_new_observations), workers)
 
