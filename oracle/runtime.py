@@ -267,21 +267,22 @@ class Runtime:
         from oracle.api.readiness import ReadinessProbe
         from oracle.api.services import ApiServices
 
-        database = database or self.database
         s = self.settings
+        pull = PullReporter(  # models and key first: their errors are the ones an operator meets first
+            self.registry,
+            self.signer,
+            ChainClock(self.w3),
+            self.inputs,
+            default_validity=s.api_report_validity,
+            max_validity=s.api_max_report_validity,
+        )
+        database = self.database if database is None else database
         return ApiServices(
             store=RequestStore(database),
             stats=RequestStats(database),
             journal=TransactionJournal(database),
             registry=self.registry,
-            pull=PullReporter(
-                self.registry,
-                self.signer,
-                ChainClock(self.w3),
-                self.inputs,
-                default_validity=s.api_report_validity,
-                max_validity=s.api_max_report_validity,
-            ),
+            pull=pull,
             api_keys=ApiKeyStore(database),
             webhooks=WebhookStore(database),
             webhook_guard=DestinationGuard(s.api_webhook_allow_private),
@@ -293,7 +294,7 @@ class Runtime:
 
     def webhook_dispatcher(self, database: Database | None = None) -> WebhookDispatcher:
         """The worker that delivers webhooks beside the API (not started), on the node's store or on `database`."""
-        database = database or self.database
+        database = self.database if database is None else database
         s = self.settings
         return WebhookDispatcher(
             # on SQLite a connection of its own: its writes may wait on the node's lock (up to the 30 s busy
@@ -314,8 +315,9 @@ class Runtime:
         webhook dispatcher running beside it unless ORACLE_API_WEBHOOK_DELIVERY is off."""
         from oracle.api import create_app
 
+        services = self.api_services()
         workers = [self.webhook_dispatcher()] if self.settings.api_webhook_delivery else []
-        return create_app(self.api_services(), self.api_config(), self.network_api(on_new_observations), workers)
+        return create_app(services, self.api_config(), self.network_api(on_new_observations), workers)
 
     @cached_property
     def encryption_key(self) -> PrivateKey:
