@@ -9,24 +9,24 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from oracle import cli_models, logs
-from oracle.config import CONFIG_ENV, ConfigError, Settings, load_settings
+from oracle.cli_settings import console, runtime_for, settings_or_exit
+from oracle.config import CONFIG_ENV, ConfigError
 from oracle.errors import OracleError
 from oracle.store.api_keys import ApiKeyStore, Scope
 from oracle.store.requests import State, StoredRequest
 from oracle.types import model_id
 
 if TYPE_CHECKING:
-    from oracle.runtime import Runtime
+    from eth_account.types import TransactionDictType
 
-# Model and chain modules (scikit-learn, skops, web3) load inside the commands that use them, so that
-# `oracle --help` and a settings error answer at once.
+# Model and chain modules (scikit-learn, skops, web3) load inside the commands that use them (through
+# runtime_for), so that `oracle --help` and a settings error answer at once.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 node_app = typer.Typer(no_args_is_help=True, help="The oracle node process.")
@@ -40,24 +40,7 @@ app.add_typer(requests_app, name="requests")
 app.add_typer(api_keys_app, name="api-keys")
 app.add_typer(keys_app, name="keys")
 
-console = Console(soft_wrap=True)
-
-
-def _runtime(settings: Settings) -> Runtime:
-    from oracle.runtime import Runtime
-
-    return Runtime(settings)
-
-
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file (else ORACLE_CONFIG)")]
-
-
-def _settings(config: Path | None, **overrides) -> Settings:
-    try:
-        return load_settings(config, **overrides)
-    except ConfigError as error:
-        console.print(f"[red]{error}[/]")
-        raise typer.Exit(2) from None
 
 
 def _fail(error: Exception) -> typer.Exit:
@@ -71,10 +54,10 @@ def node_run(
     once: Annotated[bool, typer.Option(help="run one tick and exit (for scripts and checks)")] = False,
 ) -> None:
     """Listen for requests, predict, sign and fulfil until SIGINT or SIGTERM."""
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     logs.configure(settings.log_level, settings.log_json)
     try:
-        runtime = _runtime(settings)
+        runtime = runtime_for(settings)
         lease = runtime.node_lease()  # noqa: F841 - held until the process ends
         node = runtime.node()
         if once:
@@ -88,7 +71,7 @@ def node_run(
             metrics.start()
         api = None
         if settings.serve_api:
-            from oracle.api.request_context import RequestIdLogFilter
+            from oracle.api.request_id import RequestIdLogFilter
             from oracle.api.server import serve_in_thread
 
             for handler in logging.getLogger().handlers:
@@ -125,10 +108,10 @@ def api(
     http: Annotated[str, typer.Option(help="uvicorn HTTP parser: httptools, h11")] = "httptools",
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) on the node's store, models and key until SIGINT or SIGTERM."""
-    from oracle.api.request_context import RequestIdLogFilter
+    from oracle.api.request_id import RequestIdLogFilter
     from oracle.api.server import run_workers, server
 
-    settings = _settings(config, api_host=host, api_port=port)
+    settings = settings_or_exit(config, api_host=host, api_port=port)
     logs.configure(settings.log_level, settings.log_json)
     for handler in logging.getLogger().handlers:
         handler.addFilter(RequestIdLogFilter())
@@ -141,7 +124,7 @@ def api(
         run_workers(settings.api_host, settings.api_port, workers, loop=loop, http=http)
         return
     try:
-        application = _runtime(settings).api_app()
+        application = runtime_for(settings).api_app()
     except OracleError as error:
         raise _fail(error) from None
     logging.getLogger("oracle.api").info("API on http://%s:%d (docs at /docs)", settings.api_host, settings.api_port)
@@ -191,7 +174,7 @@ def keys_import(keystore: Annotated[Path, typer.Argument(help="keystore file to 
 
 
 def _key_store(config: Path | None) -> ApiKeyStore:
-    return ApiKeyStore(_runtime(_settings(config)).database)
+    return ApiKeyStore(runtime_for(settings_or_exit(config)).database)
 
 
 @api_keys_app.command("create")
@@ -274,8 +257,8 @@ def models_list(
     from oracle.ml.model import LoadedModel
     from oracle.ml.registry import model_dirs
 
-    directory = models_dir or (_settings(config).models_dir if chain else Path("models"))
-    coordinator = _runtime(_settings(config)).coordinator if chain else None
+    directory = models_dir or (settings_or_exit(config).models_dir if chain else Path("models"))
+    coordinator = runtime_for(settings_or_exit(config)).coordinator if chain else None
     table = Table("model", "model id", "artifact sha256", "schema sha256", "held-out", "on chain")
     for name, path in model_dirs(directory).items():
         model = LoadedModel.from_dir(path)
@@ -334,8 +317,8 @@ def models_register(
     from oracle.keys import load_keystore
     from oracle.ml.model import LoadedModel
 
-    settings = _settings(config)
-    runtime = _runtime(settings)
+    settings = settings_or_exit(config)
+    runtime = runtime_for(settings)
     try:
         settings.check_models_dir()
         model = LoadedModel.from_dir(settings.models_dir / name)
@@ -361,13 +344,16 @@ def models_register(
         else:
             tx = coordinator.update_model_tx(account.address, mid, model.artifact_hash, model.schema_hash)
         receipt = w3.eth.wait_for_transaction_receipt(
-            w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
+            # web3 builds the transaction as TxParams, the dict eth-account signs under another name
+            w3.eth.send_raw_transaction(account.sign_transaction(cast("TransactionDictType", tx)).raw_transaction)
         )
     except OracleError as error:
         raise _fail(error) from None
     if receipt["status"] != 1:
         raise _fail(OracleError(f"registration reverted in tx 0x{bytes(receipt['transactionHash']).hex()}"))
     after = coordinator.model(mid)
+    if after is None:
+        raise _fail(OracleError(f"{name}: the registration was mined but the coordinator does not show it"))
     console.print(f"[green]{name} registered as v{after.version}[/] (model id 0x{mid.hex()})")
 
 
@@ -391,7 +377,7 @@ def requests_list(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
 ) -> None:
     """The newest requests in the node's store, and how many there are in each state."""
-    store = _runtime(_settings(config)).store
+    store = runtime_for(settings_or_exit(config)).store
     rows = store.search(state=state, limit=limit)
     if as_json:
         for request in rows:
@@ -418,7 +404,7 @@ def requests_list(
 @requests_app.command("show")
 def requests_show(request_id: str, config: ConfigOption = None) -> None:
     """Everything the store holds about one request."""
-    store = _runtime(_settings(config)).store
+    store = runtime_for(settings_or_exit(config)).store
     request = store.get(_request_id(request_id))
     if request is None:
         raise _fail(OracleError(f"request {request_id} is not in the store"))
@@ -467,8 +453,8 @@ def verify(
     A private request is replayed with --features; without them its signatures and artifact are still checked."""
     from oracle.verify import verify_request
 
-    settings = _settings(config)
-    runtime = _runtime(settings)
+    settings = settings_or_exit(config)
+    runtime = runtime_for(settings)
     try:
         opened = None
         if features is not None:

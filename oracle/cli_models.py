@@ -118,8 +118,8 @@ def _csv_window(path: Path, names: list[str]) -> tuple[list[Sequence[int]], list
 
 
 def _post_alert(url: str, payload: dict[str, Any], secret: str | None) -> None:
-    """POST the alert signed as the API's webhooks are (oracle.api.webhook_signing), when a secret is given."""
-    from oracle.api import webhook_signing
+    """POST the alert signed as the API's webhooks are (oracle.webhooks.signing), when a secret is given."""
+    from oracle.webhooks import signing as webhook_signing
 
     sent_at = int(time.time())
     body = webhook_signing.encode_body({**payload, "sent_at": sent_at})
@@ -181,9 +181,9 @@ def drift_command(
             answers = [p.value for p in model.predict(rows)]
     else:
         from oracle.api.drift_metrics import recent_window
-        from oracle.cli import _runtime, _settings
+        from oracle.cli_settings import runtime_for, settings_or_exit
 
-        rows, answers = recent_window(_runtime(_settings(config)).store, model_id(name), window)
+        rows, answers = recent_window(runtime_for(settings_or_exit(config)).store, model_id(name), window)
     report = drift.compare(model.report["drift_reference"], model.schema, rows, answers)
     table = Table("input", "PSI", title=f"{name}: drift over {report.window} requests vs training")
     for feature, value in report.feature_psi.items():

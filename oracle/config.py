@@ -253,39 +253,6 @@ class Settings(BaseModel):
         if not self.models_dir.is_dir():
             raise ConfigError(f"ORACLE_MODELS_DIR: {self.models_dir} is not a directory (run `make models`)")
 
-    def load_account(self, chain_id: int):
-        """The node's key as an eth-account LocalAccount. A raw key is refused outside local chains."""
-        from eth_account import Account
-
-        if self.keystore is not None:
-            if not self.keystore.is_file():
-                raise ConfigError(f"ORACLE_KEYSTORE: no keystore file at {self.keystore}")
-            password = self._keystore_password()
-            try:
-                key = Account.decrypt(self.keystore.read_text(), password)
-            except ValueError as error:
-                raise ConfigError(f"ORACLE_KEYSTORE: cannot decrypt {self.keystore}: {error}") from None
-            return Account.from_key(key)
-        if self.private_key is not None:
-            if chain_id not in LOCAL_CHAIN_IDS:
-                raise ConfigError(
-                    f"ORACLE_PRIVATE_KEY is accepted on local chains only (chain id {chain_id} is not one): "
-                    "use ORACLE_KEYSTORE with a password"
-                )
-            try:
-                return Account.from_key(self.private_key.get_secret_value())
-            except (ValueError, TypeError):
-                raise ConfigError("ORACLE_PRIVATE_KEY is not a 32-byte hex private key") from None
-        raise ConfigError("no signing key: set ORACLE_KEYSTORE (+ password), or ORACLE_PRIVATE_KEY on a local chain")
-
-    def _keystore_password(self) -> str:
-        if self.keystore_password is not None:
-            return self.keystore_password.get_secret_value()
-        assert self.keystore_password_file is not None
-        if not self.keystore_password_file.is_file():
-            raise ConfigError(f"ORACLE_KEYSTORE_PASSWORD_FILE: no file at {self.keystore_password_file}")
-        return self.keystore_password_file.read_text().strip()
-
 
 # Where the signing key comes from: a layer (file < environment < overrides) that names any of these replaces
 # the key of the layers below it as a whole, so an ORACLE_PRIVATE_KEY or ORACLE_KEYSTORE in the environment

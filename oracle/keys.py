@@ -1,15 +1,19 @@
-"""Key files for operators: an eth-account keystore and the file holding its password, both readable by
-their owner only. What `oracle keys new` and `oracle keys import` write, and ORACLE_KEYSTORE reads."""
+"""Signing keys: the key files `oracle keys new` and `oracle keys import` write (an eth-account keystore and
+the file holding its password, both readable by their owner only), and the node's key as its settings name it,
+read only when the runtime needs it (reading the settings never opens a key file)."""
 
 from __future__ import annotations
 
 import json
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
 
+from oracle.config import LOCAL_CHAIN_IDS, ConfigError, Settings
 from oracle.errors import OracleError
 
 
@@ -42,7 +46,7 @@ def _write_private(path: Path, text: str) -> None:
         file.write(text)
 
 
-def load_keystore(keystore: Path, password_file: Path | None = None):
+def load_keystore(keystore: Path, password_file: Path | None = None) -> LocalAccount:
     """The LocalAccount in `keystore`, decrypted with the password in `password_file` (default
     `<keystore>.password`, as `oracle keys new|import` write it). KeyFileError says what is missing or wrong."""
     password_file = password_file or password_file_for(keystore)
@@ -54,4 +58,56 @@ def load_keystore(keystore: Path, password_file: Path | None = None):
         key = Account.decrypt(keystore.read_text(), password_file.read_text().strip())
     except (ValueError, KeyError, TypeError) as error:
         raise KeyFileError(f"cannot decrypt {keystore} with the password in {password_file}: {error}") from None
-    return Account.from_key(key)
+    account: LocalAccount = Account.from_key(key)
+    return account
+
+
+def node_account(settings: Settings, chain_id: Callable[[], int]) -> LocalAccount:
+    """The node's key: its keystore, or a raw key, which is refused outside local chains (`chain_id` is asked
+    only then). ConfigError names the setting at fault and never holds the key or the password."""
+    if settings.keystore is not None:
+        return _keystore_account(settings)
+    if settings.private_key is not None:
+        chain = chain_id()
+        if chain not in LOCAL_CHAIN_IDS:
+            raise ConfigError(
+                f"ORACLE_PRIVATE_KEY is accepted on local chains only (chain id {chain} is not one): "
+                "use ORACLE_KEYSTORE with a password"
+            )
+        try:
+            account: LocalAccount = Account.from_key(settings.private_key.get_secret_value())
+        except (ValueError, TypeError):
+            raise ConfigError("ORACLE_PRIVATE_KEY is not a 32-byte hex private key") from None
+        return account
+    raise ConfigError("no signing key: set ORACLE_KEYSTORE (+ password), or ORACLE_PRIVATE_KEY on a local chain")
+
+
+def _keystore_account(settings: Settings) -> LocalAccount:
+    keystore = settings.keystore
+    assert keystore is not None
+    if not keystore.is_file():
+        raise ConfigError(f"ORACLE_KEYSTORE: no keystore file at {keystore}")
+    password = _keystore_password(settings)
+    try:
+        encrypted = keystore.read_text()
+    except OSError as error:
+        raise ConfigError(f"ORACLE_KEYSTORE: cannot read {keystore}: {error.strerror}") from None
+    try:
+        key = Account.decrypt(encrypted, password)
+    except ValueError as error:
+        raise ConfigError(f"ORACLE_KEYSTORE: cannot decrypt {keystore}: {error}") from None
+    account: LocalAccount = Account.from_key(key)
+    return account
+
+
+def _keystore_password(settings: Settings) -> str:
+    if settings.keystore_password is not None:
+        return settings.keystore_password.get_secret_value()
+    path = settings.keystore_password_file
+    assert path is not None  # Settings refuses a keystore without a password or a password file
+    if not path.is_file():
+        raise ConfigError(f"ORACLE_KEYSTORE_PASSWORD_FILE: no file at {path}")
+    try:
+        return path.read_text().strip()
+    except OSError as error:
+        raise ConfigError(f"ORACLE_KEYSTORE_PASSWORD_FILE: cannot read {path}: {error.strerror}") from None

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import requests
+from coincurve import PrivateKey
+from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from oracle import logs
@@ -21,6 +25,7 @@ from oracle.chain.rpc import BoundedHTTPProvider
 from oracle.chain.signer import ObservationSigner
 from oracle.chain.tx_manager import TransactionManager
 from oracle.config import ConfigError, Settings
+from oracle.keys import node_account
 from oracle.ml.artifact import TRUSTED_TYPES
 from oracle.ml.registry import ModelRegistry, registered_models
 from oracle.network.intake import ObservationIntake
@@ -34,12 +39,27 @@ from oracle.node import Network, OracleNode
 from oracle.node_metrics import MetricsServer, NodeGauges
 from oracle.privacy.inputs import InputResolver
 from oracle.privacy.keys import encryption_key, public_key
+from oracle.pull import PullReporter
+from oracle.store.api_keys import ApiKeyStore
 from oracle.store.chain_identity import ChainIdentityStore
 from oracle.store.database import Database, open_database
 from oracle.store.housekeeping import Housekeeping, Retention
 from oracle.store.observations import ObservationStore
+from oracle.store.request_stats import RequestStats
 from oracle.store.requests import RequestStore
 from oracle.store.transactions import TransactionJournal
+from oracle.store.webhooks import WebhookStore
+from oracle.webhooks.dispatcher import DeliveryPolicy, WebhookDispatcher
+from oracle.webhooks.targets import DestinationGuard
+
+# The API's modules (FastAPI) load in the methods that build the API, so a node that serves none never loads them.
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from oracle.api.config import ApiConfig
+    from oracle.api.network_services import NetworkApi
+    from oracle.api.services import ApiServices
+    from oracle.store.lease import FileLease, PostgresLease
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +103,9 @@ class Runtime:
         return Coordinator(self.w3, self.settings.coordinator, chain_id=self.chain_id)
 
     @cached_property
-    def account(self):
-        account = self.settings.load_account(self.chain_id)
+    def account(self) -> LocalAccount:
+        """The node's key, read here and only here (a keystore needs no chain; a raw key asks its chain id)."""
+        account = node_account(self.settings, lambda: self.chain_id)
         logs.add_secret(account.key.hex())  # never logged, in any form
         if self.settings.keystore_password is not None:
             logs.add_secret(self.settings.keystore_password.get_secret_value())
@@ -92,7 +113,8 @@ class Runtime:
 
     @cached_property
     def database(self) -> Database:
-        return open_database(self.settings.database)
+        database: Database = open_database(self.settings.database)
+        return database
 
     @cached_property
     def store(self) -> RequestStore:
@@ -201,7 +223,7 @@ class Runtime:
             pending=self.coordinator.pending,
         )
 
-    def network_api(self, on_new_observations=None):
+    def network_api(self, on_new_observations: Callable[[], None] | None = None) -> NetworkApi:
         """The peers' routes of the API (observations, pull co-signatures) and the quorum for pull reports."""
         from oracle.api.network_services import NetworkApi
         from oracle.api.rate_limit import rate_limiter_for
@@ -228,24 +250,77 @@ class Runtime:
             rate_limit=self.settings.api_peer_rate_limit,
         )
 
-    def api_app(self, on_new_observations=None):
-        """The HTTP API on this node's store, models and key (`oracle api`, or inside `oracle node run`)."""
-        from oracle.api import create_app
-        from oracle.api.services import ApiConfig, build_services
+    def api_config(self) -> ApiConfig:
+        from oracle.api.config import ApiConfig
 
-        services = build_services(
-            w3=self.w3,
-            coordinator=self.coordinator,
-            registry=self.registry,
-            signer=self.signer,
-            database=self.database,
-            settings=self.settings,
-            inputs=self.inputs,
+        s = self.settings
+        return ApiConfig(
+            cors_origins=s.api_cors_origins,
+            anonymous_rate_limit=s.api_anonymous_rate_limit,
+            trusted_proxies=s.api_trusted_proxies,
+            max_batch=s.api_max_batch,
         )
-        return create_app(services, ApiConfig.from_settings(self.settings), self.network_api(on_new_observations))
+
+    def api_services(self, database: Database | None = None) -> ApiServices:
+        """What the API's routes work with, on the node's store (or on `database`, as each API test has its own)."""
+        from oracle.api.rate_limit import rate_limiter_for
+        from oracle.api.readiness import ReadinessProbe
+        from oracle.api.services import ApiServices
+
+        s = self.settings
+        pull = PullReporter(  # models and key first: their errors are the ones an operator meets first
+            self.registry,
+            self.signer,
+            ChainClock(self.w3),
+            self.inputs,
+            default_validity=s.api_report_validity,
+            max_validity=s.api_max_report_validity,
+        )
+        database = self.database if database is None else database
+        return ApiServices(
+            store=RequestStore(database),
+            stats=RequestStats(database),
+            journal=TransactionJournal(database),
+            registry=self.registry,
+            pull=pull,
+            api_keys=ApiKeyStore(database),
+            webhooks=WebhookStore(database),
+            webhook_guard=DestinationGuard(s.api_webhook_allow_private),
+            readiness=ReadinessProbe(self.w3, self.coordinator, self.registry, database),
+            limiter=rate_limiter_for(database),
+            coordinator_address=self.coordinator.address,
+            chain_head=lambda: self.w3.eth.block_number,
+        )
+
+    def webhook_dispatcher(self, database: Database | None = None) -> WebhookDispatcher:
+        """The worker that delivers webhooks beside the API (not started), on the node's store or on `database`."""
+        database = self.database if database is None else database
+        s = self.settings
+        return WebhookDispatcher(
+            # on SQLite a connection of its own: its writes may wait on the node's lock (up to the 30 s busy
+            # timeout) without holding the one the API's routes read through (PostgreSQL's pool has several)
+            WebhookStore(Database(database.path) if isinstance(database, Database) else database),
+            self.registry.name_of,
+            DeliveryPolicy(
+                max_attempts=s.api_webhook_max_attempts,
+                backoff_seconds=s.api_webhook_backoff,
+                timeout_seconds=s.api_webhook_timeout,
+                allow_private=s.api_webhook_allow_private,
+            ),
+            interval_seconds=s.api_webhook_interval,
+        )
+
+    def api_app(self, on_new_observations: Callable[[], None] | None = None) -> FastAPI:
+        """The HTTP API on this node's store, models and key (`oracle api`, or inside `oracle node run`), with the
+        webhook dispatcher running beside it unless ORACLE_API_WEBHOOK_DELIVERY is off."""
+        from oracle.api import create_app
+
+        services = self.api_services()
+        workers = [self.webhook_dispatcher()] if self.settings.api_webhook_delivery else []
+        return create_app(services, self.api_config(), self.network_api(on_new_observations), workers)
 
     @cached_property
-    def encryption_key(self):
+    def encryption_key(self) -> PrivateKey:
         """The key private inputs are sealed to, derived from the node's signing key."""
         return encryption_key(bytes(self.account.key))
 
@@ -272,14 +347,15 @@ class Runtime:
         )
         log.info("publishing this node's encryption key 0x%s on the coordinator", own.hex())
 
-    def node_lease(self):
+    def node_lease(self) -> FileLease | PostgresLease:
         """Blocks until this process is the one node acting for its key on its store (see oracle/store/lease.py).
         The store is opened (and migrated) and the models and signer are loaded and checked first, so that a
         standby takes over warm."""
         from oracle.store.lease import hold_node_lease
 
         _ = self.database, self.registry, self.signer
-        return hold_node_lease(self.settings.database, self.account.address)
+        lease: FileLease | PostgresLease = hold_node_lease(self.settings.database, self.account.address)
+        return lease
 
     def check_chain(self) -> None:
         """Refuses a store made for another chain id, genesis or coordinator (records them in a new store)."""

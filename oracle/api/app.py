@@ -1,27 +1,32 @@
-"""The app factory: routes, error shape, request context, CORS, metrics and the webhook dispatcher's life."""
+"""The app factory: routes, error shape, request context, CORS, metrics, and the life of the background
+workers that run beside the API in its process (the webhook dispatcher)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Protocol
 
 from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
+from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from oracle.api.config import ApiConfig
 from oracle.api.dependencies import API_KEY_HEADER
 from oracle.api.drift_metrics import DriftCollector
 from oracle.api.errors import error_response, install_error_handlers
 from oracle.api.metrics import ApiMetrics, NodeCollector
 from oracle.api.network_services import NetworkApi
 from oracle.api.peer_metrics import PeerCollector
-from oracle.api.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
+from oracle.api.request_context import RequestContextMiddleware
+from oracle.api.request_id import REQUEST_ID_HEADER
 from oracle.api.routers import api_keys, health, models, observations, predictions, requests, webhooks
-from oracle.api.services import ApiConfig, ApiServices
+from oracle.api.services import ApiServices
 
 DESCRIPTION = """\
 The oracle node's HTTP API. Operators watch the node (health, readiness, metrics, requests) and manage
@@ -41,7 +46,7 @@ class _Cors(CORSMiddleware):
     """Starlette's CORS middleware, with a refused preflight answered in the common error shape, and the origins
     of active publishable keys allowed besides the configured ones (a key's page can then call the API)."""
 
-    def __init__(self, app, extra_origins: Callable[[], frozenset[str]], **options) -> None:
+    def __init__(self, app: ASGIApp, /, extra_origins: Callable[[], frozenset[str]], **options: Any) -> None:
         super().__init__(app, **options)
         self._extra_origins = extra_origins
 
@@ -78,9 +83,20 @@ def _version() -> str:
         return "0"
 
 
-def create_app(services: ApiServices, config: ApiConfig | None = None, network: NetworkApi | None = None) -> FastAPI:
+class BackgroundWorker(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def create_app(
+    services: ApiServices,
+    config: ApiConfig | None = None,
+    network: NetworkApi | None = None,
+    workers: Sequence[BackgroundWorker] = (),
+) -> FastAPI:
     """`network`: the routes peers use (observations, pull co-signatures) and the quorum for pull reports;
-    without it, this API serves a node that answers alone."""
+    without it, this API serves a node that answers alone. `workers` start with the app and stop with it."""
     config = config or ApiConfig()
     metrics = ApiMetrics(
         NodeCollector(services.store, services.stats, services.journal, services.model_name, services.chain_head)
@@ -91,13 +107,13 @@ def create_app(services: ApiServices, config: ApiConfig | None = None, network: 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if config.webhook_delivery:
-            services.dispatcher.start(config.webhook_interval)
+        for worker in workers:
+            worker.start()
         try:
             yield
         finally:
-            if config.webhook_delivery:
-                services.dispatcher.stop()
+            for worker in reversed(workers):
+                worker.stop()
             if network is not None and network.quorum is not None:
                 network.quorum.close()
 

@@ -6,15 +6,17 @@ hop per dependency per request. The key lookup reads SQLite (which may wait on a
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
+from oracle.api.config import ApiConfig
 from oracle.api.errors import Forbidden, RateLimited, Unauthorized
 from oracle.api.metrics import ApiMetrics
 from oracle.api.network_services import NetworkApi
-from oracle.api.services import ApiConfig, ApiServices
+from oracle.api.services import ApiServices
 from oracle.store.api_keys import ApiKey, Scope
 
 API_KEY_HEADER = "X-API-Key"
@@ -27,20 +29,25 @@ _api_key_header = APIKeyHeader(
 )
 
 
+# What create_app put in app.state (untyped there): each read names its type once.
 async def _services(request: Request) -> ApiServices:
-    return request.app.state.services
+    services: ApiServices = request.app.state.services
+    return services
 
 
 async def _config(request: Request) -> ApiConfig:
-    return request.app.state.config
+    config: ApiConfig = request.app.state.config
+    return config
 
 
 async def _metrics(request: Request) -> ApiMetrics:
-    return request.app.state.metrics
+    metrics: ApiMetrics = request.app.state.metrics
+    return metrics
 
 
 async def _network(request: Request) -> NetworkApi | None:
-    return request.app.state.network
+    network: NetworkApi | None = request.app.state.network
+    return network
 
 
 Services = Annotated[ApiServices, Depends(_services)]
@@ -71,7 +78,7 @@ def _authenticated(
     return key
 
 
-def _scoped(scope: Scope):
+def _scoped(scope: Scope) -> Callable[[ApiKey], Coroutine[Any, Any, ApiKey]]:
     async def dependency(key: Annotated[ApiKey, Depends(_authenticated)]) -> ApiKey:
         if not key.allows(scope):
             raise Forbidden(f"this key lacks the {scope.value} scope")

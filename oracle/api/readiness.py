@@ -12,13 +12,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from web3 import Web3
 
-from oracle.chain.coordinator import Coordinator, Registration, registration_problem
+from oracle.chain.coordinator import NOT_REGISTERED, Coordinator, Registration, registration_problem
 from oracle.ml.registry import ModelRegistry
 from oracle.store.database import StoreError
 from oracle.types import model_id as model_id_of
+
+if TYPE_CHECKING:
+    from oracle.store.database import Database
+    from oracle.store.postgres import PostgresDatabase
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,7 @@ class ReadinessProbe:
         w3: Web3,
         coordinator: Coordinator,
         registry: ModelRegistry,
-        database,
+        database: Database | PostgresDatabase,
         store_timeout: float = 2.0,
         cache_seconds: float = 1.5,
         clock: Callable[[], float] = time.monotonic,
@@ -42,7 +47,7 @@ class ReadinessProbe:
         self._w3 = w3
         self._coordinator = coordinator
         self._registry = registry
-        self._database = database  # a Database or PostgresDatabase
+        self._database = database
         self._store_timeout = store_timeout
         self._cache_seconds = cache_seconds
         self._clock = clock
@@ -56,6 +61,7 @@ class ReadinessProbe:
         if last is not None and self._clock() - last[0] < self._cache_seconds:
             return last[1]
         if not self._checking.acquire(blocking=last is None):
+            assert last is not None  # only a caller with an answer to give does not wait
             return last[1]
         try:
             last = self._last
@@ -112,6 +118,6 @@ class ReadinessProbe:
     @staticmethod
     def _compare(name: str, artifact: bytes, schema: bytes, registration: Registration | None) -> Check:
         problem = registration_problem(registration, artifact, schema)
-        if problem is not None:
-            return Check(f"model:{name}", False, problem)
+        if problem is not None or registration is None:  # no registration is always a problem
+            return Check(f"model:{name}", False, problem or NOT_REGISTERED)
         return Check(f"model:{name}", True, f"v{registration.version}, artifact 0x{artifact.hex()[:12]}…")

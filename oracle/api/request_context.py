@@ -8,13 +8,13 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from contextvars import ContextVar
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-REQUEST_ID_HEADER = "X-Request-ID"
-_REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+from oracle.api.errors import error_response
+from oracle.api.request_id import REQUEST_ID_HEADER, request_id_set
+
 _ACCEPTED_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 access_log = logging.getLogger("oracle.api.access")
@@ -22,21 +22,6 @@ log = logging.getLogger(__name__)
 
 # (method, route template, status, seconds) -> None
 Observer = Callable[[str, str, int, float], None]
-
-
-def current_request_id() -> str:
-    return _REQUEST_ID.get()
-
-
-class RequestIdLogFilter(logging.Filter):
-    """Adds the current request id to every record logged while a request is handled."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not hasattr(record, "request_id"):
-            request_id = _REQUEST_ID.get()
-            if request_id != "-":
-                record.request_id = request_id
-        return True
 
 
 def _incoming_id(scope: Scope) -> str | None:
@@ -59,7 +44,10 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = _incoming_id(scope) or uuid.uuid4().hex
-        token = _REQUEST_ID.set(request_id)
+        with request_id_set(request_id):
+            await self._answer(scope, receive, send, request_id)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
         started = time.perf_counter()
         status = 500
         response_started = False
@@ -78,8 +66,6 @@ class RequestContextMiddleware:
             log.exception("unhandled error answering %s %s", scope["method"], scope["path"])
             if response_started:
                 raise
-            from oracle.api.errors import error_response
-
             await error_response(500, "internal_error", "internal error; quote the request id when reporting it")(
                 scope, receive, send_with_id
             )
@@ -103,4 +89,3 @@ class RequestContextMiddleware:
             )
             if self.observe is not None:
                 self.observe(scope["method"], template, status, seconds)
-            _REQUEST_ID.reset(token)

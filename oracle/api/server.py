@@ -58,7 +58,7 @@ def worker_app():
     import logging
 
     from oracle import logs
-    from oracle.api.request_context import RequestIdLogFilter
+    from oracle.api.request_id import RequestIdLogFilter
     from oracle.config import load_settings
     from oracle.runtime import Runtime
 

@@ -18,19 +18,17 @@ log = logging.getLogger(__name__)
 class ObservationRefused(OracleError, ValueError):
     """A batch of observations that is not kept; nothing of it is stored."""
 
-    status = 422
-
     def __init__(self, message: str, signer: str | None = None) -> None:
         super().__init__(message)
         self.signer = signer
 
 
 class UnknownSigner(ObservationRefused):
-    status = 403
+    """The observations name a signer that is not in the coordinator's set (or is this node)."""
 
 
 class BadSignature(ObservationRefused):
-    status = 401
+    """A signature does not recover to the signer it names."""
 
 
 class ObservationIntake:

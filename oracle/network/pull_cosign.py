@@ -25,7 +25,7 @@ CLOCK_SLACK_SECONDS = 30
 
 
 class NotServed(ObservationRefused):
-    status = 409
+    """The report is for a model this node does not serve."""
 
 
 @dataclass(frozen=True)

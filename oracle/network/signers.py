@@ -8,8 +8,11 @@ from typing import Protocol
 
 
 class SignerSetLike(Protocol):
-    signers: tuple[str, ...]
-    threshold: int
+    @property
+    def signers(self) -> tuple[str, ...]: ...
+
+    @property
+    def threshold(self) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from oracle.api import create_app
-from oracle.api.services import ApiConfig, build_services
+from oracle.api.config import ApiConfig
 from oracle.config import load_settings
 from oracle.node_process import REPO
 from oracle.runtime import Runtime
@@ -62,25 +62,16 @@ def database(tmp_path):
 
 
 @pytest.fixture
-def services(runtime, settings, database):
-    return build_services(
-        w3=runtime.w3,
-        coordinator=runtime.coordinator,
-        registry=runtime.registry,
-        signer=runtime.signer,
-        database=database,
-        settings=settings,
-        inputs=runtime.inputs,
-    )
+def services(runtime, database):
+    return runtime.api_services(database)
 
 
 @pytest.fixture
 def make_client(services):
     clients = []
 
-    def make(**config) -> TestClient:
-        config.setdefault("webhook_delivery", False)
-        client = TestClient(create_app(services, ApiConfig(**config)), raise_server_exceptions=False)
+    def make(workers=(), **config) -> TestClient:
+        client = TestClient(create_app(services, ApiConfig(**config), workers=workers), raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)
         return client

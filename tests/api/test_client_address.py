@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from oracle.api import create_app
+from oracle.api.config import ApiConfig
 from oracle.api.server import serve_in_thread
-from oracle.api.services import ApiConfig
 
 
 @contextmanager
@@ -17,7 +17,7 @@ def served(services, **config):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    api = serve_in_thread(create_app(services, ApiConfig(webhook_delivery=False, **config)), "127.0.0.1", port)
+    api = serve_in_thread(create_app(services, ApiConfig(**config)), "127.0.0.1", port)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

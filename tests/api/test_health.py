@@ -10,7 +10,6 @@ import pytest
 from oracle.api import create_app
 from oracle.api.readiness import ReadinessProbe
 from oracle.api.server import serve_in_thread
-from oracle.api.services import ApiConfig
 from tests.api.conftest import CREDIT_RISK
 
 
@@ -74,7 +73,7 @@ def test_readyz_is_503_when_the_chain_does_not_answer(services, make_client, mon
 
 def test_healthz_answers_while_every_worker_thread_waits_on_the_chain(services):
     """A hung RPC once held all 40 worker threads (and /healthz behind them): liveness must need none."""
-    app = create_app(services, ApiConfig(webhook_delivery=False))
+    app = create_app(services)
     inside, release = threading.Semaphore(0), threading.Event()
 
     def stuck() -> dict:  # a sync route, like those that call the chain

@@ -3,8 +3,8 @@
 import json
 import logging
 
-from oracle.api.webhook_dispatcher import DeliveryPolicy, WebhookDispatcher
 from oracle.logs import JsonFormatter
+from oracle.webhooks.dispatcher import DeliveryPolicy, WebhookDispatcher
 from tests.api.conftest import NODE_KEY
 from tests.api.receiver import Receiver
 from tests.api.store_helpers import confirm

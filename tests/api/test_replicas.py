@@ -7,7 +7,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from oracle.api import create_app
-from oracle.api.services import ApiConfig, build_services
 from oracle.store.api_keys import Scope
 from oracle.store.database import Database
 from tests.api.conftest import key_header
@@ -18,23 +17,13 @@ from tests.postgres import *  # noqa: F403  (pytest fixtures)
 
 
 @pytest.fixture
-def replicas(runtime, settings, postgres_url):
+def replicas(runtime, postgres_url):
     """Two replicas' services on the same PostgreSQL schema."""
     built, databases = [], []
     for _ in range(2):
         database = Database(postgres_url)
         databases.append(database)
-        built.append(
-            build_services(
-                w3=runtime.w3,
-                coordinator=runtime.coordinator,
-                registry=runtime.registry,
-                signer=runtime.signer,
-                database=database,
-                settings=settings,
-                inputs=runtime.inputs,
-            )
-        )
+        built.append(runtime.api_services(database))
     yield built
     for database in databases:
         database.close()
@@ -42,10 +31,7 @@ def replicas(runtime, settings, postgres_url):
 
 def test_a_keys_rate_limit_holds_across_two_replicas(replicas):
     first, second = replicas
-    clients = [
-        TestClient(create_app(services, ApiConfig(webhook_delivery=False)), raise_server_exceptions=False)
-        for services in replicas
-    ]
+    clients = [TestClient(create_app(services), raise_server_exceptions=False) for services in replicas]
     headers = key_header(first.api_keys.create("shared", [Scope.WEBHOOKS], rate_limit=4)[1])
     statuses = [clients[n % 2].get("/v1/webhooks", headers=headers).status_code for n in range(6)]
     assert statuses == [200, 200, 200, 200, 429, 429]
@@ -54,7 +40,7 @@ def test_a_keys_rate_limit_holds_across_two_replicas(replicas):
 
 def test_a_webhook_is_delivered_once_when_two_replicas_dispatch_together(replicas):
     first, second = replicas
-    client = TestClient(create_app(first, ApiConfig(webhook_delivery=False)), raise_server_exceptions=False)
+    client = TestClient(create_app(first), raise_server_exceptions=False)
     headers = key_header(first.api_keys.create("alerts", [Scope.WEBHOOKS], rate_limit=1_000)[1])
     clock = Clock()
     with Receiver() as receiver:

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from oracle.api.webhook_dispatcher import NO_ANSWER, DeliveryPolicy, WebhookDispatcher
-from oracle.api.webhook_targets import DestinationGuard, UnsafeDestination, refusal
+from oracle.webhooks.dispatcher import NO_ANSWER, DeliveryPolicy, WebhookDispatcher
+from oracle.webhooks.targets import DestinationGuard, UnsafeDestination, refusal
 from tests.api.receiver import Receiver
 from tests.api.store_helpers import confirm
 
@@ -93,7 +93,7 @@ def test_delivery_is_refused_when_the_name_rebinds_to_loopback(client, keys, ser
         hooks = WebhookDispatcher(
             services.webhooks, services.model_name, DeliveryPolicy(), guard=DestinationGuard(resolver=dns)
         )
-        with caplog.at_level(logging.WARNING, logger="oracle.api.webhook_dispatcher"):
+        with caplog.at_level(logging.WARNING, logger="oracle.webhooks.dispatcher"):
             assert hooks.tick().retrying == 1
         hooks.stop()
     assert receiver.received == []

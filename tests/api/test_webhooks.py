@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from oracle.api.webhook_dispatcher import NO_ANSWER, DeliveryPolicy, WebhookDispatcher
-from oracle.api.webhook_signing import verify
-from oracle.api.webhook_targets import DestinationGuard
 from oracle.types import Status
+from oracle.webhooks.dispatcher import NO_ANSWER, DeliveryPolicy, WebhookDispatcher
+from oracle.webhooks.signing import verify
+from oracle.webhooks.targets import DestinationGuard
 from tests.api.conftest import CREDIT_RISK
 from tests.api.receiver import Receiver
 from tests.api.store_helpers import confirm
@@ -214,7 +214,10 @@ def test_unreachable_receiver_is_retried(client, keys, services, caplog):
 
 
 def test_the_apps_background_dispatcher_delivers(make_client, keys, services):
-    client = make_client(webhook_delivery=True, webhook_interval=0.05)
+    worker = WebhookDispatcher(
+        services.webhooks, services.model_name, DeliveryPolicy(allow_private=True), interval_seconds=0.05
+    )
+    client = make_client(workers=[worker])
     with Receiver() as receiver:
         register(client, keys.webhooks, url=receiver.url)
         confirm(services.store, 1, 8_000)
@@ -224,7 +227,7 @@ def test_the_apps_background_dispatcher_delivers(make_client, keys, services):
     assert [json.loads(p.body)["value"] for p in receiver.received] == [8_000]
 
 
-def test_a_dispatcher_waiting_on_the_store_does_not_hold_up_the_api(client, services, database):
+def test_a_dispatcher_waiting_on_the_store_does_not_hold_up_the_api(client, services, database, runtime):
     """The dispatcher's writes wait on a busy store (the node writing) on a connection of its own: the API's
     reads go on meanwhile. They shared one connection, and GET /v1/requests took 23.9 s: here it would wait
     until the dispatcher gave up on the lock (its 30 s busy timeout), so the dispatcher would fail."""
@@ -235,7 +238,7 @@ def test_a_dispatcher_waiting_on_the_store_does_not_hold_up_the_api(client, serv
 
     def dispatch():
         try:
-            services.dispatcher.tick()
+            runtime.webhook_dispatcher(database).tick()
             outcome.append("done")
         except sqlite3.OperationalError as error:
             outcome.append(str(error))

@@ -6,6 +6,7 @@ import pytest
 from eth_account import Account
 
 from oracle.config import ConfigError, load_settings
+from oracle.keys import node_account
 
 COORDINATOR = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 KEY = "0x" + "42" * 32
@@ -57,13 +58,13 @@ def test_file_then_environment_then_overrides(tmp_path):
 
 def test_raw_key_only_on_local_chains_and_never_in_messages():
     settings = load_settings(environ={**BASE, "ORACLE_PRIVATE_KEY": KEY})
-    assert settings.load_account(31337).address == Account.from_key(KEY).address
+    assert node_account(settings, lambda: 31337).address == Account.from_key(KEY).address
     with pytest.raises(ConfigError, match="local chains only") as error:
-        settings.load_account(11155111)
+        node_account(settings, lambda: 11155111)
     assert KEY[2:] not in str(error.value) and KEY[2:] not in repr(settings)
     bad = load_settings(environ={**BASE, "ORACLE_PRIVATE_KEY": "0xnot-a-key"})
     with pytest.raises(ConfigError, match="not a 32-byte hex private key") as error:
-        bad.load_account(31337)
+        node_account(bad, lambda: 31337)
     assert "not-a-key" not in str(error.value)
 
 
@@ -73,10 +74,10 @@ def test_keystore_with_password_file(tmp_path):
     password = tmp_path / "password"
     password.write_text("s3cret\n")
     env = {**BASE, "ORACLE_KEYSTORE": str(keystore), "ORACLE_KEYSTORE_PASSWORD_FILE": str(password)}
-    assert load_settings(environ=env).load_account(11155111).address == Account.from_key(KEY).address
+    assert node_account(load_settings(environ=env), lambda: 11155111).address == Account.from_key(KEY).address
     password.write_text("wrong")
     with pytest.raises(ConfigError, match="cannot decrypt"):
-        load_settings(environ=env).load_account(1)
+        node_account(load_settings(environ=env), lambda: 1)
     with pytest.raises(ConfigError, match="needs ORACLE_KEYSTORE_PASSWORD"):
         load_settings(environ={**BASE, "ORACLE_KEYSTORE": str(keystore)})
     with pytest.raises(ConfigError, match="either a keystore or a private key"):

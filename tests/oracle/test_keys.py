@@ -1,15 +1,19 @@
-"""Key files: a keystore that decrypts with the password written beside it, both readable by the owner only."""
+"""Key files: a keystore that decrypts with the password written beside it, both readable by the owner only;
+the node's key read by the runtime, never by reading the settings."""
 
 import json
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from eth_account import Account
 
+from oracle.config import ConfigError, load_settings
 from oracle.keys import KeyFileError, password_file_for, write_keystore
 from oracle.node_process import REPO
+from oracle.runtime import Runtime
 
 
 def test_write_keystore_makes_a_key_that_decrypts_with_its_password_file(tmp_path):
@@ -48,3 +52,63 @@ def test_keys_import_reads_the_key_from_stdin_and_never_prints_it(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == Account.from_key(key).address
     assert "22" * 32 not in result.stdout + result.stderr
+
+
+COORDINATOR = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def unreadable(monkeypatch):
+    """Paths whose opening fails as a file the process may not read does (the tests run as root, which chmod
+    cannot refuse); each attempt is recorded."""
+    paths, attempts = set(), []
+    real_open = Path.open
+
+    def guarded_open(self, *args, **kwargs):
+        if self in paths:
+            attempts.append(self)
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", guarded_open)
+    return paths, attempts
+
+
+def test_settings_name_a_missing_keystore_and_the_runtime_refuses_it_without_the_password(tmp_path):
+    keystore = tmp_path / "absent" / "node.json"
+    settings = load_settings(
+        environ={
+            "ORACLE_RPC_URL": "http://127.0.0.1:8545",
+            "ORACLE_COORDINATOR": COORDINATOR,
+            "ORACLE_KEYSTORE": str(keystore),
+            "ORACLE_KEYSTORE_PASSWORD": PASSWORD,
+        }
+    )
+    assert settings.keystore == keystore
+    with pytest.raises(ConfigError) as refused:
+        _ = Runtime(settings).account
+    assert str(refused.value) == f"ORACLE_KEYSTORE: no keystore file at {keystore}"
+    assert PASSWORD not in str(refused.value) + repr(refused.value)
+
+
+def test_settings_never_open_the_password_file_and_the_runtime_says_it_cannot(tmp_path, unreadable):
+    keystore = tmp_path / "node.json"
+    keystore.write_text(json.dumps(Account.encrypt(bytes.fromhex("33" * 32), PASSWORD, iterations=2)))
+    password_file = tmp_path / "node.password"
+    password_file.write_text(PASSWORD + "\n")
+    paths, attempts = unreadable
+    paths.add(password_file)
+    settings = load_settings(
+        environ={
+            "ORACLE_RPC_URL": "http://127.0.0.1:8545",
+            "ORACLE_COORDINATOR": COORDINATOR,
+            "ORACLE_KEYSTORE": str(keystore),
+            "ORACLE_KEYSTORE_PASSWORD_FILE": str(password_file),
+        }
+    )
+    assert settings.keystore_password_file == password_file and attempts == []
+    with pytest.raises(ConfigError) as refused:
+        _ = Runtime(settings).account
+    assert str(refused.value) == f"ORACLE_KEYSTORE_PASSWORD_FILE: cannot read {password_file}: Permission denied"
+    assert attempts == [password_file] and PASSWORD not in str(refused.value)

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 from typer.testing import CliRunner
 
-from oracle.api import webhook_signing
 from oracle.cli import app
 from oracle.ml import drift
 from oracle.ml.model import LoadedModel
+from oracle.webhooks import signing as webhook_signing
 from tests.api.receiver import Receiver
 from tests.oracle.committed_model import feature_rows, read_held_out
 

@@ -6,25 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from oracle.api.dependencies import Network
-from oracle.api.errors import (
-    ApiError,
-    Conflict,
-    Forbidden,
-    NotFound,
-    PayloadTooLarge,
-    RateLimited,
-    Unauthorized,
-    Unprocessable,
-    documented,
-)
+from oracle.api.errors import NotFound, PayloadTooLarge, RateLimited, documented
 from oracle.api.network_services import NetworkApi
 from oracle.api.schemas.observations import CosignRequest, CosignResponse, ObservationsAccepted, ObservationsIn
-from oracle.network.intake import ObservationRefused
 
 router = APIRouter(prefix="/v1/observations", tags=["network"])
 
 MAX_BODY_BYTES = 256 * 1024
-_BY_STATUS: dict[int, type[ApiError]] = {401: Unauthorized, 403: Forbidden, 409: Conflict, 422: Unprocessable}
 
 
 def _admit(request: Request, network: NetworkApi) -> None:
@@ -38,10 +26,6 @@ def _admit(request: Request, network: NetworkApi) -> None:
         raise RateLimited(retry_after)
 
 
-def _refused(error: ObservationRefused) -> ApiError:
-    return _BY_STATUS.get(error.status, Unprocessable)(str(error))
-
-
 @router.post(
     "",
     response_model=ObservationsAccepted,
@@ -53,10 +37,7 @@ def _refused(error: ObservationRefused) -> ApiError:
 async def post_observations(body: ObservationsIn, request: Request, network: Network) -> ObservationsAccepted:
     _admit(request, network)
     observations = [item.observation() for item in body.observations]
-    try:
-        signer = network.intake.accept(observations)
-    except ObservationRefused as error:
-        raise _refused(error) from None
+    signer = network.intake.accept(observations)
     return ObservationsAccepted(accepted=len(observations), signer=signer)
 
 
@@ -71,16 +52,13 @@ def cosign(body: CosignRequest, request: Request, network: Network) -> CosignRes
     _admit(request, network)
     if network.cosigner is None:
         raise NotFound("this node does not co-sign pull reports")
-    try:
-        signed = network.cosigner.cosign(
-            body.pull_report(),
-            bytes.fromhex(body.signature[2:]),
-            tuple(body.features),
-            bytes.fromhex(body.salt[2:]),
-            body.private_input(),
-        )
-    except ObservationRefused as error:
-        raise _refused(error) from None
+    signed = network.cosigner.cosign(
+        body.pull_report(),
+        bytes.fromhex(body.signature[2:]),
+        tuple(body.features),
+        bytes.fromhex(body.salt[2:]),
+        body.private_input(),
+    )
     return CosignResponse(
         status=int(signed.status),
         value=str(signed.value),

@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from oracle.api.dependencies import Config, Metrics, OptionalNetwork, PredictKey, Services
-from oracle.api.errors import NotFound, Unavailable, Unprocessable, documented
+from oracle.api.errors import Unprocessable, documented
 from oracle.api.network_services import NetworkApi
 from oracle.api.schemas.errors import ErrorDetail
 from oracle.api.schemas.predictions import (
@@ -23,8 +23,7 @@ from oracle.api.schemas.predictions import (
     PredictionRequest,
     PredictionResponse,
 )
-from oracle.network.pull_quorum import QuorumUnavailable
-from oracle.pull import InvalidPullQuery, ModelUnavailable, PullQuery, SignedPullReport, UnknownModel
+from oracle.pull import PullQuery, SignedPullReport
 
 router = APIRouter(prefix="/v1/predictions", tags=["predictions"])
 
@@ -86,28 +85,16 @@ async def _gathered(network: NetworkApi | None, signed: list[SignedPullReport]) 
 
 
 def _sign(services: Services, queries: list[PullQuery], batch: bool) -> list[SignedPullReport]:
-    try:
-        return services.pull.report_many(queries) if batch else [services.pull.report(queries[0])]
-    except UnknownModel as error:
-        raise NotFound(str(error)) from None
-    except ModelUnavailable as error:
-        raise Unavailable(str(error)) from None
-    except InvalidPullQuery as error:
-        prefix = "body.items[{}]." if batch else "body."
-        details = [ErrorDetail(field=prefix.format(p.index) + p.field, reason=p.reason) for p in error.problems]
-        raise Unprocessable("the request does not fit the model's schema or the report rules", details) from None
+    return services.pull.report_many(queries) if batch else [services.pull.report(queries[0])]
 
 
 def _with_quorum(network: NetworkApi | None, signed: list[SignedPullReport]) -> list[SignedPullReport]:
     """With a threshold above 1, each report gathers the peers' signatures (all of a batch, or none)."""
     if network is None or network.quorum is None:
         return signed
-    try:
-        if len(signed) == 1:
-            return [network.quorum.complete(signed[0])]
-        return list(network.quorum.map(signed))
-    except QuorumUnavailable as error:
-        raise Unavailable(f"the network's quorum is not available: {error}") from None
+    if len(signed) == 1:
+        return [network.quorum.complete(signed[0])]
+    return list(network.quorum.map(signed))
 
 
 def _respond(signed: SignedPullReport, services: Services, metrics: Metrics) -> PredictionResponse:

@@ -39,9 +39,8 @@ def list_requests(
             consumer = checksum_address(consumer)
         except ValueError as error:
             raise Unprocessable("invalid consumer", [ErrorDetail(field="query.consumer", reason=str(error))]) from None
-    filters = {"state": status, "model_id": model_id, "consumer": consumer}
-    rows = services.store.search(**filters, limit=limit, offset=offset)
-    total = services.store.count(**filters)
+    rows = services.store.search(state=status, model_id=model_id, consumer=consumer, limit=limit, offset=offset)
+    total = services.store.count(state=status, model_id=model_id, consumer=consumer)
     items = [RequestSummary(**summary_fields(r, services.model_name(r.request.model_id))) for r in rows]
     return RequestPage(items=items, total=total, limit=limit, offset=offset)
 

@@ -18,9 +18,9 @@ from oracle.api.schemas.webhooks import (
     WebhookList,
     WebhookOut,
 )
-from oracle.api.webhook_targets import UnsafeDestination
 from oracle.store.api_keys import ApiKey, Scope
 from oracle.store.webhooks import Webhook
+from oracle.webhooks.targets import UnsafeDestination
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -53,10 +53,7 @@ def create_webhook(body: WebhookCreate, key: WebhooksKey, services: Services) ->
         services.webhook_guard.check(str(body.url))
     except UnsafeDestination as refused:
         log.warning("webhook registration by key %d refused: %s", key.key_id, refused)
-        raise Unprocessable(
-            "webhook URL refused",
-            [ErrorDetail(field="body.url", reason="not an allowed destination: it must resolve to public addresses")],
-        ) from None
+        raise
     webhook = services.webhooks.create(
         str(body.url), model_id, body.threshold, body.direction, body.description, key.key_id
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -106,7 +106,7 @@ class ModelList(BaseModel):
 
 def summary_fields(
     name: str, model_id: bytes, model: LoadedModel | None, refused: str | None, registration: Registration | None
-) -> dict:
+) -> dict[str, Any]:
     return {
         "name": name,
         "model_id": hx(model_id),
@@ -118,7 +118,7 @@ def summary_fields(
     }
 
 
-def detail_fields(model: LoadedModel | None) -> dict:
+def detail_fields(model: LoadedModel | None) -> dict[str, Any]:
     if model is None:
         return {}
     held_out = model.report.get("held_out", {})

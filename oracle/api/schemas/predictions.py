@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from oracle.api.schemas.common import EXAMPLE_ADDRESS, EXAMPLE_CONSUMER, AddressIn, AddressOut, Hex32, HexBytes, hx
 from oracle.pull import PullQuery, SignedPullReport
@@ -57,7 +57,10 @@ def verify_report_calldata(report: PullReport, signatures: bytes) -> bytes:
 
 
 # A held-out applicant of the credit-risk model (models/credit-risk/held_out.csv).
-EXAMPLE_FEATURES = [3, 12, 35, 120, 3500, 0, 1000, 1844, 2, 0, 0]
+EXAMPLE_FEATURES: list[JsonValue] = [3, 12, 35, 120, 3500, 0, 1000, 1844, 2, 0, 0]
+
+
+PullStatusName = Literal["OK", "INVALID_INPUT", "MODEL_ERROR"]  # a pull report is never EXPIRED
 
 
 class AttestationIn(BaseModel):
@@ -143,7 +146,7 @@ class AbiArguments(BaseModel):
     """The arguments of verifyReport(report, signatures), and of any consumer taking (report, signatures)
     such as LendingPool.borrowWithReport: `report` is the PullReport tuple in ABI order."""
 
-    function: str = Field(VERIFY_REPORT, description="the coordinator function these arguments fit")
+    function: str = Field(default=VERIFY_REPORT, description="the coordinator function these arguments fit")
     report: list[int | str | list[int]] = Field(
         description="(subject, consumer, validUntil, modelId, artifactHash, inputHash, status, values)"
     )
@@ -159,7 +162,7 @@ class PredictionResponse(BaseModel):
     schema_hash: Hex32
     features: list[int]
     salt: Hex32 = Field(description="with the features, opens the report's inputHash: keep it to prove them")
-    status: Literal["OK", "INVALID_INPUT", "MODEL_ERROR"]
+    status: PullStatusName
     value: int = Field(description="fixed-point, in the schema's output scale (credit-risk: PD in basis points)")
     output_scale: int
     valid_until: int
@@ -180,7 +183,7 @@ class PredictionResponse(BaseModel):
             schema_hash=hx(signed.model.schema_hash),
             features=list(signed.features),
             salt=hx(signed.salt),
-            status=report.status.name,
+            status=cast(PullStatusName, report.status.name),
             value=signed.value,
             output_scale=signed.model.schema.output.scale,
             valid_until=report.valid_until,

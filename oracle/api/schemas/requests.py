@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, Field
 
@@ -12,6 +12,7 @@ from oracle.store.requests import State, StoredRequest
 from oracle.store.transactions import JournaledTx
 
 StatusName = Literal["OK", "INVALID_INPUT", "MODEL_ERROR", "EXPIRED"]
+TxStateName = Literal["pending", "mined", "reverted", "dropped"]
 
 
 class Answer(BaseModel):
@@ -21,7 +22,7 @@ class Answer(BaseModel):
 
 class TransactionOut(BaseModel):
     tx_id: int
-    state: Literal["pending", "mined", "reverted", "dropped"]
+    state: TxStateName
     hash: Hex32 | None = Field(None, description="the mined transaction, else the latest attempt")
     block_number: int | None = None
 
@@ -63,7 +64,7 @@ class RequestPage(BaseModel):
     offset: int
 
 
-def summary_fields(request: StoredRequest, model_name: str | None) -> dict:
+def summary_fields(request: StoredRequest, model_name: str | None) -> dict[str, Any]:
     return {
         "request_id": hx(request.request_id),
         "status": request.state,
@@ -71,7 +72,9 @@ def summary_fields(request: StoredRequest, model_name: str | None) -> dict:
         "model_id": hx(request.request.model_id),
         "consumer": request.request.consumer,
         "block_number": request.block_number,
-        "answer": None if request.status is None else Answer(status=request.status.name, value=request.value or 0),
+        "answer": None
+        if request.status is None
+        else Answer(status=cast(StatusName, request.status.name), value=request.value or 0),
         "seen_at": request.seen_at,
         "settled_at": request.settled_at,
     }
@@ -83,7 +86,7 @@ def detail(request: StoredRequest, model_name: str | None, tx: JournaledTx | Non
         tx_hash = tx.mined_hash or (tx.attempts[-1].tx_hash if tx.attempts else None)
         transaction = TransactionOut(
             tx_id=tx.tx_id,
-            state=tx.state,
+            state=cast(TxStateName, tx.state),
             hash=None if tx_hash is None else hx(tx_hash),
             block_number=tx.block_number,
         )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 from oracle.api.schemas.common import Hex32, Int256, hx
 from oracle.store.webhooks import Delivery, Direction, Webhook
+
+DeliveryStateName = Literal["pending", "delivered", "failed"]
 
 
 class WebhookCreate(BaseModel):
@@ -70,7 +72,7 @@ class WebhookList(BaseModel):
 class DeliveryOut(BaseModel):
     id: int
     request_id: Hex32
-    state: Literal["pending", "delivered", "failed"]
+    state: DeliveryStateName
     attempts: int
     next_attempt_at: float | None = Field(None, description="when a pending delivery is tried next")
     last_status: int | None = Field(None, description="HTTP status of the last answer, if any")
@@ -84,7 +86,7 @@ class DeliveryOut(BaseModel):
         return cls(
             id=delivery.delivery_id,
             request_id=hx(delivery.request_id),
-            state=delivery.state,
+            state=cast(DeliveryStateName, delivery.state),
             attempts=delivery.attempts,
             next_attempt_at=delivery.next_attempt_at if delivery.state == "pending" else None,
             last_status=delivery.last_status,

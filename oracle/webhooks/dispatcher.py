@@ -20,10 +20,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
-from oracle.api.webhook_signing import (
+from oracle.logs import redact
+from oracle.store.requests import StoredRequest
+from oracle.store.webhooks import Delivery, Webhook, WebhookStore
+from oracle.webhooks.signing import (
     DELIVERY_HEADER,
     EVENT_HEADER,
     SIGNATURE_HEADER,
@@ -31,10 +35,7 @@ from oracle.api.webhook_signing import (
     encode_body,
     signature,
 )
-from oracle.api.webhook_targets import DestinationGuard, PinnedTransport, UnsafeDestination
-from oracle.logs import redact
-from oracle.store.requests import StoredRequest
-from oracle.store.webhooks import Delivery, Webhook, WebhookStore
+from oracle.webhooks.targets import DestinationGuard, PinnedTransport, UnsafeDestination
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class DeliveryPolicy:
     allow_private: bool = False  # loopback and private receivers, for local development only
 
     def retry_delay(self, attempt: int) -> float:
-        return min(self.backoff_seconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
+        return min(self.backoff_seconds * 2.0 ** (attempt - 1), MAX_BACKOFF_SECONDS)
 
 
 @dataclass
@@ -76,6 +77,7 @@ class WebhookDispatcher:
         client: httpx.Client | None = None,
         clock: Callable[[], float] = time.time,
         guard: DestinationGuard | None = None,
+        interval_seconds: float = 1.0,
     ) -> None:
         self._webhooks = webhooks
         self._model_name = model_name
@@ -83,6 +85,7 @@ class WebhookDispatcher:
         self._guard = guard or DestinationGuard(policy.allow_private)
         self._client = client or self._new_client()
         self._clock = clock
+        self._interval = interval_seconds
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -95,11 +98,14 @@ class WebhookDispatcher:
             transport=PinnedTransport(self._guard),
         )
 
-    def start(self, interval: float) -> None:
+    def start(self) -> None:
+        """Scans and delivers every `interval_seconds` in a thread of its own until `stop()`."""
         if self._client.is_closed:  # started again after a stop
             self._client = self._new_client()
         self._stop.clear()
-        self._thread = threading.Thread(target=self.run, args=(self._stop, interval), name="webhooks", daemon=True)
+        self._thread = threading.Thread(
+            target=self.run, args=(self._stop, self._interval), name="webhooks", daemon=True
+        )
         self._thread.start()
 
     def run(self, stop: threading.Event, interval: float) -> None:
@@ -197,7 +203,7 @@ class WebhookDispatcher:
         )
         return "retrying"
 
-    def _event(self, webhook: Webhook, request: StoredRequest) -> dict:
+    def _event(self, webhook: Webhook, request: StoredRequest) -> dict[str, Any]:
         return {
             "type": EVENT_TYPE,
             "webhook_id": webhook.webhook_id,
