@@ -23,7 +23,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     uint32 public constant MAX_CALLBACK_GAS_LIMIT = 2_500_000;
     /// @notice Gas a fulfilment spends besides its callback, charged with every request at the model's gas price:
     /// the transaction, the report's checks and the callback's reserve, plus one signature's recovery and payment
-    /// per signer of the threshold (measured: 49.5k for k = 1 and 70.5k for k = 3 with a 100k-gas callback that
+    /// per signer of the threshold (measured: 49.3k for k = 1 and 70.2k for k = 3 with a 100k-gas callback that
     /// used about 5k, see benchmarks/results/gas.json).
     uint256 public constant FULFILMENT_BASE_GAS = 45_000;
     uint256 public constant FULFILMENT_GAS_PER_SIGNER = 12_000;
