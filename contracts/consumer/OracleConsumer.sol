@@ -52,15 +52,38 @@ abstract contract OracleConsumer is IOracleConsumer {
     /// Runs with the request's callback gas limit; if it reverts, the answer is still final.
     function _onPrediction(bytes32 requestId, Status status, int256 value) internal virtual;
 
-    /// @dev Pays `feeWei` (the model's fee) from this contract's balance and returns the request id.
+    /// @dev Pays `feeWei` (at least the coordinator's requestFee) from this contract's balance and returns the
+    /// request id; a revert of the coordinator's is passed on as it is.
+    /// Equal to `_coordinator.requestPrediction{value: feeWei}(modelId, features, deadline, callbackGasLimit)`,
+    /// with the calldata encoded by hand so that the features are copied in one go (the ABI encoder copies them
+    /// one at a time).
     function _requestPrediction(
         bytes32 modelId,
-        int256[] memory features,
+        int256[] calldata features,
         uint64 deadline,
         uint32 callbackGasLimit,
         uint256 feeWei
     ) internal returns (bytes32 requestId) {
-        return _coordinator.requestPrediction{value: feeWei}(modelId, features, deadline, callbackGasLimit);
+        address coordinator_ = address(_coordinator);
+        bytes4 selector = IOracleCoordinator.requestPrediction.selector;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let featuresSize := shl(5, features.length)
+            mstore(m, selector)
+            mstore(add(m, 0x04), modelId)
+            mstore(add(m, 0x24), 0x80)
+            mstore(add(m, 0x44), and(deadline, 0xffffffffffffffff))
+            mstore(add(m, 0x64), and(callbackGasLimit, 0xffffffff))
+            mstore(add(m, 0x84), features.length)
+            calldatacopy(add(m, 0xa4), features.offset, featuresSize)
+            if iszero(call(gas(), coordinator_, feeWei, m, add(0xa4, featuresSize), 0x00, 0x20)) {
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+            // A coordinator address without code returns nothing: refuse that as the ABI decoder would.
+            if lt(returndatasize(), 0x20) { revert(0x00, 0x00) }
+            requestId := mload(0x00)
+        }
     }
 
     /// @dev A private request: `inputCommitment` = keccak256(abi.encode(salt, features)) on chain, salt and

@@ -33,20 +33,20 @@ library ObservationHashing {
     }
 
     /// @notice The struct hash of one signer's pull-mode observation of `value`.
-    function pullObservationHash(PullReport calldata report, int256 value) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                PULL_OBSERVATION_TYPEHASH,
-                report.subject,
-                report.consumer,
-                report.validUntil,
-                report.modelId,
-                report.artifactHash,
-                report.inputHash,
-                uint8(report.status),
-                value
-            )
-        );
+    /// @dev Equal to keccak256(abi.encode(PULL_OBSERVATION_TYPEHASH, report.subject, report.consumer,
+    /// report.validUntil, report.modelId, report.artifactHash, report.inputHash, uint8(report.status), value)),
+    /// built straight from calldata: the report's head starts with those 7 words. Callers must have read
+    /// `report.status` through Solidity first, as for `observationHash`; a head word with bits the ABI decoder
+    /// would refuse hashes to a digest that no signer signed, so its report is refused as badly signed.
+    function pullObservationHash(PullReport calldata report, int256 value) internal pure returns (bytes32 result) {
+        bytes32 typehash = PULL_OBSERVATION_TYPEHASH;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typehash)
+            calldatacopy(add(m, 0x20), report, 0xe0)
+            mstore(add(m, 0x100), value)
+            result := keccak256(m, 0x120)
+        }
     }
 
     /// @notice What a consumer marks used for a pull report: every field but the values, so that the same
@@ -83,7 +83,16 @@ library ObservationHashing {
     }
 
     /// @notice The hash of a request's features that every observation repeats.
-    function inputHash(int256[] calldata features) internal pure returns (bytes32) {
-        return keccak256(abi.encode(features));
+    /// @dev Equal to keccak256(abi.encode(features)): the offset word 0x20, the length, then the words, copied
+    /// from calldata in one go (the ABI encoder copies them one at a time).
+    function inputHash(int256[] calldata features) internal pure returns (bytes32 result) {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let size := shl(5, features.length)
+            mstore(m, 0x20)
+            mstore(add(m, 0x20), features.length)
+            calldatacopy(add(m, 0x40), features.offset, size)
+            result := keccak256(m, add(size, 0x40))
+        }
     }
 }

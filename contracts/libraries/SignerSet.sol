@@ -49,4 +49,32 @@ library SignerSet {
     function isActive(Set storage set, address account) internal view returns (bool) {
         return set.signers[account].active;
     }
+
+    /// @notice `signer`'s slot and its value, read once: a fulfilment checks the signer with `isActiveWord` and
+    /// `indexOfWord`, then pays it with `credit`, without reading the slot again.
+    /// @dev Solidity packs Signer in member order from the low bytes: `active` is the lowest byte of the word,
+    /// `index` the next one, `balanceWei` the 12 bytes above them.
+    function load(Set storage set, address signer) internal view returns (Signer storage state, uint256 word) {
+        state = set.signers[signer];
+        assembly ("memory-safe") {
+            word := sload(state.slot)
+        }
+    }
+
+    function isActiveWord(uint256 word) internal pure returns (bool) {
+        return word & 0xff != 0;
+    }
+
+    function indexOfWord(uint256 word) internal pure returns (uint256) {
+        return (word >> 8) & 0xff;
+    }
+
+    /// @notice Adds `amountWei` to the balance of the signer whose slot `load` read as `word`; the slot must not
+    /// have been written since. The caller guarantees that the balance stays below 2**96 wei (balances sum to at
+    /// most the ether the coordinator holds).
+    function credit(Signer storage state, uint256 word, uint96 amountWei) internal {
+        assembly ("memory-safe") {
+            sstore(state.slot, add(word, shl(16, and(amountWei, 0xffffffffffffffffffffffff))))
+        }
+    }
 }

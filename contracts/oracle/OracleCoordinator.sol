@@ -23,7 +23,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     uint32 public constant MAX_CALLBACK_GAS_LIMIT = 2_500_000;
     /// @notice Gas a fulfilment spends besides its callback, charged with every request at the model's gas price:
     /// the transaction, the report's checks and the callback's reserve, plus one signature's recovery and payment
-    /// per signer of the threshold (measured: 49.5k for k = 1 and 70.5k for k = 3 with a 100k-gas callback that
+    /// per signer of the threshold (measured: 49.3k for k = 1 and 70.2k for k = 3 with a 100k-gas callback that
     /// used about 5k, see benchmarks/results/gas.json).
     uint256 public constant FULFILMENT_BASE_GAS = 45_000;
     uint256 public constant FULFILMENT_GAS_PER_SIGNER = 12_000;
@@ -71,13 +71,21 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         payable
         returns (bytes32 requestId)
     {
-        Config memory config = _config;
-        if (config.paused) revert OracleCoordinatorPaused();
         if (features.length == 0) revert OracleCoordinatorEmptyFeatures();
-        Request memory request =
-            _newRequest(modelId, ObservationHashing.inputHash(features), deadline, callbackGasLimit, config.threshold);
-        requestId = _storeRequest(config.requestNonce, request);
-        emit PredictionRequested(requestId, modelId, msg.sender, request, features);
+        (uint256 threshold_, uint64 nonce) = _takeRequestNonce();
+        (bytes32 artifactHash, uint96 feeWei) = _checkRequest(modelId, deadline, callbackGasLimit, threshold_);
+        requestId = _requestId(nonce);
+        (uint256 data, uint256 size) =
+            _encodeRequested(modelId, artifactHash, features, feeWei, deadline, callbackGasLimit);
+        bytes32 commitment;
+        assembly ("memory-safe") {
+            commitment := keccak256(data, 0xe0) // = ObservationHashing.commitment of the request, its first 7 words
+        }
+        _commitments[requestId] = commitment;
+        bytes32 topic = PredictionRequested.selector;
+        assembly ("memory-safe") {
+            log4(data, size, topic, requestId, modelId, caller())
+        }
     }
 
     /// @inheritdoc IOracleCoordinator
@@ -89,14 +97,16 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         uint64 deadline,
         uint32 callbackGasLimit
     ) external payable returns (bytes32 requestId) {
-        Config memory config = _config;
-        if (config.paused) revert OracleCoordinatorPaused();
         if (inputCommitment == bytes32(0)) revert OracleCoordinatorZeroHash();
         if (encryptedInput.length == 0 || encryptedInput.length > _MAX_ENCRYPTED_INPUT_BYTES) {
             revert OracleCoordinatorInvalidEncryptedInput(encryptedInput.length, _MAX_ENCRYPTED_INPUT_BYTES);
         }
-        Request memory request = _newRequest(modelId, inputCommitment, deadline, callbackGasLimit, config.threshold);
-        requestId = _storeRequest(config.requestNonce, request);
+        (uint256 threshold_, uint64 nonce) = _takeRequestNonce();
+        (bytes32 artifactHash, uint96 feeWei) = _checkRequest(modelId, deadline, callbackGasLimit, threshold_);
+        Request memory request =
+            Request(modelId, artifactHash, inputCommitment, msg.sender, feeWei, deadline, callbackGasLimit);
+        requestId = _requestId(nonce);
+        _commitments[requestId] = ObservationHashing.commitmentInMemory(request);
         emit PrivatePredictionRequested(
             requestId,
             modelId,
@@ -142,13 +152,16 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     /// @inheritdoc IOracleCoordinator
     function cancel(bytes32 requestId, Request calldata request) external {
         _checkCommitment(requestId, request, _commitments[requestId]);
-        if (block.timestamp <= request.deadline) {
-            revert OracleCoordinatorRequestNotExpired(requestId, request.deadline);
-        }
+        uint64 deadline = request.deadline;
+        if (block.timestamp <= deadline) revert OracleCoordinatorRequestNotExpired(requestId, deadline);
+        address consumer = request.consumer;
         delete _commitments[requestId];
-        _refunds[request.consumer] += request.feeWei;
-        emit PredictionCancelled(requestId, request.consumer);
-        _callConsumer(requestId, request, Status.EXPIRED, 0);
+        // Refunds sum to at most the ether this contract holds.
+        unchecked {
+            _refunds[consumer] += request.feeWei;
+        }
+        emit PredictionCancelled(requestId, consumer);
+        _callConsumer(requestId, consumer, request.callbackGasLimit, Status.EXPIRED, 0);
     }
 
     /// @inheritdoc IOracleCoordinator
@@ -172,7 +185,7 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         uint256 seen = 0; // bitmap of the signer indexes recovered so far
         for (uint256 i = 0; i < count; ++i) {
             bytes32 digest = _hashTypedDataV4(ObservationHashing.pullObservationHash(report, values[i]));
-            (, seen) = _recoverSigner(digest, signatures, i, seen);
+            (,, seen) = _recoverSigner(digest, signatures, i, seen);
         }
         return (report.status, value);
     }
@@ -391,16 +404,18 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         for (uint256 i = 0; i < count; ++i) {
             bytes32 digest = _hashTypedDataV4(ObservationHashing.observationHash(report, values[i]));
             SignerSet.Signer storage state;
-            (state, seen) = _recoverSigner(digest, signatures, i, seen);
-            uint96 payment = i == 0 ? share + remainder : share;
-            // Balances sum to at most the ether this contract holds, far below 2**96 wei.
+            uint256 word;
+            (state, word, seen) = _recoverSigner(digest, signatures, i, seen);
+            uint96 payment;
             unchecked {
-                if (payment != 0) state.balanceWei += payment;
+                payment = i == 0 ? share + remainder : share; // at most feeWei
             }
+            // Balances sum to at most the ether this contract holds, far below 2**96 wei.
+            if (payment != 0) SignerSet.credit(state, word, payment);
         }
 
         emit PredictionFulfilled(report.requestId, report.status, value);
-        _callConsumer(report.requestId, request, report.status, value);
+        _callConsumer(report.requestId, request.consumer, request.callbackGasLimit, report.status, value);
     }
 
     function _checkCommitment(bytes32 requestId, Request calldata request, bytes32 stored) private pure {
@@ -432,11 +447,11 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
     }
 
     /// @dev Recovers the signer of signatures[index] over `digest`: a registered, active signer not in `seen`
-    /// (a bitmap of signer indexes), returned with `seen` updated.
+    /// (a bitmap of signer indexes), returned as its slot and the slot's value, with `seen` updated.
     function _recoverSigner(bytes32 digest, bytes calldata signatures, uint256 index, uint256 seen)
         private
         view
-        returns (SignerSet.Signer storage, uint256)
+        returns (SignerSet.Signer storage, uint256, uint256)
     {
         uint256 at;
         assembly ("memory-safe") {
@@ -444,17 +459,19 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         }
         address signer = CompactSignatures.recoverAt(digest, at);
         if (signer == address(0)) revert OracleCoordinatorInvalidSignature(index);
-        SignerSet.Signer storage state = _signers.signers[signer];
-        if (!state.active) revert OracleCoordinatorUnknownSigner(signer);
-        uint256 bit = 1 << state.index;
+        (SignerSet.Signer storage state, uint256 word) = _signers.load(signer);
+        if (!SignerSet.isActiveWord(word)) revert OracleCoordinatorUnknownSigner(signer);
+        uint256 bit = 1 << SignerSet.indexOfWord(word);
         if (seen & bit != 0) revert OracleCoordinatorDuplicateSigner(signer);
-        return (state, seen | bit);
+        return (state, word, seen | bit);
     }
 
     /// @dev Calls the consumer with exactly `callbackGasLimit` gas: reverts if the relayer sent too little
     /// for that (so a relayer cannot starve a callback on purpose), ignores what the consumer returns, and
     /// records a failed callback with `CallbackFailed`.
-    function _callConsumer(bytes32 requestId, Request calldata request, Status status, int256 value) private {
+    function _callConsumer(bytes32 requestId, address consumer, uint32 callbackGasLimit, Status status, int256 value)
+        private
+    {
         bytes4 selector = IOracleConsumer.onPrediction.selector;
         uint256 payload;
         assembly ("memory-safe") {
@@ -464,24 +481,22 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
             mstore(add(payload, 0x24), status)
             mstore(add(payload, 0x44), value)
         }
-        address consumer = request.consumer;
         (bool enoughGas, bool success) =
-            CallWithExactGas.tryCall(consumer, request.callbackGasLimit, _GAS_FOR_CALL_EXACT_CHECK, payload, 0x64);
-        if (!enoughGas) revert OracleCoordinatorInsufficientGasForCallback(requestId, request.callbackGasLimit);
+            CallWithExactGas.tryCall(consumer, callbackGasLimit, _GAS_FOR_CALL_EXACT_CHECK, payload, 0x64);
+        if (!enoughGas) revert OracleCoordinatorInsufficientGasForCallback(requestId, callbackGasLimit);
         if (!success) emit CallbackFailed(requestId, consumer);
     }
 
-    /// @dev The request for the caller's `msg.value`, which must pay the model's price for `callbackGasLimit`
-    /// (at most the model's cap) with `threshold` signers; all of it is the request's fee.
-    function _newRequest(
-        bytes32 modelId,
-        bytes32 inputHash,
-        uint64 deadline,
-        uint32 callbackGasLimit,
-        uint256 threshold_
-    ) private view returns (Request memory) {
+    /// @dev Checks a request for the caller's `msg.value`, which must pay the model's price for `callbackGasLimit`
+    /// (at most the model's cap) with `threshold` signers; returns the model's artifact and the request's fee (all
+    /// of `msg.value`).
+    function _checkRequest(bytes32 modelId, uint64 deadline, uint32 callbackGasLimit, uint256 threshold_)
+        private
+        view
+        returns (bytes32 artifactHash, uint96 feeWei)
+    {
         Model storage model = _models[modelId];
-        bytes32 artifactHash = model.artifactHash;
+        artifactHash = model.artifactHash;
         if (artifactHash == bytes32(0)) revert OracleCoordinatorUnknownModel(modelId);
         if (!model.active) revert OracleCoordinatorModelInactive(modelId);
         uint32 maxCallbackGasLimit = model.maxCallbackGasLimit;
@@ -491,11 +506,14 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         uint256 requiredWei = _requestFee(model.feeWei, model.gasPriceWei, callbackGasLimit, threshold_);
         if (msg.value < requiredWei) revert OracleCoordinatorFeeTooLow(requiredWei, msg.value);
         if (msg.value > type(uint96).max) revert OracleCoordinatorFeeTooHigh(msg.value, type(uint96).max);
-        uint256 latestDeadline = block.timestamp + _MAX_REQUEST_TTL_SECONDS;
+        uint256 latestDeadline;
+        unchecked {
+            latestDeadline = block.timestamp + _MAX_REQUEST_TTL_SECONDS; // a timestamp is far below 2**255
+        }
         if (deadline <= block.timestamp || deadline > latestDeadline) {
             revert OracleCoordinatorInvalidDeadline(deadline, latestDeadline);
         }
-        return Request(modelId, artifactHash, inputHash, msg.sender, uint96(msg.value), deadline, callbackGasLimit);
+        feeWei = uint96(msg.value);
     }
 
     /// @dev The base fee plus the callback's limit and the fulfilment's own gas at the model's gas price.
@@ -504,8 +522,12 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         pure
         returns (uint256)
     {
-        uint256 fulfilmentGas = FULFILMENT_BASE_GAS + FULFILMENT_GAS_PER_SIGNER * threshold_;
-        return feeWei + (callbackGasLimit + fulfilmentGas) * gasPriceWei;
+        // Callers pass a uint96 fee, a uint48 gas price, a uint32 gas limit and a threshold of at most 255: the
+        // result is below 2**97.
+        unchecked {
+            uint256 fulfilmentGas = FULFILMENT_BASE_GAS + FULFILMENT_GAS_PER_SIGNER * threshold_;
+            return feeWei + (callbackGasLimit + fulfilmentGas) * gasPriceWei;
+        }
     }
 
     function _checkPricing(ModelPricing calldata pricing) private pure {
@@ -514,12 +536,62 @@ contract OracleCoordinator is IOracleCoordinator, EIP712, Ownable2Step {
         }
     }
 
-    /// @dev Gives `request` the next id and stores its commitment; `requestNonce` is the last id's nonce.
-    function _storeRequest(uint64 requestNonce, Request memory request) private returns (bytes32 requestId) {
-        uint64 nonce = requestNonce + 1;
-        _config.requestNonce = nonce;
-        requestId = keccak256(abi.encode(block.chainid, address(this), nonce));
-        _commitments[requestId] = ObservationHashing.commitmentInMemory(request);
+    /// @dev Reverts when paused; otherwise counts a new request and returns the threshold and the request's nonce,
+    /// reading and writing the config slot once each. Config packs threshold into the slot's lowest byte, paused
+    /// into the next and requestNonce into the 8 bytes above them (Solidity's packing, in member order).
+    function _takeRequestNonce() private returns (uint256 threshold_, uint64 nonce) {
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(_config.slot)
+        }
+        if (word & 0xff00 != 0) revert OracleCoordinatorPaused();
+        nonce = uint64(word >> 16) + 1; // checked: reverts rather than wrap after 2**64 - 1 requests
+        threshold_ = word & 0xff;
+        assembly ("memory-safe") {
+            sstore(_config.slot, or(threshold_, shl(16, nonce)))
+        }
+    }
+
+    /// @dev The id of the request with `nonce`: keccak256(abi.encode(block.chainid, address(this), nonce)).
+    function _requestId(uint64 nonce) private view returns (bytes32 requestId) {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, chainid())
+            mstore(add(m, 0x20), address())
+            mstore(add(m, 0x40), and(nonce, 0xffffffffffffffff))
+            requestId := keccak256(m, 0x60)
+        }
+    }
+
+    /// @dev PredictionRequested's data, ABI-encoded by hand into newly allocated memory at `data` (`size` bytes):
+    /// the 7 words of the Request (consumer: the caller; inputHash: keccak256(abi.encode(features)), hashed in
+    /// place), then the features' offset (0x100), their length and the features, copied from calldata in one go.
+    function _encodeRequested(
+        bytes32 modelId,
+        bytes32 artifactHash,
+        int256[] calldata features,
+        uint96 feeWei,
+        uint64 deadline,
+        uint32 callbackGasLimit
+    ) private view returns (uint256 data, uint256 size) {
+        assembly ("memory-safe") {
+            data := mload(0x40)
+            let featuresSize := shl(5, features.length)
+            size := add(0x120, featuresSize)
+            mstore(0x40, add(data, size))
+            // abi.encode(features) is the offset 0x20, the length, then the words: hashed where the event has them.
+            mstore(add(data, 0xe0), 0x20)
+            mstore(add(data, 0x100), features.length)
+            calldatacopy(add(data, 0x120), features.offset, featuresSize)
+            mstore(add(data, 0x40), keccak256(add(data, 0xe0), add(0x40, featuresSize)))
+            mstore(add(data, 0xe0), 0x100)
+            mstore(data, modelId)
+            mstore(add(data, 0x20), artifactHash)
+            mstore(add(data, 0x60), caller())
+            mstore(add(data, 0x80), and(feeWei, 0xffffffffffffffffffffffff))
+            mstore(add(data, 0xa0), and(deadline, 0xffffffffffffffff))
+            mstore(add(data, 0xc0), and(callbackGasLimit, 0xffffffff))
+        }
     }
 
     function _existingModel(bytes32 modelId) private view returns (Model storage model) {

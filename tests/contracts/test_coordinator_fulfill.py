@@ -20,6 +20,7 @@ from tests.helpers import (
     custom_error,
     hx,
     plain,
+    request_prediction,
     signed_report,
 )
 
@@ -304,3 +305,24 @@ def test_fulfill_reverts_if_relayer_starves_the_callback(coordinator, pending, o
         custom_error(coordinator, "OracleCoordinatorInsufficientGasForCallback", request_id, CALLBACK_GAS)
     ):
         coordinator.fulfill(report, signatures, {"from": relayer, "gas_limit": 150_000})
+
+
+def test_fulfill_adds_each_fee_to_signer_balances_and_keeps_their_membership(
+    three_of_five, consumer, user, chain, oracle_signers, relayer
+):
+    """A signer's slot is read once per report and written with its balance raised: balances add up over
+    reports, and the signer's membership and index (what the duplicate check reads) stay as they were."""
+    quorum = [oracle_signers[0], oracle_signers[2], oracle_signers[4]]
+    for value in (100, 200):
+        request_id, request, _ = request_prediction(consumer, user, chain)
+        three_of_five.fulfill(*signed_report(quorum, request_id, request, [value] * 3), {"from": relayer})
+
+    share = FEE_WEI // 3
+    assert three_of_five.balanceOf(oracle_signers[0].address) == 2 * (FEE_WEI - 2 * share)
+    assert three_of_five.balanceOf(oracle_signers[2].address) == 2 * share
+    assert three_of_five.balanceOf(oracle_signers[4].address) == 2 * share
+    assert all(three_of_five.isSigner(s.address) for s in oracle_signers)
+    request_id, request, _ = request_prediction(consumer, user, chain)
+    twice = [oracle_signers[2], oracle_signers[0], oracle_signers[2]]
+    with brownie.reverts(custom_error(three_of_five, "OracleCoordinatorDuplicateSigner", oracle_signers[2].address)):
+        three_of_five.fulfill(*signed_report(twice, request_id, request, [1, 2, 3]), {"from": relayer})

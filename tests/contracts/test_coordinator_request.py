@@ -107,3 +107,18 @@ def test_request_resumes_after_unpause(coordinator, consumer, owner, user, chain
     coordinator.unpause({"from": owner})
     request_id, _, _ = request_prediction(consumer, user, chain)
     assert coordinator.commitmentOf(request_id) != "0x" + "00" * 32
+
+
+def test_requests_count_without_changing_threshold_or_pause(coordinator, consumer, owner, user, chain, signer_accounts):
+    """The request path writes the config slot (threshold, paused, request nonce) as one word: only the nonce
+    moves, and a new threshold is priced and kept."""
+    coordinator.addSigner(signer_accounts[1].address, {"from": owner})
+    coordinator.setThreshold(2, {"from": owner})
+    ids = [request_prediction(consumer, user, chain)[0] for _ in range(3)]
+
+    assert coordinator.requestCount() == 3
+    assert coordinator.threshold() == 2
+    assert not coordinator.paused()
+    assert ids[2] == keccak(encode(["uint256", "address", "uint64"], [chain.id, coordinator.address, 3]))
+    coordinator.pause({"from": owner})
+    assert coordinator.requestCount() == 3 and coordinator.threshold() == 2
