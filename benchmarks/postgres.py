@@ -36,7 +36,7 @@ from benchmarks.node import NODE_KEY, NODE_SETTINGS
 from benchmarks.onchain import CALLBACK_GAS, FEE_WEI, ROOT, ChainBench
 from oracle.node_process import NodeProcess, wait_for
 from oracle.store.api_keys import ApiKeyStore, Scope
-from oracle.store.database import Database
+from oracle.store.engines import open_database
 from oracle.types import model_id
 from tests.postgres import ScratchDatabase, server_url
 
@@ -89,7 +89,7 @@ def api_bench(contracts, workdir: Path) -> ApiBench:
 
 def api_throughput(bench: ApiBench, targets: list[str | Path], workdir: Path) -> dict:
     """`oracle api` over each target (one server per target, all on one store), loaded at once; summed."""
-    db = Database(targets[0])
+    db = open_database(targets[0])
     _, bench.key = ApiKeyStore(db).create("bench", [Scope.PREDICT], rate_limit=1_000_000)
     db.close()
     servers, urls = [], []

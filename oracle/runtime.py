@@ -42,7 +42,8 @@ from oracle.privacy.keys import encryption_key, public_key
 from oracle.pull import PullReporter
 from oracle.store.api_keys import ApiKeyStore
 from oracle.store.chain_identity import ChainIdentityStore
-from oracle.store.database import Database, open_database
+from oracle.store.database import Engine
+from oracle.store.engines import open_database
 from oracle.store.housekeeping import Housekeeping, Retention
 from oracle.store.observations import ObservationStore
 from oracle.store.request_stats import RequestStats
@@ -112,9 +113,8 @@ class Runtime:
         return account
 
     @cached_property
-    def database(self) -> Database:
-        database: Database = open_database(self.settings.database)
-        return database
+    def database(self) -> Engine:
+        return open_database(self.settings.database)
 
     @cached_property
     def store(self) -> RequestStore:
@@ -261,7 +261,7 @@ class Runtime:
             max_batch=s.api_max_batch,
         )
 
-    def api_services(self, database: Database | None = None) -> ApiServices:
+    def api_services(self, database: Engine | None = None) -> ApiServices:
         """What the API's routes work with, on the node's store (or on `database`, as each API test has its own)."""
         from oracle.api.rate_limit import rate_limiter_for
         from oracle.api.readiness import ReadinessProbe
@@ -292,14 +292,12 @@ class Runtime:
             chain_head=lambda: self.w3.eth.block_number,
         )
 
-    def webhook_dispatcher(self, database: Database | None = None) -> WebhookDispatcher:
+    def webhook_dispatcher(self, database: Engine | None = None) -> WebhookDispatcher:
         """The worker that delivers webhooks beside the API (not started), on the node's store or on `database`."""
         database = self.database if database is None else database
         s = self.settings
         return WebhookDispatcher(
-            # on SQLite a connection of its own: its writes may wait on the node's lock (up to the 30 s busy
-            # timeout) without holding the one the API's routes read through (PostgreSQL's pool has several)
-            WebhookStore(Database(database.path) if isinstance(database, Database) else database),
+            WebhookStore(database.for_worker()),
             self.registry.name_of,
             DeliveryPolicy(
                 max_attempts=s.api_webhook_max_attempts,

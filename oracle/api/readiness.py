@@ -12,18 +12,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from web3 import Web3
 
 from oracle.chain.coordinator import NOT_REGISTERED, Coordinator, Registration, registration_problem
 from oracle.ml.registry import ModelRegistry
-from oracle.store.database import StoreError
+from oracle.store.database import Engine, StoreError
 from oracle.types import model_id as model_id_of
-
-if TYPE_CHECKING:
-    from oracle.store.database import Database
-    from oracle.store.postgres import PostgresDatabase
 
 
 @dataclass(frozen=True)
@@ -39,7 +34,7 @@ class ReadinessProbe:
         w3: Web3,
         coordinator: Coordinator,
         registry: ModelRegistry,
-        database: Database | PostgresDatabase,
+        database: Engine,
         store_timeout: float = 2.0,
         cache_seconds: float = 1.5,
         clock: Callable[[], float] = time.monotonic,

@@ -1,4 +1,4 @@
-"""Training runs for `oracle models train <model | all>` (also `python -m oracle.ml.train`): one
+"""Training runs for `oracle models train <model | all>`: one
 `fit_and_write` per recipe, with progress bars."""
 
 from __future__ import annotations
@@ -56,11 +56,3 @@ def run(name: str, out: Path, seed: int | None = None) -> None:
             _train(recipe, out, None, progress)
             progress.advance(task)
         progress.update(task, description="trained every model")
-
-
-if __name__ == "__main__":
-    import typer
-
-    from oracle.cli_models import train_command
-
-    typer.run(train_command)

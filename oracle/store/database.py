@@ -44,16 +44,11 @@ class Engine(Protocol):
 
     def heartbeat(self, name: str, timeout: float) -> None: ...
 
+    def for_worker(self) -> Engine:
+        """The store as a background worker beside the node should open it: its writes must never hold up the
+        connection the node and the API's routes use."""
+
     def close(self) -> None: ...
-
-
-def open_database(target: str | Path) -> Engine:
-    """A `PostgresDatabase` for a postgresql:// URL, else a `Database` on the SQLite file at `target`."""
-    if is_postgres_url(target):
-        from oracle.store.postgres import PostgresDatabase
-
-        return PostgresDatabase(str(target))
-    return Database(target)
 
 
 def integrity_errors() -> tuple[type[Exception], ...]:
@@ -93,16 +88,9 @@ class Database:
 
     engine = "sqlite"
 
-    def __new__(cls, path: str | Path) -> Any:
-        """`Database(url)` with a postgresql:// URL opens the store on PostgreSQL instead (`open_database` says so
-        in its type)."""
-        if cls is Database and is_postgres_url(path):
-            from oracle.store.postgres import PostgresDatabase
-
-            return PostgresDatabase(str(path))
-        return super().__new__(cls)
-
     def __init__(self, path: str | Path) -> None:
+        if is_postgres_url(path):
+            raise StoreError("a postgresql:// URL is opened with oracle.store.engines.open_database, not as a file")
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -168,6 +156,11 @@ class Database:
                 connection.close()
         except sqlite3.Error as error:
             raise StoreError(f"cannot write {self.name}: {error}") from error
+
+    def for_worker(self) -> Database:
+        """A connection of its own on the same file: a worker's writes may wait on the node's lock (up to the 30 s
+        busy timeout) without holding the one the node's and the API's reads go through."""
+        return Database(self.path)
 
     def close(self) -> None:
         with self._lock:

@@ -193,6 +193,10 @@ class PostgresDatabase:
         except Exception as error:
             raise StoreError(f"cannot write {self.name}: {type(error).__name__}") from error
 
+    def for_worker(self) -> PostgresDatabase:
+        """This store: its pool already hands every transaction a connection of its own."""
+        return self
+
     def close(self) -> None:
         self._pool.close()
 

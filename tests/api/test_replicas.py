@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from oracle.api import create_app
 from oracle.store.api_keys import Scope
-from oracle.store.database import Database
+from oracle.store.engines import open_database
 from tests.api.conftest import key_header
 from tests.api.receiver import Receiver
 from tests.api.store_helpers import confirm
@@ -21,7 +21,7 @@ def replicas(runtime, postgres_url):
     """Two replicas' services on the same PostgreSQL schema."""
     built, databases = [], []
     for _ in range(2):
-        database = Database(postgres_url)
+        database = open_database(postgres_url)
         databases.append(database)
         built.append(runtime.api_services(database))
     yield built

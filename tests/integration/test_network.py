@@ -231,9 +231,9 @@ def test_every_node_killed_and_restarted_loses_nothing_and_sends_nothing_twice(
 
 def predict_key(node) -> dict:
     from oracle.store.api_keys import ApiKeyStore, Scope
-    from oracle.store.database import Database
+    from oracle.store.engines import open_database
 
-    database = Database(node.database)
+    database = open_database(node.database)
     try:
         return {"X-API-Key": ApiKeyStore(database).create("frontend", [Scope.PREDICT], 1_000)[1]}
     finally:

@@ -8,13 +8,6 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "oracle"
 
-# Cycles in parts other branches are reworking (issue 17): each is removed here when its branch lands, and no
-# other cycle may appear meanwhile.
-KNOWN_CYCLES = [
-    {"oracle.store.database", "oracle.store.postgres"},  # Database.__new__ imports PostgresDatabase
-    {"oracle.cli_models", "oracle.ml.train"},  # `python -m oracle.ml.train` runs the CLI's train command
-]
-
 
 def modules() -> dict[str, Path]:
     found = {}
@@ -96,8 +89,7 @@ def cycles(graph: dict[str, set[str]]) -> list[set[str]]:
 
 
 def test_no_module_imports_back_what_imports_it():
-    unexpected = [cycle for cycle in cycles(import_graph()) if cycle not in KNOWN_CYCLES]
-    assert unexpected == []
+    assert cycles(import_graph()) == []
 
 
 def test_the_cycle_finder_finds_a_hidden_cycle():

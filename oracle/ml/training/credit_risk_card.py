@@ -28,7 +28,7 @@ Probability of default (PD) for a consumer loan application, served by the oracl
 | Artifact | `model.skops`, {artifact_bytes} bytes, sha256 `0x{artifact_sha}` |
 | Schema | `schema.json`, sha256 `0x{schema_sha}` (registered on chain with the artifact hash) |
 | Libraries | {libraries} |
-| Rebuild | `python -m oracle.ml.train credit-risk --out models` (seed {seed}; byte-identical artifact, see Reproducibility) |
+| Rebuild | `oracle models train credit-risk --out models` (seed {seed}; byte-identical artifact, see Reproducibility) |
 
 ## Data
 
@@ -205,7 +205,7 @@ def render_card(report: CreditRiskReport, schema: FeatureSchema) -> str:
         approved_default_rate=policy.default_rate_if_approved or 0.0,
         recall=policy.recall_of_defaults,
         confusion=confusion_text(policy),
-        reproducibility=reproducibility(report, "python -m oracle.ml.train credit-risk --out models"),
+        reproducibility=reproducibility(report, "oracle models train credit-risk --out models"),
         proxy_age=report.proxies.cv_roc_auc["age_under_25"],
         proxy_married=report.proxies.cv_roc_auc["married"],
         min_group=audit.min_group_for_air,

@@ -28,7 +28,7 @@ scheduled time, or not at all), from what is known at dispatch. Served by the or
 | Artifact | `model.skops`, {artifact_bytes} bytes, sha256 `0x{artifact_sha}` |
 | Schema | `schema.json`, sha256 `0x{schema_sha}` (registered on chain with the artifact hash) |
 | Libraries | {libraries} |
-| Rebuild | `python -m oracle.ml.train delivery-delay --out models` (seed {seed}; byte-identical artifact, see Reproducibility) |
+| Rebuild | `oracle models train delivery-delay --out models` (seed {seed}; byte-identical artifact, see Reproducibility) |
 
 ## Data, and what it stands for
 
@@ -159,7 +159,7 @@ def render_card(report: DeliveryDelayReport, schema: FeatureSchema) -> str:
         random_brier=random_days.brier,
         random_base=random_days.base_rate_brier,
         random_ece=random_days.ece,
-        reproducibility=reproducibility(report, "python -m oracle.ml.train delivery-delay --out models"),
+        reproducibility=reproducibility(report, "oracle models train delivery-delay --out models"),
         **held_out_fields(report, report.policy),
         base_rate=base.training_positive_rate,
         carrier_auc=base.carrier_rate.roc_auc,

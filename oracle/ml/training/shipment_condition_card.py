@@ -29,7 +29,7 @@ The score is the model's probability that the window saw a hazardous event.
 | Artifact | `model.skops`, {artifact_bytes} bytes, sha256 `0x{artifact_sha}` |
 | Schema | `schema.json`, sha256 `0x{schema_sha}` (registered on chain with the artifact hash) |
 | Libraries | {libraries} |
-| Rebuild | `python -m oracle.ml.train shipment-condition --out models` (seed {seed}; byte-identical artifact, see Reproducibility) |
+| Rebuild | `oracle models train shipment-condition --out models` (seed {seed}; byte-identical artifact, see Reproducibility) |
 
 ## Data, and what it stands for
 
@@ -174,7 +174,7 @@ def render_card(report: ShipmentConditionReport, schema: FeatureSchema) -> str:
             else ""
         ),
         **change_fields(report),
-        reproducibility=reproducibility(report, "python -m oracle.ml.train shipment-condition --out models"),
+        reproducibility=reproducibility(report, "oracle models train shipment-condition --out models"),
         **held_out_fields(report, report.policy),
         base_rate=base.training_positive_rate,
         city_rows=group_rows(report.by_city),

@@ -2,12 +2,12 @@
 
 import pytest
 
-from oracle.store.database import Database
+from oracle.store.engines import open_database
 from tests.postgres import *  # noqa: F403  (pytest fixtures)
 
 
 @pytest.fixture
 def db(store_target):
-    database = Database(store_target)
+    database = open_database(store_target)
     yield database
     database.close()

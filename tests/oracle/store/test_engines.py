@@ -10,7 +10,8 @@ import pytest
 from oracle.config import load_settings
 from oracle.network.observation import Observation
 from oracle.store.api_keys import ApiKeyStore, Scope
-from oracle.store.database import Database, StoreError, newest_version
+from oracle.store.database import StoreError, newest_version
+from oracle.store.engines import open_database
 from oracle.store.observations import ObservationStore
 from oracle.store.postgres import display_url, postgres_statement
 from oracle.store.request_stats import RequestStats
@@ -43,7 +44,7 @@ def test_settings_take_a_postgresql_url_as_it_is_and_anything_else_as_a_path(tmp
 
 def test_an_unreachable_server_is_named_without_its_password():
     with pytest.raises(StoreError, match="cannot connect to postgresql://oracle@127.0.0.1:1/oracle") as refused:
-        Database("postgresql://oracle:secret@127.0.0.1:1/oracle")
+        open_database("postgresql://oracle:secret@127.0.0.1:1/oracle")
     assert "secret" not in str(refused.value)
     assert display_url("postgresql://u:pw@h/d?options=x") == "postgresql://u@h/d"
 
@@ -65,7 +66,7 @@ def test_processes_opening_a_new_postgresql_store_together_migrate_it_once(postg
 
     def open_store():
         try:
-            opened.append(Database(postgres_url))
+            opened.append(open_database(postgres_url))
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
 

@@ -7,6 +7,7 @@ import pytest
 
 from oracle.store.checkpoints import Checkpoint
 from oracle.store.database import Database, StoreError, newest_version
+from oracle.store.engines import open_database
 from oracle.store.requests import RequestStore, SeenRequest, State
 from oracle.types import Request, Status, input_hash
 
@@ -41,7 +42,7 @@ def test_sqlite_schema_is_migrated_to_the_newest_version_in_wal_mode(tmp_path):
 
 
 def test_a_request_moves_through_every_state_and_survives_reopening(store_target):
-    store = RequestStore(Database(store_target))
+    store = RequestStore(open_database(store_target))
     assert store.add_seen([seen(1, 10)], Checkpoint(10, b"\xaa" * 32)) == 1
     assert store.add_seen([seen(1, 10)]) == 0  # read again after a restart: left as it is
     rid = (1).to_bytes(32, "big")
@@ -52,7 +53,7 @@ def test_a_request_moves_through_every_state_and_survives_reopening(store_target
     store.mark_confirmed([rid], block_number=11)
     store.db.close()
 
-    reopened = RequestStore(Database(store_target))
+    reopened = RequestStore(open_database(store_target))
     request = reopened.get(rid)
     assert (request.state, request.status, request.value, request.signatures) == (
         State.CONFIRMED,

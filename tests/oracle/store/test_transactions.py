@@ -5,7 +5,8 @@ from functools import partial
 
 import pytest
 
-from oracle.store.database import Database, StoreError
+from oracle.store.database import StoreError
+from oracle.store.engines import open_database
 from oracle.store.requests import RequestStore, State
 from oracle.store.transactions import TransactionJournal
 from oracle.types import Status
@@ -40,7 +41,7 @@ def _signed_request(db) -> bytes:
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_the_journal_entry_and_its_request_links_commit_together_or_not_at_all(engine, tmp_path, request):
-    db = Database(tmp_path / "oracle.db" if engine == "sqlite" else request.getfixturevalue("postgres_url"))
+    db = open_database(tmp_path / "oracle.db" if engine == "sqlite" else request.getfixturevalue("postgres_url"))
     journal, store = TransactionJournal(db), RequestStore(db)
     rid = _signed_request(db)
 
