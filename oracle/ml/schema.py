@@ -189,14 +189,15 @@ class FeatureSchema(_Frozen):
         row by row."""
         rows = batch if isinstance(batch, list) else list(batch)
         width = len(self.features)
-        fast = self._columns is not None and all(type(r) in (list, tuple) and len(r) == width for r in rows)
-        if fast and rows and set(map(type, chain.from_iterable(rows))) == {int}:
+        columns = self._columns
+        fast = columns is not None and set(map(type, rows)) <= {list, tuple} and set(map(len, rows)) == {width}
+        if columns is not None and fast and set(map(type, chain.from_iterable(rows))) == {int}:
             try:
-                values = np.array(rows, dtype=np.int64)
+                values = np.fromiter(chain.from_iterable(rows), np.int64, len(rows) * width).reshape(len(rows), width)
             except OverflowError:
                 pass
             else:
-                return self._columns.decode(values)
+                return columns.decode(values)
         decoded, positions = [], []
         for position, features in enumerate(rows):
             try:
