@@ -67,7 +67,7 @@ class Database:
 
     engine = "sqlite"
 
-    def __new__(cls, path: str | Path):
+    def __new__(cls, path: str | Path, *, busy_timeout: float = 30):
         """`Database(url)` with a postgresql:// URL opens the store on PostgreSQL instead."""
         if cls is Database and is_postgres_url(path):
             from oracle.store.postgres import PostgresDatabase
@@ -75,12 +75,15 @@ class Database:
             return PostgresDatabase(str(path))
         return super().__new__(cls)
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, busy_timeout: float = 30) -> None:
+        """`busy_timeout`: seconds a statement waits for another connection's write lock before it fails."""
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+        self._connection = sqlite3.connect(
+            str(path), isolation_level=None, check_same_thread=False, timeout=busy_timeout
+        )
         self._connection.row_factory = sqlite3.Row
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=FULL")
