@@ -2,10 +2,11 @@
 
 Each caller's bucket is a row in the store, so a limit holds across every process on the database
 (`oracle api --workers N` on SQLite, replicas on PostgreSQL). A process takes tokens in leases of up to 1% of
-the limit (one store write per lease, not per request: a hot key costs the store almost nothing) and spends
-them for at most LEASE_SECONDS; a caller the store refuses is refused locally until its next token is due.
-While the store cannot be written (locked for longer than STORE_WAIT_SECONDS, or down), each process keeps the
-buckets in its own memory instead: requests go on, a limit then holds per process.
+the limit (one store write per lease, not per request: a hot key costs the store almost nothing), spends them
+for at most LEASE_SECONDS and hands back the unspent ones with its next lease; a caller the store refuses is
+refused locally until its next token is due. While the store cannot be written (locked for longer than
+STORE_WAIT_SECONDS, or down), each process keeps the buckets in its own memory instead: requests go on, a
+limit then holds per process.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class RateLimiter:
         self._clock = clock  # wall time: every process on the database must share it
         self._leases: dict[str, _Lease] = {}
         self._lock = threading.Lock()
+        self._gates = [threading.Lock() for _ in range(64)]
         self._pruned = clock()
         self._local: dict[str, _Bucket] = {}  # while the store cannot be written
         self._store_failed_at: float | None = None
@@ -77,27 +79,42 @@ class RateLimiter:
     def acquire(self, caller: str, per_minute: int) -> float | None:
         """Takes one token; returns None if allowed, else the seconds until a token is available."""
         now = self._clock()
+        decided, answer = self._from_lease(caller, now)
+        if decided:
+            return answer
+        with self._gates[hash(caller) % len(self._gates)]:  # one lease at a time per caller and process
+            decided, answer = self._from_lease(caller, now)  # a thread that waited here finds the new lease
+            if decided:
+                return answer
+            with self._lock:
+                lease = self._leases.pop(caller, None)
+            unspent = lease.tokens if lease is not None else 0
+            try:
+                granted, wait = self._take(caller, per_minute, now, unspent)
+            except Exception as error:  # sqlite3's, psycopg's and the store's errors alike
+                return self._acquire_locally(caller, per_minute, now, error)
+            with self._lock:
+                self._local.pop(caller, None)
+                if len(self._leases) >= MAX_LEASES:
+                    self._leases.clear()  # unspent tokens lapse early: fewer requests served, never more
+                self._leases[caller] = (
+                    _Lease(granted - 1, now + LEASE_SECONDS) if granted else _Lease(0, now, refused_until=now + wait)
+                )
+        if now - self._pruned >= 60:
+            self._prune(now)
+        return None if granted else wait
+
+    def _from_lease(self, caller: str, now: float) -> tuple[bool, float | None]:
+        """(True, None): a leased token spent; (True, seconds): refused until the caller's next token is due;
+        (False, None): the store decides."""
         with self._lock:
             lease = self._leases.get(caller)
             if lease is not None and now < lease.lapses and lease.tokens > 0:
                 lease.tokens -= 1
-                return None
+                return True, None
             if lease is not None and now < lease.refused_until:
-                return lease.refused_until - now
-        try:
-            granted, wait = self._take(caller, per_minute, now)  # outside the lock: other callers go on meanwhile
-        except Exception as error:  # sqlite3's, psycopg's and the store's errors alike
-            return self._acquire_locally(caller, per_minute, now, error)
-        with self._lock:
-            self._local.pop(caller, None)
-            if len(self._leases) >= MAX_LEASES:
-                self._leases.clear()  # unspent tokens lapse early: fewer requests served, never more
-            self._leases[caller] = (
-                _Lease(granted - 1, now + LEASE_SECONDS) if granted else _Lease(0, now, refused_until=now + wait)
-            )
-        if now - self._pruned >= 60:
-            self._prune(now)
-        return None if granted else wait
+                return True, lease.refused_until - now
+        return False, None
 
     def _acquire_locally(self, caller: str, per_minute: int, now: float, error: Exception) -> float | None:
         with self._lock:
@@ -115,8 +132,9 @@ class RateLimiter:
                 return None
             return _wait(bucket.tokens, per_minute)
 
-    def _take(self, caller: str, per_minute: int, now: float) -> tuple[int, float]:
-        """(tokens taken from the caller's bucket, up to a lease; seconds until its next token if none)."""
+    def _take(self, caller: str, per_minute: int, now: float, unspent: int) -> tuple[int, float]:
+        """(tokens taken from the caller's bucket, up to a lease; seconds until its next token if none), after
+        handing back the `unspent` tokens of this process's lapsed lease."""
         want = max(1, per_minute // LEASE_FRACTION)
         with self._db.transaction() as connection:
             # the upsert locks the row (PostgreSQL) under the store's write lock (SQLite) and reads it
@@ -126,6 +144,7 @@ class RateLimiter:
                 (caller, float(per_minute), now),
             ).fetchall()
             bucket = _Bucket(tokens, updated)
+            bucket.tokens += unspent
             _refill(bucket, now, per_minute)
             granted = min(want, int(bucket.tokens))
             bucket.tokens -= granted
