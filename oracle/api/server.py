@@ -17,6 +17,7 @@ import threading
 import time
 
 import uvicorn
+from fastapi import FastAPI
 
 LOOP = "uvloop"
 HTTP = "httptools"
@@ -29,7 +30,7 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def server(app, host: str, port: int, *, loop: str = LOOP, http: str = HTTP) -> uvicorn.Server:
+def server(app: FastAPI, host: str, port: int, *, loop: str = LOOP, http: str = HTTP) -> uvicorn.Server:
     freeze_startup_objects()
     # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from any loopback peer as the client's
     # address (rate limits keyed on it could be dodged with a rotating header); the app trusts the proxies
@@ -66,7 +67,7 @@ def run_workers(host: str, port: int, workers: int, *, loop: str = LOOP, http: s
     )
 
 
-def worker_app():
+def worker_app() -> FastAPI:
     """One worker's app, from the settings `oracle api` left in the environment (ORACLE_CONFIG and ORACLE_*)."""
     import logging
 
@@ -79,12 +80,12 @@ def worker_app():
     logs.configure(settings.log_level, settings.log_json)
     for handler in logging.getLogger().handlers:
         handler.addFilter(RequestIdLogFilter())
-    app = Runtime(settings).api_app()
+    app: FastAPI = Runtime(settings).api_app()
     freeze_startup_objects()
     return app
 
 
-def serve_in_thread(app, host: str, port: int, startup_timeout: float = 30.0) -> uvicorn.Server:
+def serve_in_thread(app: FastAPI, host: str, port: int, startup_timeout: float = 30.0) -> uvicorn.Server:
     """Starts the API beside the node's loop; returns once it listens. Stop it with `server.should_exit = True`."""
     api = server(app, host, port)
     thread = threading.Thread(target=api.run, name="api", daemon=True)
