@@ -4,8 +4,8 @@ Run with `python -m benchmarks.api [--network NAME]` inside the project's venv (
 development, the network `make bench` uses); writes benchmarks/results/api.json.
 
 - server: `python -m oracle api --workers N` (N = the machine's cores; uvicorn with uvloop and httptools,
-  default settings otherwise: INFO access log, JSON off, the project's rate limiter on every key) on a
-  loopback port, over a fresh store, serving the real credit-risk model registered by its sha256 on a
+  default settings otherwise: INFO access log, JSON off, the project's rate limiter on every key, its
+  token buckets in the store the workers share) on a loopback port, over a fresh store, serving the real credit-risk model registered by its sha256 on a
   coordinator deployed on the local anvil.
 - load: benchmarks/api_load.py in a separate process, a raw keep-alive HTTP/1.1 client on uvloop with 1,
   16 and 64 requests in flight, each POSTing held-out applicants in turn; after a warm-up, every request's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from oracle.api.rate_limit import RateLimiter, StoreRateLimiter
+from oracle.api.rate_limit import RateLimiter
 from oracle.network.intake import ObservationIntake
 from oracle.network.pull_cosign import PullCosigner
 from oracle.network.pull_quorum import PullQuorum
@@ -17,5 +17,5 @@ class NetworkApi:
     intake: ObservationIntake
     cosigner: PullCosigner | None
     quorum: PullQuorum | None  # None: pull reports carry this node's signature alone
-    limiter: RateLimiter | StoreRateLimiter
+    limiter: RateLimiter
     rate_limit: int  # posts per minute per client address

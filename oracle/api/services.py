@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from oracle.api.rate_limit import RateLimiter, StoreRateLimiter
+from oracle.api.rate_limit import RateLimiter
 from oracle.api.readiness import ReadinessProbe
 from oracle.ml.registry import ModelRegistry
 from oracle.pull import PullReporter
@@ -28,7 +28,7 @@ class ApiServices:
     webhooks: WebhookStore  # the API registers webhooks and reads their deliveries; a worker sends them
     webhook_guard: DestinationGuard
     readiness: ReadinessProbe
-    limiter: RateLimiter | StoreRateLimiter
+    limiter: RateLimiter
     coordinator_address: str
     chain_head: Callable[[], int]
 

@@ -15,9 +15,11 @@ come back NaN and are re-scored the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from numba import njit
 from scipy.interpolate import BSpline, PPoly
 from scipy.special import expit
 from sklearn.pipeline import Pipeline
@@ -27,12 +29,13 @@ from oracle.ml.fast_codes import CodeTable
 from oracle.ml.transformers import AffordabilityRatios
 
 
-def _prepare(step: Any):
+def _prepare(step: Any) -> Callable[[np.ndarray], np.ndarray]:
     """A step before a block's last one, as a function of the batch."""
     if type(step) is FunctionTransformer:
         if step.kw_args or not (step.func is None or isinstance(step.func, np.ufunc)):
             raise TypeError("only FunctionTransformers of a numpy ufunc are compiled")
-        return (lambda x: x) if step.func is None else step.func
+        func: Callable[[np.ndarray], np.ndarray] = (lambda x: x) if step.func is None else step.func
+        return func
     if type(step) is StandardScaler:
         mean = step.mean_ if step.with_mean else 0.0
         scale = step.scale_ if step.with_std else 1.0
@@ -66,21 +69,42 @@ class _Splines:
             starts.append(t[k:n])
             lows.append(t[k])
             highs.append(t[n])
-        self._starts = np.array(starts)  # (columns, intervals)
-        self._polys = np.array(polys)  # (columns, intervals, k + 1)
-        self._low, self._high = np.array(lows), np.array(highs)
-        self._columns = np.arange(len(starts))[None, :]
-        self._degree = k
+        self._starts = np.ascontiguousarray(starts, dtype=np.float64)  # (columns, intervals)
+        self._polys = np.ascontiguousarray(polys, dtype=np.float64)  # (columns, intervals, k + 1)
+        self._low = np.array(lows, dtype=np.float64)
+        self._high = np.array(highs, dtype=np.float64)
+        self(np.zeros((1, len(starts))))  # compiles (or loads the cached kernel) now, not on a request
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
-        z = np.clip(z, self._low, self._high)  # NaN stays NaN
-        interval = (z[:, :, None] >= self._starts[None, :, 1:]).sum(axis=2)
-        dz = z - self._starts[self._columns, interval]
-        poly = self._polys[self._columns, interval]
-        value = poly[:, :, 0]
-        for power in range(1, self._degree + 1):
-            value = value * dz + poly[:, :, power]
-        return value.sum(axis=1)
+        out = np.empty(z.shape[0], dtype=np.float64)
+        _spline_sums(np.ascontiguousarray(z, dtype=np.float64), self._low, self._high, self._starts, self._polys, out)
+        return out
+
+
+@njit(cache=True, nogil=True)
+def _spline_sums(  # pragma: no cover - compiled
+    z: np.ndarray, low: np.ndarray, high: np.ndarray, starts: np.ndarray, polys: np.ndarray, out: np.ndarray
+) -> None:
+    """out[i] = sum over columns j of the piecewise polynomial j at z[i, j] clipped to [low_j, high_j]: the
+    interval is the number of its later starts at or below the value, then Horner's rule from the start."""
+    for i in range(z.shape[0]):
+        total = 0.0
+        for j in range(z.shape[1]):
+            v = z[i, j]
+            if v < low[j]:
+                v = low[j]
+            elif v > high[j]:
+                v = high[j]
+            interval = 0
+            for s in range(1, starts.shape[1]):
+                if v >= starts[j, s]:
+                    interval += 1
+            dz = v - starts[j, interval]
+            value = polys[j, interval, 0]
+            for power in range(1, polys.shape[2]):
+                value = value * dz + polys[j, interval, power]
+            total += value
+        out[i] = total
 
 
 class _OneHot:
@@ -94,7 +118,8 @@ class _OneHot:
         self._codes = CodeTable(encoder.categories_, values, np.nan if encoder.handle_unknown == "error" else 0.0)
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
-        return self._codes.lookup(z).sum(axis=1)
+        sums: np.ndarray = self._codes.lookup(z).sum(axis=1)
+        return sums
 
 
 class _Linear:
@@ -102,7 +127,8 @@ class _Linear:
         self._coef = coef
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
-        return z @ self._coef
+        logit: np.ndarray = z @ self._coef
+        return logit
 
 
 class _Block:
@@ -114,6 +140,7 @@ class _Block:
         else:
             steps = [s for _, s in transformer.steps] if isinstance(transformer, Pipeline) else [transformer]
         last = steps[-1] if steps else None
+        self._score: Callable[[np.ndarray], np.ndarray]
         if type(last) is SplineTransformer:
             self._prepare, self._score = [_prepare(s) for s in steps[:-1]], _Splines(last, coef)
         elif type(last) is OneHotEncoder:
@@ -136,7 +163,8 @@ def column_positions(selected: Any) -> np.ndarray:
         return np.flatnonzero(selected)
     if not np.issubdtype(selected.dtype, np.integer):
         raise TypeError("columns selected by name are not compiled")
-    return selected.astype(np.intp)
+    positions: np.ndarray = selected.astype(np.intp)
+    return positions
 
 
 class LinearLogit:
@@ -160,4 +188,5 @@ class LinearLogit:
         logit = np.full(x.shape[0], self._intercept)
         for block in self._blocks:
             logit = logit + block(x)
-        return expit(logit)
+        probability: np.ndarray = expit(logit)
+        return probability

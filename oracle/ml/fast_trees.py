@@ -1,10 +1,11 @@
-"""scikit-learn's HistGradientBoostingClassifier, every tree walked in one compiled call.
+"""scikit-learn's HistGradientBoostingClassifier, every tree scored in one compiled call.
 
 scikit-learn calls each tree's Cython predictor from a Python loop (249 trees: 249 calls and 249 OpenMP
-regions per batch, milliseconds for a single row). Here the fitted trees are copied, once, into flat arrays
-and one numba kernel walks them all, row by row, with the same comparisons as `_predict_one_from_raw_data`
-(NaN -> missing side, categorical bitsets, `value <= threshold` -> left) and the same additions in the
-same order (baseline, then tree 1, 2, ...), so the raw scores are bit-identical to
+regions per batch, milliseconds for a single row). Here the fitted trees are read, once, into flat arrays:
+per node, which bins of its feature go left, with the same comparisons as `_predict_one_from_raw_data`
+(NaN -> missing side, categorical bitsets, `value <= threshold` -> left); oracle.ml.fast_leaf_masks turns
+them into leaf masks per (feature, bin), so a row's leaves come from a few ANDs, and adds the leaf values
+in scikit-learn's order (baseline, then tree 1, 2, ...), so the raw scores are bit-identical to
 `HistGradientBoostingClassifier._raw_predict`. Rows the kernel cannot reproduce exactly (a categorical
 value above 255, which the C code truncates to a byte) come back NaN, and the caller scores them with
 scikit-learn itself.
@@ -20,29 +21,38 @@ from sklearn.preprocessing import OrdinalEncoder
 from sklearn.utils.validation import check_array
 
 from oracle.ml.fast_codes import CodeTable
+from oracle.ml.fast_leaf_masks import LeafMasks
 
 MISSING = 255  # the bin of NaN and of any value a categorical node treats as missing
 
 
 @njit(cache=True, nogil=True)
-def _bin(x, categorical, thresholds, counts, bins):  # pragma: no cover - compiled
-    """Each value -> its bin: numeric, how many of the feature's thresholds lie below it (so `value <=
-    threshold k` is `bin <= k`); categorical, the byte scikit-learn looks up (NaN and negatives: MISSING).
-    Returns False for a row whose categorical value scikit-learn would truncate (>= 255)."""
+def _rows(  # pragma: no cover - compiled
+    x: np.ndarray,
+    categorical: np.ndarray,
+    thresholds: np.ndarray,
+    counts: np.ndarray,
+    slots: np.ndarray,
+    rows: np.ndarray,
+) -> np.ndarray:
+    """Each value -> its bin -> `slots[feature, bin]`. The bin: numeric, how many of the feature's thresholds
+    lie below the value (so `value <= threshold k` is `bin <= k`); categorical, the byte scikit-learn looks up
+    (NaN and negatives: MISSING). Returns False for a row whose categorical value scikit-learn would truncate
+    (>= 255)."""
     exact = np.ones(x.shape[0], dtype=np.bool_)
     for i in range(x.shape[0]):
         for f in range(x.shape[1]):
             v = x[i, f]
             if np.isnan(v):
-                bins[i, f] = MISSING
+                b = MISSING
             elif categorical[f]:
                 if v < 0:
-                    bins[i, f] = MISSING
+                    b = MISSING
                 elif v >= MISSING:
-                    bins[i, f] = MISSING
+                    b = MISSING
                     exact[i] = False
                 else:
-                    bins[i, f] = np.uint8(np.int64(v))
+                    b = int(v)
             else:
                 lo, hi = 0, counts[f]
                 while lo < hi:
@@ -51,45 +61,14 @@ def _bin(x, categorical, thresholds, counts, bins):  # pragma: no cover - compil
                         lo = mid + 1
                     else:
                         hi = mid
-                bins[i, f] = lo
+                b = lo
+            rows[i, f] = slots[f, b]
     return exact
 
 
-LANES = 16  # rows walked side by side: independent chains of loads the CPU overlaps
-
-
-@njit(cache=True, nogil=True)
-def _walk(bins, exact, roots, depths, feature, goes_left, children, value, baseline, out):  # pragma: no cover
-    """Tree by tree (a tree's nodes stay in L1), LANES rows at a time walk a fixed number of levels without a
-    branch (a leaf is its own child); each row adds the trees' leaf values in the trees' order, as
-    scikit-learn does."""
-    n = bins.shape[0]
-    for i in range(n):
-        out[i] = 0.0
-        out[i] += baseline
-    nodes = np.empty(LANES, dtype=np.int64)
-    for tree in range(roots.shape[0]):
-        root, depth = roots[tree], depths[tree]
-        for start in range(0, n, LANES):
-            lanes = min(LANES, n - start)
-            for r in range(lanes):
-                nodes[r] = root
-            for _ in range(depth):
-                for r in range(lanes):
-                    node = nodes[r]
-                    b = bins[start + r, feature[node]]
-                    left = (goes_left[node, b >> 5] >> (b & 31)) & 1
-                    nodes[r] = children[node, 1 - left]
-            for r in range(lanes):
-                out[start + r] += value[nodes[r]]
-    for i in range(n):
-        if not exact[i]:
-            out[i] = np.nan
-
-
 class TreeEnsemble:
-    """The trees of a fitted binary HistGradientBoostingClassifier as flat arrays: per node its feature, a
-    256-bit table of the bins that go left, its two children, its value."""
+    """The trees of a fitted binary HistGradientBoostingClassifier: per node its feature, the bins that go
+    left, its two children and its value, turned into leaf masks per (feature, bin)."""
 
     def __init__(self, hgb: Any) -> None:
         if hgb.n_trees_per_iteration_ != 1:
@@ -107,12 +86,8 @@ class TreeEnsemble:
         thresholds, counts = _thresholds(nodes, n_features, categorical)
         children = np.repeat(np.arange(len(nodes), dtype=np.int64)[:, None], 2, axis=1)  # leaves: themselves
         bitset_shift = np.cumsum([0, *[len(p.raw_left_cat_bitsets) for p in predictors[:-1]]])
-        left_bitsets = [
-            np.asarray(b, dtype=np.uint32).reshape(-1, 8) for p in predictors for b in [p.raw_left_cat_bitsets]
-        ]
-        left_bitsets = (
-            np.concatenate(left_bitsets) if any(len(b) for b in left_bitsets) else np.zeros((0, 8), np.uint32)
-        )
+        per_tree = [np.asarray(p.raw_left_cat_bitsets, dtype=np.uint32).reshape(-1, 8) for p in predictors]
+        left_bitsets = np.concatenate(per_tree) if any(len(b) for b in per_tree) else np.zeros((0, 8), np.uint32)
         tree_of = np.repeat(np.arange(len(predictors)), sizes)
         split = nodes["is_leaf"] == 0
         children[split, 0] = nodes["left"][split] + shift[split]
@@ -138,12 +113,9 @@ class TreeEnsemble:
                 :, :MISSING
             ]
         bits[split, MISSING] = missing_left[split]
-        goes_left = np.ascontiguousarray(np.packbits(bits, axis=1, bitorder="little").view("<u4"))
         self._categorical = categorical
         self._thresholds, self._counts = thresholds, counts
-        depths = [int(p.nodes["depth"].max()) for p in predictors]
-        self._trees = (offsets, np.array(depths, dtype=np.int64), np.ascontiguousarray(nodes["feature_idx"], dtype=np.int64),
-                       goes_left, children, np.ascontiguousarray(nodes["value"], dtype=np.float64))  # fmt: skip
+        self._leaves = LeafMasks(tree_of, feature, ~split, children, bits, nodes["value"], n_features)
         self._baseline = float(np.asarray(hgb._baseline_prediction).reshape(-1)[0])
         self._loss = hgb._loss
         self.n_features = int(hgb.n_features_in_)
@@ -154,15 +126,14 @@ class TreeEnsemble:
         if self._ordinal is not None:
             x = self._ordinal.transform(x)
         x = np.ascontiguousarray(x, dtype=np.float64)
-        bins = np.empty(x.shape, dtype=np.uint8)
-        exact = _bin(x, self._categorical, self._thresholds, self._counts, bins)
-        out = np.empty(x.shape[0], dtype=np.float64)
-        _walk(bins, exact, *self._trees, self._baseline, out)
-        return out
+        rows = np.empty(x.shape, dtype=np.int32)
+        exact = _rows(x, self._categorical, self._thresholds, self._counts, self._leaves.rows, rows)
+        return self._leaves.sum(rows, exact, self._baseline)
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """P(class 1) through the classifier's own loss (the link scikit-learn's predict_proba uses)."""
-        return self._loss.predict_proba(self.raw(x))[:, 1]
+        probability: np.ndarray = self._loss.predict_proba(self.raw(x))[:, 1]
+        return probability
 
 
 def _unpack(bitsets: np.ndarray) -> np.ndarray:

@@ -199,14 +199,10 @@ class FeatureSchema(_Frozen):
         rows = batch if isinstance(batch, list) else list(batch)
         width = len(self.features)
         columns = self._columns
-        if (
-            columns is not None
-            and rows
-            and all(type(r) in (list, tuple) and len(r) == width for r in rows)
-            and set(map(type, chain.from_iterable(rows))) == {int}
-        ):
+        fast = columns is not None and set(map(type, rows)) <= {list, tuple} and set(map(len, rows)) == {width}
+        if columns is not None and fast and set(map(type, chain.from_iterable(rows))) == {int}:
             try:
-                values = np.array(rows, dtype=np.int64)
+                values = np.fromiter(chain.from_iterable(rows), np.int64, len(rows) * width).reshape(len(rows), width)
             except OverflowError:
                 pass
             else:

@@ -44,9 +44,10 @@ class Engine(Protocol):
 
     def heartbeat(self, name: str, timeout: float) -> None: ...
 
-    def for_worker(self) -> Engine:
+    def for_worker(self, lock_wait_seconds: float = 30) -> Engine:
         """The store as a background worker beside the node should open it: its writes must never hold up the
-        connection the node and the API's routes use."""
+        connection the node and the API's routes use; on SQLite a write waits up to `lock_wait_seconds` for
+        another connection's lock."""
 
     def close(self) -> None: ...
 
@@ -88,14 +89,17 @@ class Database:
 
     engine = "sqlite"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, busy_timeout: float = 30) -> None:
+        """`busy_timeout`: seconds a statement waits for another connection's write lock before it fails."""
         if is_postgres_url(path):
             raise StoreError("a postgresql:// URL is opened with oracle.store.engines.open_database, not as a file")
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+        self._connection = sqlite3.connect(
+            str(path), isolation_level=None, check_same_thread=False, timeout=busy_timeout
+        )
         self._connection.row_factory = sqlite3.Row
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=FULL")
@@ -157,10 +161,10 @@ class Database:
         except sqlite3.Error as error:
             raise StoreError(f"cannot write {self.name}: {error}") from error
 
-    def for_worker(self) -> Database:
-        """A connection of its own on the same file: a worker's writes may wait on the node's lock (up to the 30 s
-        busy timeout) without holding the one the node's and the API's reads go through."""
-        return Database(self.path)
+    def for_worker(self, lock_wait_seconds: float = 30) -> Database:
+        """A connection of its own on the same file: a worker's writes may wait on the node's lock (up to
+        `lock_wait_seconds`) without holding the one the node's and the API's reads go through."""
+        return Database(self.path, busy_timeout=lock_wait_seconds)
 
     def close(self) -> None:
         with self._lock:

@@ -193,7 +193,7 @@ class PostgresDatabase:
         except Exception as error:
             raise StoreError(f"cannot write {self.name}: {type(error).__name__}") from error
 
-    def for_worker(self) -> PostgresDatabase:
+    def for_worker(self, lock_wait_seconds: float = 30) -> PostgresDatabase:  # noqa: ARG002 (SQLite's wait)
         """This store: its pool already hands every transaction a connection of its own."""
         return self
 
