@@ -65,9 +65,12 @@ $(JS_STAMP): js/package.json js/package-lock.json js/client/package.json js/exam
 compile: setup
 	python -m scripts.project
 
-## lint: ruff over the Python code, slither over every contract (fails on an untriaged High or Medium finding)
+## lint: ruff over the Python code, mypy (strict) over oracle/, slither over every contract (fails on an untriaged
+## High or Medium finding)
 lint: setup $(SLITHER_STAMP)
 	ruff check oracle tests scripts benchmarks tools
+	ruff format --check oracle tests scripts benchmarks tools
+	mypy
 	tools/slither.sh
 
 ## test: lint, then contract + Python tests (brownie's pytest plugin, anvil launched on demand)
