@@ -10,6 +10,7 @@ node's fee cap): a request that does not is left unanswered, expires and is refu
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -35,6 +36,9 @@ Pending = TypeVar("Pending", bound=_HasRequest)
 # gas a fulfilment spends besides the callback, for a report of `threshold` signatures.
 FULFILMENT_BASE_GAS = 45_000
 FULFILMENT_GAS_PER_SIGNER = 12_000
+
+# Declined requests remembered so each is logged once: the newest this many (an old one is logged again at most).
+DECLINED_REMEMBERED = 10_000
 
 
 @dataclass(frozen=True)
@@ -67,11 +71,18 @@ def pays(request: Request, threshold: int, gas_price_wei: int) -> bool:
 class AnswerPricing:
     """Keeps the requests whose fee pays for their answer at the gas price the node would pay now."""
 
-    def __init__(self, w3: Web3, threshold: Callable[[], int], max_fee_per_gas_cap: int | None = None) -> None:
+    def __init__(
+        self,
+        w3: Web3,
+        threshold: Callable[[], int],
+        max_fee_per_gas_cap: int | None = None,
+        remembered: int = DECLINED_REMEMBERED,
+    ) -> None:
         self._w3 = w3
         self._threshold = threshold
         self._cap = max_fee_per_gas_cap
-        self._declined: set[bytes] = set()  # logged once each
+        self._declined: OrderedDict[bytes, None] = OrderedDict()  # logged once each, the newest `remembered`
+        self._remembered = remembered
 
     def gas_price(self) -> int:
         """eth_gasPrice (base fee and tip), or the node's fee cap when lower: the node never pays more per gas."""
@@ -88,7 +99,9 @@ class AnswerPricing:
             if pays(pending.request, threshold, price):
                 kept.append(pending)
             elif pending.request_id not in self._declined:
-                self._declined.add(pending.request_id)
+                self._declined[pending.request_id] = None
+                if len(self._declined) > self._remembered:
+                    self._declined.popitem(last=False)
                 log.warning(
                     "declining request 0x%s: its fee of %d wei does not cover %d gas at %d wei/gas; it expires and "
                     "is refunded unless the gas price falls before its deadline",
