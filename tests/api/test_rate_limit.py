@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 
 from oracle.api import create_app
 from oracle.api.rate_limit import LEASE_SECONDS, RateLimiter, rate_limiter_for
-from oracle.api.services import ApiConfig, build_services
 from oracle.store.api_keys import Scope
 from oracle.store.database import Database
 from tests.api.conftest import key_header
@@ -108,24 +107,11 @@ def test_concurrent_processes_never_serve_more_than_the_bucket_holds(stores):
     assert 200 - 2 * len(limiters) <= sum(allowed) <= 200
 
 
-def test_a_keys_limit_holds_across_two_app_instances_on_one_sqlite_store(runtime, settings, tmp_path, held_out_rows):
+def test_a_keys_limit_holds_across_two_app_instances_on_one_sqlite_store(runtime, tmp_path, held_out_rows):
     path = tmp_path / "shared.db"
     databases = [Database(path), Database(path)]
-    apps = [
-        build_services(
-            w3=runtime.w3,
-            coordinator=runtime.coordinator,
-            registry=runtime.registry,
-            signer=runtime.signer,
-            database=database,
-            settings=settings,
-            inputs=runtime.inputs,
-        )
-        for database in databases
-    ]
-    clients = [
-        TestClient(create_app(s, ApiConfig(webhook_delivery=False)), raise_server_exceptions=False) for s in apps
-    ]
+    apps = [runtime.api_services(database) for database in databases]
+    clients = [TestClient(create_app(s), raise_server_exceptions=False) for s in apps]
     headers = key_header(apps[0].api_keys.create("shared", [Scope.PREDICT], rate_limit=3)[1])
     features = held_out_rows[0][0]
     statuses = [
