@@ -40,10 +40,10 @@ from brownie import network, project
 from eth_account import Account
 from eth_utils import keccak
 
-import oracle.node_process
+import scripts.node_process
 from benchmarks.gas import machine
 from benchmarks.onchain import ROOT, UNKNOWN_REQUEST, ChainBench, gas_summary, percentile, summary
-from oracle.node_process import NodeProcess, wait_for
+from scripts.node_process import NodeProcess, wait_for
 
 RESULTS = ROOT / "benchmarks" / "results" / "network.json"
 N, K = 4, 3
@@ -77,7 +77,7 @@ class NetworkBench(ChainBench):
 
     def start_nodes(self, tree: Path) -> None:
         """N node processes run from `tree` (its `oracle` package and models), each peer reached at its API."""
-        oracle.node_process.REPO = tree  # where NodeProcess runs `python -m oracle` and finds the models
+        scripts.node_process.REPO = tree  # where NodeProcess runs `python -m oracle` and finds the models
         workdir = Path(tempfile.mkdtemp(prefix="network-bench-"))
         addresses = [Account.from_key(key).address for key in KEYS]
         ports = [_free_port() for _ in KEYS]

@@ -8,10 +8,10 @@ from fastapi.testclient import TestClient
 from oracle.api import create_app
 from oracle.api.services import ApiConfig, build_services
 from oracle.config import load_settings
-from oracle.node_process import REPO
 from oracle.runtime import Runtime
 from oracle.store.api_keys import Scope
 from oracle.store.database import Database
+from scripts.node_process import REPO
 from tests.chain_fixtures import *  # noqa: F403
 from tests.chain_fixtures import SIGNER_KEYS
 from tests.model_fixtures import *  # noqa: F403

@@ -12,10 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from oracle.node_process import REPO
 from oracle.store.api_keys import ApiKeyStore, Scope
 from oracle.store.database import Database
 from oracle.store.requests import RequestStore
+from scripts.node_process import REPO
 from tests.api.conftest import NODE_KEY
 from tests.api.store_helpers import confirm, seen
 

@@ -4,7 +4,7 @@ import pytest
 
 from oracle.chain.codec import event_topic
 from oracle.chain.coordinator import Coordinator
-from oracle.node_process import NodeProcess
+from scripts.node_process import NodeProcess
 from tests.chain_fixtures import *  # noqa: F403
 from tests.chain_fixtures import SIGNER_KEYS
 from tests.model_fixtures import *  # noqa: F403

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 from eth_account import Account
 
-from oracle.node_process import NodeProcess, wait_for
+from scripts.node_process import NodeProcess, wait_for
 from tests.integration.links import Link, free_port
 
 

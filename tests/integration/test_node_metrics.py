@@ -3,7 +3,7 @@
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from oracle.node_process import wait_for
+from scripts.node_process import wait_for
 from tests.integration.links import free_port
 
 

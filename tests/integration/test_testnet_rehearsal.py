@@ -19,8 +19,8 @@ import requests
 from eth_account import Account
 from web3 import Web3
 
-from oracle.node_process import REPO, wait_for
 from oracle.types import model_id
+from scripts.node_process import REPO, wait_for
 from tests.integration.links import free_port
 
 SEPOLIA_CHAIN_ID = 11155111

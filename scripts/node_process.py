@@ -1,5 +1,6 @@
 """The oracle node as a child process (`python -m oracle node run`) configured through ORACLE_* variables:
-how the demo, the integration tests and the benchmarks run the real node."""
+how the demo, the integration tests and the benchmarks run the real node. Not part of the `oracle` package:
+an operator runs the node itself, not this harness."""
 
 from __future__ import annotations
 
@@ -82,13 +83,15 @@ class NodeProcess:
 
 
 def wait_for(condition, timeout: float, what: str, node: NodeProcess | None = None, interval: float = 0.1):
+    """Polls `condition` until it returns something truthy and returns that. Raises TimeoutError after
+    `timeout` seconds, or RuntimeError as soon as `node` exits; either message ends with the node's log."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         if node is not None and not node.alive():
-            raise AssertionError(f"node exited while waiting for {what}:\n{node.log()[-4000:]}")
+            raise RuntimeError(f"the node exited while waiting for {what}; its log:\n{node.log()[-4000:]}")
         time.sleep(interval)
-    tail = node.log()[-4000:] if node is not None else ""
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{tail}")
+    tail = f"; the node's log:\n{node.log()[-4000:]}" if node is not None else ""
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}{tail}")
