@@ -5,9 +5,9 @@ import logging
 
 from oracle.api.webhook_dispatcher import DeliveryPolicy, WebhookDispatcher
 from oracle.logs import JsonFormatter
-from tests.api.conftest import NODE_KEY
-from tests.api.receiver import Receiver
-from tests.api.store_helpers import confirm
+from tests.oracle.api.conftest import NODE_KEY
+from tests.oracle.api.receiver import Receiver
+from tests.oracle.api.store_helpers import confirm
 
 
 def test_access_log_is_one_json_line_with_the_request_id(client, caplog):

@@ -13,7 +13,7 @@ from oracle.ml.model_directory import ModelDirectory
 from oracle.ml.schema import FeatureSchema
 from oracle.types import Status
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "credit-risk"
+MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "credit-risk"
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from oracle.store.api_keys import ApiKeyStore, Scope
 from oracle.store.database import Database
 from oracle.store.requests import RequestStore
 from scripts.node_process import REPO
-from tests.api.conftest import NODE_KEY
-from tests.api.store_helpers import confirm, seen
+from tests.oracle.api.conftest import NODE_KEY
+from tests.oracle.api.store_helpers import confirm, seen
 
 SCHEMATHESIS = REPO / ".venv-schemathesis" / "bin" / "st"
 EXAMPLES_PER_OPERATION = 50

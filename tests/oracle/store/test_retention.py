@@ -12,7 +12,7 @@ from oracle.store.observations import ObservationStore
 from oracle.store.requests import Checkpoint, RequestStore
 from oracle.store.webhooks import Direction, WebhookStore
 from oracle.types import Status
-from tests.api.store_helpers import confirm, request_id, seen
+from tests.oracle.api.store_helpers import confirm, request_id, seen
 
 NOW = time.time()
 

@@ -10,8 +10,8 @@ import pytest
 
 from oracle.api.webhook_dispatcher import NO_ANSWER, DeliveryPolicy, WebhookDispatcher
 from oracle.api.webhook_targets import DestinationGuard, UnsafeDestination, refusal
-from tests.api.receiver import Receiver
-from tests.api.store_helpers import confirm
+from tests.oracle.api.receiver import Receiver
+from tests.oracle.api.store_helpers import confirm
 
 
 def register(client, headers, url):

@@ -11,7 +11,7 @@ from oracle.api import create_app
 from oracle.api.readiness import ReadinessProbe
 from oracle.api.server import serve_in_thread
 from oracle.api.services import ApiConfig
-from tests.api.conftest import CREDIT_RISK
+from tests.oracle.api.conftest import CREDIT_RISK
 
 
 def test_healthz_answers_ok(client):

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from oracle.cli import app
 from oracle.ml.training.fairness import DEFAULT_MIN_AIR, audit, group_fairness, violations
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "credit-risk"
+MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "credit-risk"
 
 
 def two_groups(n: int = 400) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ from oracle.ml.coalescer import CoalescingPredictor
 from oracle.ml.model import LoadedModel
 from oracle.ml.model_directory import ModelDirectory
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "credit-risk"
+MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "credit-risk"
 
 
 @pytest.fixture(scope="module")

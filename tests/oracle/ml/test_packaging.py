@@ -19,7 +19,7 @@ from oracle.ml.packaging import PackageInputs, package
 from oracle.ml.registry import ModelRegistry
 from oracle.ml.training import credit_data
 from oracle.types import Status, model_id
-from tests.oracle.committed_model import FILES, feature_rows, read_held_out
+from tests.oracle.ml.committed_model import FILES, feature_rows, read_held_out
 
 NAME = "credit-forest"
 TREE = "sklearn.tree._tree.Tree"

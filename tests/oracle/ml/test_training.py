@@ -17,7 +17,7 @@ from oracle.ml.training.credit_risk import train
 from oracle.ml.training.encoding import decode_fixed, encode_frame
 from oracle.ml.training.evaluation import roc_auc_interval, threshold_outcome
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "credit-risk"
+MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "credit-risk"
 FILES = {"model.skops", "schema.json", "report.json", "report.png", "MODEL_CARD.md", "held_out.csv"}
 
 

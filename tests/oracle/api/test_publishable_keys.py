@@ -7,8 +7,8 @@ from typer.testing import CliRunner
 from oracle.cli import app
 from oracle.store.api_keys import Scope
 from oracle.store.database import StoreError
-from tests.api.conftest import key_header
-from tests.api.test_predictions import body
+from tests.oracle.api.conftest import key_header
+from tests.oracle.api.test_predictions import body
 
 PAGE = "https://app.example"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api.conftest import CREDIT_RISK, FEE_WEI
+from tests.oracle.api.conftest import CREDIT_RISK, FEE_WEI
 
 
 def test_list_names_each_model_with_its_hashes(client, credit_model):

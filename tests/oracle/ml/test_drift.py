@@ -12,10 +12,10 @@ from oracle.api import webhook_signing
 from oracle.cli import app
 from oracle.ml import drift
 from oracle.ml.model import LoadedModel
-from tests.api.receiver import Receiver
-from tests.oracle.committed_model import feature_rows, read_held_out
+from tests.oracle.api.receiver import Receiver
+from tests.oracle.ml.committed_model import feature_rows, read_held_out
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "credit-risk"
+MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "credit-risk"
 
 
 def streams() -> tuple[LoadedModel, list[list[int]], list[list[int]]]:

@@ -16,9 +16,9 @@ from oracle.ml.schema import FeatureSchema
 from oracle.ml.training import weather_data
 from oracle.ml.training.shipment_condition import MODEL_NAME, train
 from oracle.types import Status
-from tests.oracle.committed_model import FILES, feature_rows, read_held_out, read_report, train_twice
+from tests.oracle.ml.committed_model import FILES, feature_rows, read_held_out, read_report, train_twice
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / MODEL_NAME
+MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / MODEL_NAME
 OUTPUT = "expected_condition_score_bps"
 
 

@@ -16,9 +16,9 @@ from oracle.ml.training import flights_data
 from oracle.ml.training.delivery_delay import MODEL_NAME, train
 from oracle.ml.training.encoding import encode_frame
 from oracle.types import Status
-from tests.oracle.committed_model import FILES, feature_rows, read_held_out, read_report, train_twice
+from tests.oracle.ml.committed_model import FILES, feature_rows, read_held_out, read_report, train_twice
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / MODEL_NAME
+MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / MODEL_NAME
 OUTPUT = "expected_p_late_bps"
 JFK_TO_LAX = {
     "carrier": "AA",

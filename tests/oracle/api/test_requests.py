@@ -5,7 +5,7 @@ import pytest
 from oracle.store.requests import Checkpoint
 from oracle.store.transactions import TxAttempt
 from oracle.types import Status, model_id
-from tests.api.store_helpers import seen
+from tests.oracle.api.store_helpers import seen
 
 CONSUMER_A = "0x" + "aa" * 20
 CONSUMER_B = "0x" + "bB" * 20

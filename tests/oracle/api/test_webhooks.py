@@ -12,9 +12,9 @@ from oracle.api.webhook_dispatcher import NO_ANSWER, DeliveryPolicy, WebhookDisp
 from oracle.api.webhook_signing import verify
 from oracle.api.webhook_targets import DestinationGuard
 from oracle.types import Status
-from tests.api.conftest import CREDIT_RISK
-from tests.api.receiver import Receiver
-from tests.api.store_helpers import confirm
+from tests.oracle.api.conftest import CREDIT_RISK
+from tests.oracle.api.receiver import Receiver
+from tests.oracle.api.store_helpers import confirm
 
 
 @pytest.fixture(autouse=True)

@@ -10,10 +10,10 @@ from oracle.api import create_app
 from oracle.api.services import ApiConfig, build_services
 from oracle.store.api_keys import Scope
 from oracle.store.database import Database
-from tests.api.conftest import key_header
-from tests.api.receiver import Receiver
-from tests.api.store_helpers import confirm
-from tests.api.test_webhooks import Clock, dispatcher, register
+from tests.oracle.api.conftest import key_header
+from tests.oracle.api.receiver import Receiver
+from tests.oracle.api.store_helpers import confirm
+from tests.oracle.api.test_webhooks import Clock, dispatcher, register
 from tests.postgres import *  # noqa: F403  (pytest fixtures)
 
 

@@ -7,9 +7,9 @@ from oracle.ml.model import LoadedModel
 from oracle.store.requests import Checkpoint
 from oracle.store.transactions import TxAttempt
 from oracle.types import Status
-from tests.api.conftest import MODEL_DIR
-from tests.api.store_helpers import confirm, request_id, seen
-from tests.oracle.committed_model import feature_rows, read_held_out
+from tests.oracle.api.conftest import MODEL_DIR
+from tests.oracle.api.store_helpers import confirm, request_id, seen
+from tests.oracle.ml.committed_model import feature_rows, read_held_out
 
 SENDER, TO = "0x" + "11" * 20, "0x" + "22" * 20
 

@@ -11,7 +11,7 @@ from oracle.chain.eip712 import pull_observation_message
 from oracle.privacy.commitment import commitment
 from oracle.store.api_keys import Scope
 from oracle.types import PullReport, Status
-from tests.api.conftest import CREDIT_RISK, key_header
+from tests.oracle.api.conftest import CREDIT_RISK, key_header
 
 SUBJECT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 CONSUMER = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"

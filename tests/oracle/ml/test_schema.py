@@ -12,7 +12,7 @@ from oracle.errors import OracleError
 from oracle.ml.errors import InvalidFeatures, InvalidOutput, SchemaError
 from oracle.ml.schema import FeatureSchema
 
-CREDIT_SCHEMA = Path(__file__).resolve().parents[2] / "models" / "credit-risk" / "schema.json"
+CREDIT_SCHEMA = Path(__file__).resolve().parents[3] / "models" / "credit-risk" / "schema.json"
 
 SCHEMA = {
     "name": "toy",

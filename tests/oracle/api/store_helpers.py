@@ -4,7 +4,7 @@ from eth_utils import to_checksum_address
 
 from oracle.store.requests import Checkpoint, RequestStore, SeenRequest
 from oracle.types import Request, Status, input_hash
-from tests.api.conftest import CREDIT_RISK
+from tests.oracle.api.conftest import CREDIT_RISK
 
 CONSUMER = "0x" + "aa" * 20
 

@@ -12,9 +12,9 @@ from threadpoolctl import threadpool_limits
 
 from oracle.ml.model import LoadedModel
 from oracle.types import Status
-from tests.oracle.committed_model import feature_rows, read_held_out
+from tests.oracle.ml.committed_model import feature_rows, read_held_out
 
-MODELS = Path(__file__).resolve().parents[2] / "models"
+MODELS = Path(__file__).resolve().parents[3] / "models"
 NAMES = ("credit-risk", "delivery-delay", "shipment-condition")
 RANDOM_ROWS = 100_000
 

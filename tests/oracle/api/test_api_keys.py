@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from oracle.cli import app
-from tests.api.conftest import key_header
+from tests.oracle.api.conftest import key_header
 
 
 def create(client, headers, **body):
