@@ -3,7 +3,6 @@ stream of 300 requests; the standby takes over and every request is answered exa
 
 from scripts.node_process import NodeProcess, wait_for
 from tests.integration.conftest import SIGNER_KEYS
-from tests.postgres import *  # noqa: F403  (pytest fixtures)
 
 TOTAL = 300
 

@@ -12,9 +12,7 @@ from oracle.runtime import Runtime
 from oracle.store.api_keys import Scope
 from oracle.store.database import Database
 from scripts.node_process import REPO
-from tests.chain_fixtures import *  # noqa: F403
 from tests.chain_fixtures import SIGNER_KEYS
-from tests.model_fixtures import *  # noqa: F403
 from tests.model_fixtures import CREDIT_RISK, FEE_WEI, MODEL_DIR  # noqa: F401
 
 NODE_KEY = SIGNER_KEYS[0]

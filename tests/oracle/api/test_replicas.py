@@ -14,7 +14,6 @@ from tests.oracle.api.conftest import key_header
 from tests.oracle.api.receiver import Receiver
 from tests.oracle.api.store_helpers import confirm
 from tests.oracle.api.test_webhooks import Clock, dispatcher, register
-from tests.postgres import *  # noqa: F403  (pytest fixtures)
 
 
 @pytest.fixture
