@@ -9,7 +9,8 @@ import httpx
 from eth_account import Account
 
 from scripts.node_process import NodeProcess, wait_for
-from tests.integration.links import Link, free_port
+from scripts.ports import free_port
+from tests.integration.links import Link
 
 
 class OracleNetwork:

@@ -4,7 +4,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from scripts.node_process import wait_for
-from tests.integration.links import free_port
+from scripts.ports import free_port
 
 
 def scrape(port: int) -> dict[str, float] | None:

@@ -1,7 +1,6 @@
 """The client's address (what anonymous rate limits key on) comes from X-Forwarded-For only when the
 connecting peer is a configured proxy: by default uvicorn believed any loopback peer's header."""
 
-import socket
 from contextlib import contextmanager
 
 import httpx
@@ -10,13 +9,12 @@ import pytest
 from oracle.api import create_app
 from oracle.api.server import serve_in_thread
 from oracle.api.services import ApiConfig
+from scripts.ports import free_port
 
 
 @contextmanager
 def served(services, **config):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     api = serve_in_thread(create_app(services, ApiConfig(webhook_delivery=False, **config)), "127.0.0.1", port)
     try:
         yield f"http://127.0.0.1:{port}"

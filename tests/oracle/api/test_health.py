@@ -1,6 +1,5 @@
 """/healthz, /readyz: alive, and ready only with the chain, a writable store and the chain's model hashes."""
 
-import socket
 import sqlite3
 import threading
 
@@ -11,6 +10,7 @@ from oracle.api import create_app
 from oracle.api.readiness import ReadinessProbe
 from oracle.api.server import serve_in_thread
 from oracle.api.services import ApiConfig
+from scripts.ports import free_port
 from tests.oracle.api.conftest import CREDIT_RISK
 
 
@@ -83,9 +83,7 @@ def test_healthz_answers_while_every_worker_thread_waits_on_the_chain(services):
         return {}
 
     app.add_api_route("/stuck", stuck)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     api = serve_in_thread(app, "127.0.0.1", port)
     base = f"http://127.0.0.1:{port}"
     callers = [threading.Thread(target=httpx.get, args=(base + "/stuck",), kwargs={"timeout": 60}) for _ in range(45)]

@@ -3,7 +3,6 @@ operation of the app's own OpenAPI, with valid and invalid inputs, answers witho
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,17 +15,12 @@ from oracle.store.api_keys import ApiKeyStore, Scope
 from oracle.store.database import Database
 from oracle.store.requests import RequestStore
 from scripts.node_process import REPO
+from scripts.ports import free_port
 from tests.oracle.api.conftest import NODE_KEY
 from tests.oracle.api.store_helpers import confirm, seen
 
 SCHEMATHESIS = REPO / ".venv-schemathesis" / "bin" / "st"
 EXAMPLES_PER_OPERATION = 50
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
