@@ -27,7 +27,6 @@ import contextlib
 import io
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,6 +50,7 @@ from oracle.runtime import Runtime
 from oracle.store.api_keys import ApiKeyStore, Scope
 from oracle.store.database import Database
 from oracle.types import model_id
+from scripts.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "api.json"
@@ -79,12 +79,6 @@ def held_out_features(model: LoadedModel) -> list[list[int]]:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))], 2)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class ApiBench:

@@ -26,7 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from benchmarks.gas import loaded_machine
 from oracle.ml.model import LoadedModel
-from tests.oracle.committed_model import feature_rows, read_held_out
+from tests.oracle.ml.committed_model import feature_rows, read_held_out
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "inference.json"

@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -40,10 +39,11 @@ from brownie import network, project
 from eth_account import Account
 from eth_utils import keccak
 
-import oracle.node_process
+import scripts.node_process
 from benchmarks.gas import machine
 from benchmarks.onchain import ROOT, UNKNOWN_REQUEST, ChainBench, gas_summary, percentile, summary
-from oracle.node_process import NodeProcess, wait_for
+from scripts.node_process import NodeProcess, wait_for
+from scripts.ports import free_port
 
 RESULTS = ROOT / "benchmarks" / "results" / "network.json"
 N, K = 4, 3
@@ -64,12 +64,6 @@ NODE_SETTINGS = {
 SKIPPED_BOUND_PER_REQUEST = K - 1
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class NetworkBench(ChainBench):
     def __init__(self, contracts) -> None:
         super().__init__(contracts, KEYS, K)
@@ -77,10 +71,10 @@ class NetworkBench(ChainBench):
 
     def start_nodes(self, tree: Path) -> None:
         """N node processes run from `tree` (its `oracle` package and models), each peer reached at its API."""
-        oracle.node_process.REPO = tree  # where NodeProcess runs `python -m oracle` and finds the models
+        scripts.node_process.REPO = tree  # where NodeProcess runs `python -m oracle` and finds the models
         workdir = Path(tempfile.mkdtemp(prefix="network-bench-"))
         addresses = [Account.from_key(key).address for key in KEYS]
-        ports = [_free_port() for _ in KEYS]
+        ports = [free_port() for _ in KEYS]
         self.nodes = []
         for i, key in enumerate(KEYS):
             peers = ",".join(f"{addresses[j]}@http://127.0.0.1:{ports[j]}" for j in range(N) if j != i)

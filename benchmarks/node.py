@@ -26,7 +26,7 @@ from eth_utils import keccak
 
 from benchmarks.gas import loaded_machine
 from benchmarks.onchain import ROOT, WARM_UP, ChainBench, percentile, summary
-from oracle.node_process import NodeProcess
+from scripts.node_process import NodeProcess
 
 RESULTS = ROOT / "benchmarks" / "results" / "node.json"
 NODE_KEY = keccak(text="benchmark oracle node")

@@ -30,14 +30,15 @@ from pathlib import Path
 
 from brownie import accounts, network, project
 
-from benchmarks.api import SUBJECT, ApiBench, free_port
+from benchmarks.api import SUBJECT, ApiBench
 from benchmarks.gas import loaded_machine
 from benchmarks.node import NODE_KEY, NODE_SETTINGS
 from benchmarks.onchain import CALLBACK_GAS, FEE_WEI, ROOT, ChainBench
-from oracle.node_process import NodeProcess, wait_for
 from oracle.store.api_keys import ApiKeyStore, Scope
 from oracle.store.engines import open_database
 from oracle.types import model_id
+from scripts.node_process import NodeProcess, wait_for
+from scripts.ports import free_port
 from tests.postgres import ScratchDatabase, server_url
 
 RESULTS = ROOT / "benchmarks" / "results" / "postgres.json"

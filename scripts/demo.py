@@ -31,7 +31,6 @@ from oracle.chain.coordinator import Coordinator
 from oracle.ml.model import LoadedModel
 from oracle.ml.model_directory import ModelDirectory
 from oracle.ml.registry import model_dirs
-from oracle.node_process import NodeProcess, wait_for
 from oracle.privacy.attestation import Attestation, AttestationDomain, sign_attestation
 from oracle.privacy.commitment import commitment, new_salt
 from oracle.privacy.envelope import Recipient, seal
@@ -45,6 +44,7 @@ from scripts.deployment import (
     is_local,
     save_deployment,
 )
+from scripts.node_process import NodeProcess, wait_for
 from scripts.oracle_answers import wait_for_answers
 from scripts.supply_chain_plans import demo_plans
 

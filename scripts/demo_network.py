@@ -10,7 +10,7 @@ from pathlib import Path
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from oracle.node_process import NodeProcess, wait_for
+from scripts.node_process import NodeProcess, wait_for
 from scripts.ports import free_port
 
 # anvil's development mnemonic: public, so its keys only ever sign on a local chain (scripts.deployment.is_local).

@@ -1,4 +1,4 @@
-"""Ports for servers started a moment later: the demo's nodes, the tests' nodes and links."""
+"""Ports for servers started a moment later: the demo's nodes, the tests' servers and the benchmarks' nodes and APIs."""
 
 from __future__ import annotations
 

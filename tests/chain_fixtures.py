@@ -11,11 +11,6 @@ from tests.helpers import ARTIFACT_HASH, FEE_WEI, MODEL_ID, SCHEMA_HASH, flat_pr
 SIGNER_KEYS = [keccak(text=f"test oracle signer {i}") for i in range(5)]
 
 
-@pytest.fixture(autouse=True)
-def isolation(fn_isolation):
-    pass
-
-
 @pytest.fixture(scope="module")
 def owner(accounts):
     return accounts[0]
@@ -73,20 +68,3 @@ def pending(consumer, user, chain):
     """A fresh request from the consumer: (requestId, committed Request)."""
     request_id, request, _ = request_prediction(consumer, user, chain)
     return request_id, request
-
-
-@pytest.fixture
-def rpc(web3, isolation):
-    """Calls an anvil RPC method. Before the test's snapshot is reverted, the pool is emptied, automining is back on
-    and the next base fee is 0 again (anvil's fee state, unlike its chain state, survives the revert)."""
-
-    def call(method: str, *params):
-        response = web3.provider.make_request(method, list(params))
-        assert "error" not in response, response
-        return response.get("result")
-
-    yield call
-    call("anvil_dropAllTransactions")
-    call("evm_setAutomine", True)
-    call("anvil_setNextBlockBaseFeePerGas", "0x0")
-    call("evm_mine")

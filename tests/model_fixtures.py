@@ -4,8 +4,8 @@ import pytest
 
 from oracle.ml.model import LoadedModel
 from oracle.ml.model_directory import ModelDirectory
-from oracle.node_process import REPO
 from oracle.types import model_id
+from scripts.node_process import REPO
 from tests.helpers import flat_pricing
 
 MODEL_DIR = REPO / "models" / "credit-risk"

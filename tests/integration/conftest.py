@@ -4,13 +4,16 @@ import pytest
 
 from oracle.chain.codec import event_topic
 from oracle.chain.coordinator import Coordinator
-from oracle.node_process import NodeProcess
-from tests.chain_fixtures import *  # noqa: F403
+from scripts.node_process import NodeProcess
 from tests.chain_fixtures import SIGNER_KEYS
-from tests.model_fixtures import *  # noqa: F403
 from tests.model_fixtures import CREDIT_RISK, FEE_WEI
 
 CALLBACK_GAS = 150_000
+
+
+@pytest.fixture(autouse=True)
+def isolation(fn_isolation):
+    """Each test runs on a snapshot of the chain, reverted after it."""
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from oracle.config import load_settings
-from oracle.node_process import REPO
 from oracle.runtime import Runtime
+from scripts.node_process import REPO
 from tests.chain_fixtures import SIGNER_KEYS
 from tests.faults.provider import FaultyProvider, faulty_web3
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import socket
 import threading
 
-from scripts.ports import free_port  # noqa: F401  (the tests' servers take their ports from here)
-
 
 class Link:
     """Listens on 127.0.0.1:port and forwards to target_port while up; while down it refuses every

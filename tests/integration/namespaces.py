@@ -21,7 +21,7 @@ from pathlib import Path
 
 from web3 import Web3
 
-from oracle.node_process import REPO, NodeProcess, wait_for
+from scripts.node_process import REPO, NodeProcess, wait_for
 
 API_PORT = 8000
 RPC_PORT = 8545

@@ -8,8 +8,9 @@ from pathlib import Path
 import httpx
 from eth_account import Account
 
-from oracle.node_process import NodeProcess, wait_for
-from tests.integration.links import Link, free_port
+from scripts.node_process import NodeProcess, wait_for
+from scripts.ports import free_port
+from tests.integration.links import Link
 
 
 class OracleNetwork:

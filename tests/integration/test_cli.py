@@ -4,8 +4,8 @@ import json
 import subprocess
 import sys
 
-from oracle.node_process import REPO, wait_for
 from oracle.types import model_id
+from scripts.node_process import REPO, wait_for
 
 # anvil's public development key 0: the owner of the test coordinator (accounts[0])
 ANVIL_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"

@@ -5,9 +5,9 @@ import io
 
 from rich.console import Console
 
-from oracle.node_process import wait_for
 from scripts import lending_scenario
 from scripts.deployment import deploy_attestation_registry
+from scripts.node_process import wait_for
 from scripts.oracle_answers import wait_for_answers
 from tests.apps.lending.lending import LoanStatus, loan_of
 

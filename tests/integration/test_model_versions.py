@@ -7,7 +7,7 @@ import shutil
 from oracle.ml.artifact import save_model
 from oracle.ml.model import ARTIFACT_FILE, REPORT_FILE, LoadedModel
 from oracle.ml.versions import version_dir
-from oracle.node_process import wait_for
+from scripts.node_process import wait_for
 from tests.faults.metrics import sample
 from tests.integration.in_process import faulty_runtime
 from tests.model_fixtures import CREDIT_RISK, MODEL_DIR

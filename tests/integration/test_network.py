@@ -14,8 +14,8 @@ from oracle.chain.eip712 import CoordinatorDomain
 from oracle.chain.signer import ObservationSigner
 from oracle.network.observation import Observation
 from oracle.network.wire import observation_to_json
-from oracle.node_process import wait_for
 from oracle.types import Status
+from scripts.node_process import wait_for
 from tests.chain_fixtures import SIGNER_KEYS
 from tests.helpers import flat_pricing
 from tests.integration.conftest import Requests

@@ -14,7 +14,7 @@ import pytest
 from eth_account import Account
 from prometheus_client.parser import text_string_to_metric_families
 
-from oracle.node_process import NodeProcess, wait_for
+from scripts.node_process import NodeProcess, wait_for
 from tests.chain_fixtures import SIGNER_KEYS
 from tests.helpers import flat_pricing
 from tests.integration.conftest import Requests

@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from oracle.node_process import wait_for
+from scripts.node_process import wait_for
 
 
 def test_reorg_answers_the_requests_of_the_new_chain(start_node, requests, held_out_rows, web3, rpc):

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from oracle.node_process import REPO
+from scripts.node_process import REPO
 
 
 def run_node(env):

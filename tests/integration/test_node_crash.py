@@ -1,6 +1,6 @@
 """kill -9 in the middle of a stream of 300 requests, restart: every request answered exactly once."""
 
-from oracle.node_process import wait_for
+from scripts.node_process import wait_for
 
 TOTAL = 300
 

@@ -1,9 +1,8 @@
 """Active and standby nodes for one key on one PostgreSQL database: kill -9 the active one in the middle of a
 stream of 300 requests; the standby takes over and every request is answered exactly once."""
 
-from oracle.node_process import NodeProcess, wait_for
+from scripts.node_process import NodeProcess, wait_for
 from tests.integration.conftest import SIGNER_KEYS
-from tests.postgres import *  # noqa: F403  (pytest fixtures)
 
 TOTAL = 300
 

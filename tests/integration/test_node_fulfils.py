@@ -4,8 +4,8 @@ import sqlite3
 import subprocess
 import sys
 
-from oracle.node_process import REPO, wait_for
 from oracle.types import Status
+from scripts.node_process import REPO, wait_for
 
 
 def store_states(node) -> dict[str, int]:

@@ -3,8 +3,8 @@
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from oracle.node_process import wait_for
-from tests.integration.links import free_port
+from scripts.node_process import wait_for
+from scripts.ports import free_port
 
 
 def scrape(port: int) -> dict[str, float] | None:

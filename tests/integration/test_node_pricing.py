@@ -5,10 +5,10 @@ import pytest
 
 from oracle.chain.pricing import AnswerPricing, ModelPricing, answer_gas, pays
 from oracle.config import load_settings
-from oracle.node_process import REPO
 from oracle.runtime import Runtime
 from oracle.store.requests import State
 from oracle.types import Request
+from scripts.node_process import REPO
 from tests.chain_fixtures import SIGNER_KEYS
 from tests.helpers import after_deadline
 from tests.integration.conftest import CALLBACK_GAS

@@ -5,9 +5,9 @@ from eth_account import Account
 from oracle.chain.eip712 import CoordinatorDomain
 from oracle.chain.signer import ObservationSigner, sign_report
 from oracle.config import load_settings
-from oracle.node_process import REPO
 from oracle.runtime import Runtime
 from oracle.store.requests import State
+from scripts.node_process import REPO
 from tests.chain_fixtures import SIGNER_KEYS
 
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from oracle.node_process import REPO
+from scripts.node_process import REPO
 
 NAMESPACES = subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
 CONTRACTS = {

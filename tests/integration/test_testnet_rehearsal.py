@@ -19,19 +19,15 @@ import requests
 from eth_account import Account
 from web3 import Web3
 
-from oracle.node_process import REPO, wait_for
 from oracle.types import model_id
-from tests.integration.links import free_port
+from scripts.node_process import REPO, wait_for
+from scripts.ports import free_port
 
 SEPOLIA_CHAIN_ID = 11155111
 NODES, THRESHOLD = 4, 3
 ORACLE = str(Path(sys.executable).parent / "oracle")
 FEE_WEI = 10**15
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
-
-
-def _free_port() -> int:
-    return free_port()
 
 
 def _run(command: list[str], env: dict[str, str], stdin: str | None = None) -> str:
@@ -57,7 +53,7 @@ def _run_each(commands: list[list[str]], env: dict[str, str]) -> list[str]:
 
 @pytest.fixture
 def sepolia_stand_in(tmp_path):
-    port = _free_port()
+    port = free_port()
     anvil = subprocess.Popen(
         ["anvil", "--chain-id", str(SEPOLIA_CHAIN_ID), "--block-time", "2", "--port", str(port)],
         stdout=(tmp_path / "anvil.log").open("w"),
@@ -82,7 +78,7 @@ def _node_config(path: Path, rpc_url: str, coordinator: str, keystore: Path, por
         "database": str(path.parent / f"{path.stem}.db"),
         "api_host": "127.0.0.1",
         "api_port": port,
-        "metrics_port": _free_port(),  # four nodes on one host: each its own metrics port too
+        "metrics_port": free_port(),  # four nodes on one host: each its own metrics port too
     }
     for key, value in values.items():
         text = re.sub(rf"^{key} = .*$", f"{key} = {json.dumps(value)}", text, count=1, flags=re.MULTILINE)
@@ -151,7 +147,7 @@ def test_the_readme_testnet_steps_get_an_answer(sepolia_stand_in, tmp_path):
     assert "credit-risk registered as v1" in registered
 
     # 5. each operator's oracle.toml and node (the API inside it), models defaulting to the registered one
-    ports = [_free_port() for _ in range(NODES)]
+    ports = [free_port() for _ in range(NODES)]
     configs = [
         _node_config(
             tmp_path / f"oracle{i + 1}.toml",

@@ -12,8 +12,8 @@ from eth_account import Account
 
 from oracle.config import ConfigError, load_settings
 from oracle.keys import KeyFileError, password_file_for, write_keystore
-from oracle.node_process import REPO
 from oracle.runtime import Runtime
+from scripts.node_process import REPO
 
 
 def test_write_keystore_makes_a_key_that_decrypts_with_its_password_file(tmp_path):

@@ -23,7 +23,7 @@ _INT256 = 2**255
 def verify_report_calldata(report: PullReport, signatures: bytes) -> bytes:
     """verifyReport(report, signatures) calldata, written directly (eth_abi's validation costs more than
     signing the report); reports eth_abi would refuse go through it for its error. Pinned to eth_abi by
-    tests/api/test_verify_report_calldata.py."""
+    tests/oracle/api/test_verify_report_calldata.py."""
     values = report.values
     if not all(type(v) is int and -_INT256 <= v < _INT256 for v in values) or not 0 <= report.valid_until < 2**64:
         return _VERIFY_SELECTOR + encode([PULL_REPORT_TUPLE, "bytes"], [report.as_abi(), signatures])

@@ -74,7 +74,7 @@ def reproducibility(report: TrainingReport, command: str) -> str:
     return (
         f"`{command}` (seed {report.training.seed}) gives artifact sha256 `0x{report.artifact.sha256}`. "
         f"Recipe: {report.reproducibility.recipe}. With the pinned packages (`constraints.txt`) the bytes do "
-        "not depend on the OpenBLAS kernel: `tests/oracle/test_ml_reproducible.py` trains under two "
+        "not depend on the OpenBLAS kernel: `tests/oracle/ml/test_reproducible.py` trains under two "
         "`OPENBLAS_CORETYPE`s and compares the sha256."
     )
 

@@ -15,10 +15,14 @@ from tests.apps.lending.lending import (
     held_out_rows,
 )
 from tests.attestations import BUREAU_KEY, Attester
-from tests.chain_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.helpers import FEE_WEI, flat_pricing
 
 CREDIT_RISK = model_id("credit-risk")
+
+
+@pytest.fixture(autouse=True)
+def isolation(fn_isolation):
+    """Each test runs on a snapshot of the chain, reverted after it."""
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,14 @@ from web3 import Web3
 from oracle.chain.tx_manager import TransactionManager
 from oracle.store.database import Database
 from oracle.store.transactions import TransactionJournal
-from tests.chain_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.oracle.chain.helpers import calldata
 
 SENDER_KEY = keccak(text="tx manager test sender")
+
+
+@pytest.fixture(autouse=True)
+def isolation(fn_isolation):
+    """Each test runs on a snapshot of the chain, reverted after it."""
 
 
 @pytest.fixture(scope="module")

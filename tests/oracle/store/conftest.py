@@ -3,7 +3,7 @@
 import pytest
 
 from oracle.store.engines import open_database
-from tests.postgres import *  # noqa: F403  (pytest fixtures)
+from oracle.store.transactions import TransactionJournal
 
 
 @pytest.fixture
@@ -11,3 +11,14 @@ def db(store_target):
     database = open_database(store_target)
     yield database
     database.close()
+
+
+@pytest.fixture
+def db_path(store_target):
+    """Where `db` opens its database, for tests that open it again."""
+    return store_target
+
+
+@pytest.fixture
+def journal(db):
+    return TransactionJournal(db)

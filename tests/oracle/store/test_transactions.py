@@ -1,5 +1,6 @@
-"""The transaction journal's tests (tests/oracle/chain/test_transaction_journal.py, which run on SQLite) run
-again here on PostgreSQL, with the atomic journal-and-links transaction the crash tests rely on."""
+"""The transaction journal's entry and its request links commit in one database transaction, which the crash
+tests rely on, on both engines. (The journal's own tests, test_transaction_journal.py, run on both engines
+through this directory's `db` fixture.)"""
 
 from functools import partial
 
@@ -10,24 +11,8 @@ from oracle.store.engines import open_database
 from oracle.store.requests import RequestStore, State
 from oracle.store.transactions import TransactionJournal
 from oracle.types import Status
-from tests.oracle.chain.test_transaction_journal import *  # noqa: F403  (the journal's tests)
-from tests.oracle.chain.test_transaction_journal import SENDER, TO, attempt
 from tests.oracle.store.test_requests import seen
-
-
-@pytest.fixture
-def store_target(postgres_url):
-    return postgres_url
-
-
-@pytest.fixture
-def db_path(store_target):
-    return store_target
-
-
-@pytest.fixture
-def journal(db):
-    return TransactionJournal(db)
+from tests.oracle.store.test_transaction_journal import SENDER, TO, attempt
 
 
 def _signed_request(db) -> bytes:
