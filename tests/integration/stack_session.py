@@ -35,15 +35,11 @@ CONSUMER_ABI = [
 
 def _applicant() -> list[int]:
     """The first held-out credit-risk applicant, features in the schema's order."""
-    import csv
-
+    from oracle.ml.model_directory import ModelDirectory
     from oracle.ml.schema import FeatureSchema
 
-    model_dir = stack.ROOT / "models" / "credit-risk"
-    names = FeatureSchema.from_file(model_dir / "schema.json").feature_names
-    with (model_dir / "held_out.csv").open(newline="") as rows:
-        first = next(csv.DictReader(rows))
-    return [int(first[name]) for name in names]
+    directory = ModelDirectory(stack.ROOT / "models" / "credit-risk")
+    return directory.held_out_features(FeatureSchema.from_file(directory.schema).feature_names, limit=1)[0]
 
 
 FEATURES = _applicant()

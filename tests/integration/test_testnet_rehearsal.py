@@ -209,7 +209,7 @@ def _request_and_wait(w3: Web3, sender, coordinator: str) -> dict:
         return receipt
 
     consumer = send(consumer_class.constructor(coordinator))["contractAddress"]
-    features = [int(v) for v in _held_out_features()]
+    features = _held_out_features()
     deadline = w3.eth.get_block("latest")["timestamp"] + 3_600
     call = w3.eth.contract(address=consumer, abi=artifact["abi"]).functions.request(
         model_id("credit-risk"), features, deadline, 150_000
@@ -229,13 +229,9 @@ def _request_and_wait(w3: Web3, sender, coordinator: str) -> dict:
     }
 
 
-def _held_out_features() -> list[str]:
-    import csv
-
+def _held_out_features() -> list[int]:
+    from oracle.ml.model_directory import ModelDirectory
     from oracle.ml.schema import FeatureSchema
 
-    model_dir = REPO / "models" / "credit-risk"
-    names = FeatureSchema.from_file(model_dir / "schema.json").feature_names
-    with (model_dir / "held_out.csv").open(newline="") as rows:
-        first = next(csv.DictReader(rows))
-    return [first[name] for name in names]
+    directory = ModelDirectory(REPO / "models" / "credit-risk")
+    return directory.held_out_features(FeatureSchema.from_file(directory.schema).feature_names, limit=1)[0]
