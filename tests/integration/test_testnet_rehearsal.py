@@ -1,5 +1,5 @@
 """The README's "Deploying to a testnet", step by step as its commands, against a stand-in for Sepolia: an anvil
-with Sepolia's chain id (11155111) and 2-second blocks, reached the way the README reaches Sepolia (brownie's
+with Sepolia's chain id (11155111) and 1-second blocks, reached the way the README reaches Sepolia (brownie's
 `sepolia` network through SEPOLIA_RPC_URL). Four operators' keys, funding, the deploy with their addresses,
 the owner's keystore, the registration, four nodes from copies of oracle.example.toml, and a request answered
 by three of them. Only the faucet (funding the printed addresses) and the request are done here by web3."""
@@ -55,7 +55,7 @@ def _run_each(commands: list[list[str]], env: dict[str, str]) -> list[str]:
 def sepolia_stand_in(tmp_path):
     port = free_port()
     anvil = subprocess.Popen(
-        ["anvil", "--chain-id", str(SEPOLIA_CHAIN_ID), "--block-time", "2", "--port", str(port)],
+        ["anvil", "--chain-id", str(SEPOLIA_CHAIN_ID), "--block-time", "1", "--port", str(port)],
         stdout=(tmp_path / "anvil.log").open("w"),
         stderr=subprocess.STDOUT,
     )
